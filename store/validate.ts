@@ -1,0 +1,115 @@
+import {
+  InvalidAppendError,
+  type ExpectedRevision,
+  type NewEvent,
+} from './port.js';
+
+/** An event checked and serialised once, ready for an adapter to write. */
+export interface SerialisedEvent {
+  readonly event: NewEvent;
+  readonly dataJson: string;
+  /** Metadata without `recordedAt`, which the adapter adds at write time when absent. */
+  readonly metadataJson: string;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Checks an append's arguments and serialises each payload, throwing `InvalidAppendError` on the
+ * first problem so that an adapter writes nothing for a bad request.
+ */
+export function validateAppend(
+  stream: string,
+  events: readonly NewEvent[],
+  expectedRevision: ExpectedRevision,
+): SerialisedEvent[] {
+  if (typeof stream !== 'string' || stream.trim() === '') {
+    throw new InvalidAppendError('stream name is empty; pass a name such as "feature-CBF-123"', String(stream));
+  }
+  if (stream.startsWith('$')) {
+    throw new InvalidAppendError(`stream name "${stream}" starts with "$", which is reserved for system streams`, stream);
+  }
+  checkExpectedRevision(stream, expectedRevision);
+  if (!Array.isArray(events)) {
+    throw new InvalidAppendError(`events for stream "${stream}" must be an array`, stream);
+  }
+
+  const seen = new Set<string>();
+  return events.map((event, index) => {
+    const where = `event ${index} of the append to "${stream}"`;
+    if (typeof event.type !== 'string' || event.type.trim() === '') {
+      throw new InvalidAppendError(`${where} has no type; give it a past-tense type such as "FeatureDelivered"`, stream, index);
+    }
+    if (typeof event.id !== 'string' || !UUID.test(event.id)) {
+      throw new InvalidAppendError(`${where} (${event.type}) has id ${JSON.stringify(event.id)}, which is not a UUID`, stream, index);
+    }
+    if (seen.has(event.id.toLowerCase())) {
+      throw new InvalidAppendError(`${where} repeats event id ${event.id} within one append`, stream, index);
+    }
+    seen.add(event.id.toLowerCase());
+    if (!Number.isInteger(event.schemaVersion) || event.schemaVersion < 1) {
+      throw new InvalidAppendError(`${where} (${event.type}) has schemaVersion ${String(event.schemaVersion)}; use a whole number from 1`, stream, index);
+    }
+    if (event.metadata === null || typeof event.metadata !== 'object' || typeof event.metadata.actor !== 'string') {
+      throw new InvalidAppendError(`${where} (${event.type}) has no metadata.actor; say who caused it`, stream, index);
+    }
+    return {
+      event,
+      dataJson: toJson(event.data, `${where} (${event.type}) data`, stream, index),
+      metadataJson: toJson(event.metadata, `${where} (${event.type}) metadata`, stream, index),
+    };
+  });
+}
+
+function checkExpectedRevision(stream: string, expected: ExpectedRevision): void {
+  if (expected === 'any' || expected === 'no-stream') return;
+  if (typeof expected === 'number' && Number.isSafeInteger(expected) && expected >= 0) return;
+  throw new InvalidAppendError(
+    `expected revision ${JSON.stringify(typeof expected === 'bigint' ? String(expected) : expected)} for stream "${stream}" is not valid; ` +
+      'use "no-stream", "any" or the whole-number revision of the last event',
+    stream,
+  );
+}
+
+/** Serialises to JSON, rejecting values that JSON would drop or mangle silently. */
+function toJson(value: unknown, what: string, stream: string, index: number): string {
+  const problem = findNonJson(value, '$', new Set());
+  if (problem !== undefined) {
+    throw new InvalidAppendError(`${what} is not JSON-serialisable: ${problem}`, stream, index);
+  }
+  return JSON.stringify(value);
+}
+
+function findNonJson(value: unknown, path: string, ancestors: Set<object>): string | undefined {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return undefined;
+    case 'number':
+      return Number.isFinite(value) ? undefined : `${path} is ${value}`;
+    case 'undefined':
+      return path === '$' ? '$ is undefined' : undefined;
+    case 'bigint':
+      return `${path} is a bigint (${value}n); store it as a string`;
+    case 'function':
+    case 'symbol':
+      return `${path} is a ${typeof value}`;
+    case 'object': {
+      if (value === null) return undefined;
+      if (ancestors.has(value)) return `${path} refers back to itself`;
+      if (value instanceof Date) return `${path} is a Date; store it as an ISO 8601 string`;
+      if (value instanceof Map || value instanceof Set) return `${path} is a ${value.constructor.name}; store it as an array or object`;
+      ancestors.add(value);
+      try {
+        const entries = Array.isArray(value) ? value.map((v, i) => [String(i), v] as const) : Object.entries(value);
+        for (const [key, child] of entries) {
+          const problem = findNonJson(child, Array.isArray(value) ? `${path}[${key}]` : `${path}.${key}`, ancestors);
+          if (problem !== undefined) return problem;
+        }
+        return undefined;
+      } finally {
+        ancestors.delete(value);
+      }
+    }
+  }
+}
