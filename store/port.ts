@@ -24,7 +24,7 @@ export type StreamRevision = number;
  */
 export type ExpectedRevision = 'no-stream' | 'any' | StreamRevision;
 
-/** Where an imported event came from, so a person can find the line again. */
+/** Origin of an imported event, precise enough for a person to find the line again. */
 export interface SourceProvenance {
   /** Importer format name, e.g. `obslog` or `jira`. */
   readonly importer: string;
@@ -37,7 +37,7 @@ export interface SourceProvenance {
 }
 
 export interface EventMetadata {
-  /** Who caused the event: a user name, a token's label or `importer:<format>`. */
+  /** Originator of the event: a user name, a token's label or `importer:<format>`. */
   readonly actor: string;
   /**
    * When the store recorded the event (ISO 8601 UTC). Set by the store on append when absent;
@@ -146,7 +146,7 @@ export interface Subscription {
 export interface EventStore {
   /**
    * Appends events to one stream atomically: all of them or none. Events whose ids are already
-   * stored in the stream are skipped; when every event is such a duplicate the call succeeds
+   * stored in the stream are skipped. When every event is such a duplicate, the call succeeds
    * without checking `expectedRevision`, so a retried or re-imported append is a no-op.
    * Invalid input (empty stream name, event without a type, payload that is not JSON) throws
    * `InvalidAppendError` before anything is written.

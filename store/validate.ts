@@ -73,11 +73,47 @@ function checkExpectedRevision(stream: string, expected: ExpectedRevision): void
 
 /** Serialises to JSON, rejecting values that JSON would drop or mangle silently. */
 function toJson(value: unknown, what: string, stream: string, index: number): string {
+  // The allocation-free check passes almost every payload; the slower walk only runs to name
+  // the problem.
+  if (isPlainJson(value, 0)) return JSON.stringify(value);
   const problem = findNonJson(value, '$', new Set());
   if (problem !== undefined) {
     throw new InvalidAppendError(`${what} is not JSON-serialisable: ${problem}`, stream, index);
   }
   return JSON.stringify(value);
+}
+
+/** Nesting depth past which a payload is treated as suspect (a cycle, most likely). */
+const MAX_DEPTH = 200;
+
+function isPlainJson(value: unknown, depth: number): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value);
+    case 'object': {
+      if (value === null) return true;
+      if (depth > MAX_DEPTH) return false;
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) {
+          const item: unknown = value[i];
+          if (item === undefined || !isPlainJson(item, depth + 1)) return false;
+        }
+        return true;
+      }
+      const prototype: unknown = Object.getPrototypeOf(value);
+      if (prototype !== Object.prototype && prototype !== null) return false;
+      for (const key in value) {
+        const child = (value as Record<string, unknown>)[key];
+        if (child !== undefined && !isPlainJson(child, depth + 1)) return false;
+      }
+      return true;
+    }
+    default:
+      return false;
+  }
 }
 
 function findNonJson(value: unknown, path: string, ancestors: Set<object>): string | undefined {

@@ -1,0 +1,549 @@
+/**
+ * The embedded event store: one SQLite file in WAL mode, through better-sqlite3 12.
+ *
+ * Schema: `streams` maps each stream name to a small integer id and keeps its last revision.
+ * `events` is keyed by its global position (the rowid, so appends go to the end of the b-tree).
+ * Two unique indexes serve it: (stream_id, revision) for stream reads and contiguity, and
+ * (stream_id, event_id) for idempotent appends. Event ids are 16-byte blobs, which keeps that
+ * index small.
+ *
+ * Durability: every append commits with synchronous=FULL, so an acknowledged append survives a
+ * process kill and a power cut. Readers page through the log in short read transactions; a
+ * long-lived reader would stop checkpoints from resetting the WAL, which then grows without bound.
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync, statSync, watch, type FSWatcher } from 'node:fs';
+import { basename, dirname } from 'node:path';
+import { left, right, type Either } from 'fp-ts/lib/Either.js';
+import {
+  InvalidAppendError,
+  UnknownPositionError,
+  type AppendRequest,
+  type AppendResult,
+  type AppendSuccess,
+  type BatchAppendSuccess,
+  type BatchConflict,
+  type EventStore,
+  type ExpectedRevision,
+  type NewEvent,
+  type Position,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type RecordedEvent,
+  type SubscribeOptions,
+  type Subscription,
+  type WrongExpectedRevision,
+} from './port.js';
+import { UpcasterChain, type Upcaster } from './upcast.js';
+import { validateAppend, type SerialisedEvent } from './validate.js';
+import { CatchUpSubscription, ChangeSignal } from './subscription.js';
+
+/** Store file format; a file written by a newer onsky is refused instead of misread. */
+const SCHEMA_VERSION = 1;
+
+/** Rows per read transaction when paging through the log. */
+const PAGE_SIZE = 1000;
+
+export interface StoreLogger {
+  info(fields: Record<string, unknown>, message: string): void;
+  warn(fields: Record<string, unknown>, message: string): void;
+}
+
+export interface SqliteStoreOptions {
+  readonly upcasters?: readonly Upcaster[];
+  /** Clock for `recordedAt`; injectable so tests can travel in time. */
+  readonly now?: () => Date;
+  readonly logger?: StoreLogger;
+  /** WAL size (bytes) above which the store checkpoints with TRUNCATE and logs a warning. */
+  readonly walWarnBytes?: number;
+  /** Milliseconds to wait for another process's write lock before failing. Default 10 000. */
+  readonly busyTimeoutMs?: number;
+}
+
+interface StreamRow {
+  readonly streamId: number;
+  readonly revision: number;
+}
+
+interface EventRow {
+  /** A number while positions stay below 2^53, a bigint from the safe-integer statements. */
+  position: number | bigint;
+  stream_id: number | bigint;
+  revision: number | bigint;
+  event_id: Buffer;
+  type: string;
+  schema_version: number | bigint;
+  data: string;
+  metadata: string;
+}
+
+/** A write rejected by the expected-revision check, thrown to roll the transaction back. */
+class ConflictSignal {
+  constructor(readonly conflict: WrongExpectedRevision, readonly requestIndex: number) {}
+}
+
+/** Opens (creating when missing) the SQLite event store at `file`. */
+export function openSqliteStore(file: string, options: SqliteStoreOptions = {}): SqliteEventStore {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  return new SqliteEventStore(file, options);
+}
+
+export class SqliteEventStore implements EventStore {
+  private readonly db: Database.Database;
+  private readonly upcasters: UpcasterChain;
+  private readonly now: () => Date;
+  private readonly logger: StoreLogger | undefined;
+  private readonly walWarnBytes: number;
+  private readonly busyTimeoutMs: number;
+  private readonly signal = new ChangeSignal();
+  private readonly subscriptions = new Set<CatchUpSubscription>();
+  /** Stream names by id; ids never change, so entries stay valid for the life of the file. */
+  private readonly streamNames = new Map<number, string>();
+  private watcher: FSWatcher | undefined;
+  private trailingNotify: NodeJS.Timeout | undefined;
+  private appendsSinceWalCheck = 0;
+  private closed = false;
+
+  private readonly statements: ReturnType<typeof prepareStatements>;
+
+  constructor(readonly file: string, options: SqliteStoreOptions) {
+    this.upcasters = new UpcasterChain(options.upcasters);
+    this.now = options.now ?? (() => new Date());
+    this.logger = options.logger;
+    this.walWarnBytes = options.walWarnBytes ?? 256 * 1024 * 1024;
+
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.busyTimeoutMs = options.busyTimeoutMs ?? 10_000;
+    this.db.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
+    // After a checkpoint resets the WAL, truncate the file back to this size (bytes).
+    this.db.pragma('journal_size_limit = 67108864');
+    migrate(this.db, file);
+    this.statements = prepareStatements(this.db);
+  }
+
+  append(stream: string, events: readonly NewEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
+    try {
+      this.assertOpen();
+      const serialised = validateAppend(stream, events, expectedRevision);
+      const write = this.db.transaction(() => this.writeOne(stream, serialised, expectedRevision, 0));
+      const result = write.immediate();
+      this.afterWrite(result.appended);
+      return Promise.resolve(right(result));
+    } catch (error) {
+      if (error instanceof ConflictSignal) return Promise.resolve(left(error.conflict));
+      return Promise.reject(error);
+    }
+  }
+
+  appendBatch(requests: readonly AppendRequest[]): Promise<Either<BatchConflict, BatchAppendSuccess>> {
+    try {
+      this.assertOpen();
+      const prepared = requests.map((request) => ({
+        request,
+        serialised: validateAppend(request.stream, request.events, request.expectedRevision),
+      }));
+      const write = this.db.transaction(() =>
+        prepared.map(({ request, serialised }, index) =>
+          this.writeOne(request.stream, serialised, request.expectedRevision, index),
+        ),
+      );
+      const results = write.immediate();
+      this.afterWrite(results.reduce((sum, result) => sum + result.appended, 0));
+      return Promise.resolve(right({ results }));
+    } catch (error) {
+      if (error instanceof ConflictSignal) {
+        return Promise.resolve(left({ ...error.conflict, requestIndex: error.requestIndex }));
+      }
+      return Promise.reject(error);
+    }
+  }
+
+  async *readStream(stream: string, options: ReadStreamOptions = {}): AsyncIterable<RecordedEvent> {
+    this.assertOpen();
+    const row = this.findStream(stream);
+    if (row === undefined) return;
+    let nextRevision = options.fromRevision ?? 0;
+    let remaining = options.maxCount ?? Number.POSITIVE_INFINITY;
+    while (remaining > 0) {
+      const limit = Math.min(PAGE_SIZE, remaining);
+      const rows = this.readRows('readStream', row.streamId, nextRevision, limit);
+      for (const eventRow of rows) yield this.toRecorded(eventRow);
+      if (rows.length < limit) return;
+      remaining -= rows.length;
+      nextRevision += rows.length;
+    }
+  }
+
+  async *readAll(options: ReadAllOptions = {}): AsyncIterable<RecordedEvent> {
+    this.assertOpen();
+    for (const page of this.pagesAfter(options.after ?? 0n, options.maxCount)) {
+      for (const row of page) yield this.toRecorded(row);
+    }
+  }
+
+  /**
+   * Reads the log in pages of decoded events, for consumers that fold millions of events and
+   * would pay for one promise per event with `readAll`.
+   */
+  *readAllPages(after: Position = 0n, pageSize = PAGE_SIZE): Iterable<RecordedEvent[]> {
+    this.assertOpen();
+    for (const page of this.pagesAfter(after, undefined, pageSize)) {
+      yield page.map((row) => this.toRecorded(row));
+    }
+  }
+
+  private readPageAfter(after: Position): RecordedEvent[] {
+    const rows = this.readRows('readAll', after, PAGE_SIZE);
+    return rows.map((row) => this.toRecorded(row));
+  }
+
+  /** Events recorded at or before `time`, in log order; the basis of as-of (time-travel) reads. */
+  async *readAllUntil(time: string, options: ReadAllOptions = {}): AsyncIterable<RecordedEvent> {
+    for await (const event of this.readAll(options)) {
+      // recordedAt never decreases along the log (enforced on append), so the first later
+      // event ends the read.
+      if (event.metadata.recordedAt > time) return;
+      yield event;
+    }
+  }
+
+  headPosition(): Promise<Position | undefined> {
+    this.assertOpen();
+    return Promise.resolve(this.head());
+  }
+
+  subscribe(options: SubscribeOptions): Subscription {
+    this.assertOpen();
+    this.watchForOtherWriters();
+    const subscription = new CatchUpSubscription(options, this.signal, {
+      validateStart: (after) => this.checkPositionExists(after),
+      readPage: (after) => this.readPageAfter(after),
+      onClosed: (closedSubscription) => this.subscriptions.delete(closedSubscription),
+    });
+    this.subscriptions.add(subscription);
+    subscription.start();
+    return subscription;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.watcher?.close();
+    clearTimeout(this.trailingNotify);
+    await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
+    this.signal.close();
+    this.db.close();
+  }
+
+  /** Runs a read-only SQL query against the store, for diagnostics and benchmarks. */
+  get database(): Database.Database {
+    return this.db;
+  }
+
+  private writeOne(
+    stream: string,
+    serialised: readonly SerialisedEvent[],
+    expectedRevision: ExpectedRevision,
+    requestIndex: number,
+  ): AppendSuccess {
+    const existing = this.findStream(stream);
+    const fresh = existing === undefined ? serialised : serialised.filter((entry) => !this.isStored(existing.streamId, entry.event.id));
+    const duplicates = serialised.length - fresh.length;
+    const actual = existing === undefined ? 'no-stream' : existing.revision;
+    const unchanged = { nextExpectedRevision: existing?.revision ?? -1, position: this.head() ?? 0n, appended: 0, duplicates };
+
+    // A retried or re-imported append whose events are all stored already is a no-op, whatever
+    // the stream's revision has become since.
+    if (fresh.length === 0 && duplicates > 0) return unchanged;
+    if (!meetsExpectation(expectedRevision, actual)) {
+      throw new ConflictSignal(conflict(stream, expectedRevision, actual), requestIndex);
+    }
+    if (fresh.length === 0) return unchanged;
+
+    const streamId = existing?.streamId ?? this.createStream(stream);
+    let revision = existing?.revision ?? -1;
+    let recordedFloor = this.lastRecordedAt();
+    let position = 0n;
+    for (const entry of fresh) {
+      revision += 1;
+      const { metadataJson, recordedAt } = this.stampRecordedAt(entry, recordedFloor, stream);
+      recordedFloor = recordedAt;
+      const info = this.statements.insertEvent.run(
+        streamId,
+        revision,
+        uuidToBlob(entry.event.id),
+        entry.event.type,
+        entry.event.schemaVersion,
+        entry.dataJson,
+        metadataJson,
+      );
+      position = BigInt(info.lastInsertRowid);
+    }
+    this.statements.updateStream.run(revision, streamId);
+    return { nextExpectedRevision: revision, position, appended: fresh.length, duplicates };
+  }
+
+  /** Adds `recordedAt` to the metadata JSON unless the caller preserved one (restore, migration). */
+  private stampRecordedAt(entry: SerialisedEvent, floor: string | undefined, stream: string): { metadataJson: string; recordedAt: string } {
+    const given = entry.event.metadata.recordedAt;
+    if (given !== undefined) {
+      if (typeof given !== 'string' || Number.isNaN(Date.parse(given))) {
+        throw new InvalidAppendError(`metadata.recordedAt ${JSON.stringify(given)} of a ${entry.event.type} event is not an ISO 8601 time`, stream);
+      }
+      if (floor !== undefined && given < floor) {
+        throw new InvalidAppendError(
+          `metadata.recordedAt ${given} of a ${entry.event.type} event is earlier than the last recorded event (${floor}); ` +
+            'record time must not go backwards along the log, so restore into an empty store in log order',
+          stream,
+        );
+      }
+      return { metadataJson: entry.metadataJson, recordedAt: given };
+    }
+    const clock = this.now().toISOString();
+    const recordedAt = floor !== undefined && clock < floor ? floor : clock;
+    const stamp = `{"recordedAt":${JSON.stringify(recordedAt)}`;
+    const metadataJson = entry.metadataJson === '{}' ? `${stamp}}` : `${stamp},${entry.metadataJson.slice(1)}`;
+    return { metadataJson, recordedAt };
+  }
+
+  private findStream(stream: string): StreamRow | undefined {
+    const row = this.statements.findStream.get(stream) as { stream_id: number; revision: number } | undefined;
+    if (row === undefined) return undefined;
+    return { streamId: row.stream_id, revision: row.revision };
+  }
+
+  private streamName(streamId: number): string {
+    let name = this.streamNames.get(streamId);
+    if (name === undefined) {
+      name = this.statements.streamName.get(streamId) as string;
+      this.streamNames.set(streamId, name);
+    }
+    return name;
+  }
+
+  private createStream(stream: string): number {
+    const info = this.statements.insertStream.run(stream);
+    return Number(info.lastInsertRowid);
+  }
+
+  private isStored(streamId: number, eventId: string): boolean {
+    return this.statements.findEventId.get(streamId, uuidToBlob(eventId)) !== undefined;
+  }
+
+  private head(): Position | undefined {
+    const row = this.statements.head.get() as { position: bigint | null } | undefined;
+    return row?.position ?? undefined;
+  }
+
+  private lastRecordedAt(): string | undefined {
+    const row = this.statements.lastRecordedAt.get() as { recorded_at: string | null } | undefined;
+    return row?.recorded_at ?? undefined;
+  }
+
+  private checkPositionExists(after: Position | 'start'): void {
+    if (after === 'start' || after === 0n) return;
+    if (this.statements.positionExists.get(after) === undefined) {
+      throw new UnknownPositionError(after, this.head());
+    }
+  }
+
+  private *pagesAfter(after: Position, maxCount?: number, pageSize = PAGE_SIZE): Iterable<EventRow[]> {
+    let cursor = after;
+    let remaining = maxCount ?? Number.POSITIVE_INFINITY;
+    while (remaining > 0) {
+      const limit = Math.min(pageSize, remaining);
+      const rows = this.readRows('readAll', cursor, limit);
+      if (rows.length === 0) return;
+      yield rows;
+      if (rows.length < limit) return;
+      remaining -= rows.length;
+      cursor = BigInt(rows[rows.length - 1]!.position);
+    }
+  }
+
+  /**
+   * Runs a read with plain numbers, which is several times cheaper than bigints for every
+   * integer column, and repeats it with safe integers only when a position passed 2^53.
+   */
+  private readRows(statement: 'readAll' | 'readStream', ...parameters: Array<number | bigint>): EventRow[] {
+    const rows = this.statements[statement].all(...parameters) as EventRow[];
+    const last = rows[rows.length - 1];
+    if (last === undefined || (last.position as number) <= Number.MAX_SAFE_INTEGER) return rows;
+    const safe = statement === 'readAll' ? this.statements.readAllSafe : this.statements.readStreamSafe;
+    return safe.all(...parameters) as EventRow[];
+  }
+
+  private toRecorded(row: EventRow): RecordedEvent {
+    const metadata = JSON.parse(row.metadata) as RecordedEvent['metadata'];
+    const event: RecordedEvent = {
+      id: blobToUuid(row.event_id),
+      stream: this.streamName(Number(row.stream_id)),
+      revision: Number(row.revision),
+      position: BigInt(row.position),
+      type: row.type,
+      schemaVersion: Number(row.schema_version),
+      data: JSON.parse(row.data) as unknown,
+      metadata,
+    };
+    return this.upcasters.isEmpty ? event : this.upcasters.apply(event);
+  }
+
+  private afterWrite(appended: number): void {
+    if (appended === 0) return;
+    this.signal.notify();
+    this.appendsSinceWalCheck += 1;
+    if (this.appendsSinceWalCheck >= 64) {
+      this.appendsSinceWalCheck = 0;
+      this.checkWalSize();
+    }
+  }
+
+  /**
+   * Bounds the WAL: SQLite's automatic passive checkpoints cannot reset it while a reader is
+   * active, so past the threshold the store runs a TRUNCATE checkpoint and logs the size.
+   */
+  private checkWalSize(): void {
+    if (this.file === ':memory:') return;
+    let size: number;
+    try {
+      size = statSync(`${this.file}-wal`).size;
+    } catch {
+      return;
+    }
+    if (size < this.walWarnBytes) return;
+    // TRUNCATE waits for readers through the busy handler; do not stall the writer for that.
+    this.db.pragma('busy_timeout = 0');
+    let result: { busy: number } | undefined;
+    try {
+      [result] = this.db.pragma('wal_checkpoint(TRUNCATE)') as Array<{ busy: number }>;
+    } finally {
+      this.db.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
+    }
+    this.logger?.warn({ file: this.file, walBytes: size, checkpointBusy: result?.busy === 1 }, 'event store WAL passed its size threshold; checkpointed with TRUNCATE');
+  }
+
+  /**
+   * Wakes subscriptions when another process (an `onsky import` beside a running server)
+   * writes to the same file. inotify on the folder reports WAL writes without polling.
+   */
+  private watchForOtherWriters(): void {
+    if (this.watcher !== undefined || this.file === ':memory:') return;
+    const walName = `${basename(this.file)}-wal`;
+    try {
+      this.watcher = watch(dirname(this.file), { persistent: false }, (_event, name) => {
+        if (name === walName || name === basename(this.file)) this.notifySoon();
+      });
+      this.watcher.on('error', (error) => this.logger?.warn({ file: this.file, err: error }, 'stopped watching the event store for other writers'));
+    } catch (error) {
+      this.logger?.warn({ file: this.file, err: error }, 'cannot watch the event store folder; events written by other processes arrive on the next periodic check');
+    }
+  }
+
+  /**
+   * inotify reports the WAL write before the writer has published the commit in the shared
+   * WAL index, so a reader woken at once can miss it: wake now and once more a little later.
+   */
+  private notifySoon(): void {
+    this.signal.notify();
+    if (this.trailingNotify !== undefined) return;
+    this.trailingNotify = setTimeout(() => {
+      this.trailingNotify = undefined;
+      this.signal.notify();
+    }, 50);
+    this.trailingNotify.unref();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error(`the event store ${this.file} is closed`);
+  }
+}
+
+function meetsExpectation(expected: ExpectedRevision, actual: number | 'no-stream'): boolean {
+  if (expected === 'any') return true;
+  if (expected === 'no-stream') return actual === 'no-stream';
+  return expected === actual;
+}
+
+function conflict(stream: string, expected: ExpectedRevision, actual: number | 'no-stream'): WrongExpectedRevision {
+  const expectedText = expected === 'no-stream' ? 'no stream' : `revision ${expected}`;
+  const actualText = actual === 'no-stream' ? 'does not exist' : `is at revision ${actual}`;
+  return {
+    kind: 'WrongExpectedRevision',
+    stream,
+    expected,
+    actual,
+    message: `stream "${stream}" ${actualText}, but the append expected ${expectedText}; reload the stream and decide again`,
+  };
+}
+
+function migrate(db: Database.Database, file: string): void {
+  createSchema(db);
+  const row = db.prepare(`SELECT value FROM store_info WHERE key = 'schema_version'`).get() as { value: string } | undefined;
+  if (row === undefined) {
+    db.prepare(`INSERT INTO store_info (key, value) VALUES ('schema_version', ?)`).run(String(SCHEMA_VERSION));
+  } else if (Number(row.value) > SCHEMA_VERSION) {
+    db.close();
+    throw new Error(
+      `the event store ${file} was written by a newer onsky (store format ${row.value}, this one reads up to ${SCHEMA_VERSION}); upgrade onsky`,
+    );
+  }
+}
+
+/** Creates the tables and indexes when missing; exported so benchmarks use the same schema. */
+export function createSchema(db: Database.Database): void {
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS store_info (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
+    CREATE TABLE IF NOT EXISTS streams (
+      stream_id INTEGER PRIMARY KEY,
+      name TEXT NOT NULL UNIQUE,
+      revision INTEGER NOT NULL DEFAULT -1
+    ) STRICT;
+    CREATE TABLE IF NOT EXISTS events (
+      position INTEGER PRIMARY KEY,
+      stream_id INTEGER NOT NULL REFERENCES streams (stream_id),
+      revision INTEGER NOT NULL,
+      event_id BLOB NOT NULL,
+      type TEXT NOT NULL,
+      schema_version INTEGER NOT NULL,
+      data TEXT NOT NULL,
+      metadata TEXT NOT NULL
+    ) STRICT;
+    CREATE UNIQUE INDEX IF NOT EXISTS events_by_stream ON events (stream_id, revision);
+    CREATE UNIQUE INDEX IF NOT EXISTS events_by_id ON events (stream_id, event_id);
+  `);
+}
+
+function prepareStatements(db: Database.Database) {
+  const select = `SELECT e.position, e.stream_id, e.revision, e.event_id, e.type, e.schema_version, e.data, e.metadata FROM events e`;
+  return {
+    findStream: db.prepare('SELECT stream_id, revision FROM streams WHERE name = ?'),
+    streamName: db.prepare('SELECT name FROM streams WHERE stream_id = ?').pluck(),
+    insertStream: db.prepare('INSERT INTO streams (name) VALUES (?)'),
+    updateStream: db.prepare('UPDATE streams SET revision = ? WHERE stream_id = ?'),
+    findEventId: db.prepare('SELECT 1 FROM events WHERE stream_id = ? AND event_id = ?').pluck(),
+    insertEvent: db.prepare(
+      'INSERT INTO events (stream_id, revision, event_id, type, schema_version, data, metadata) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ),
+    head: db.prepare('SELECT max(position) AS position FROM events').safeIntegers(true),
+    lastRecordedAt: db.prepare(`SELECT json_extract(metadata, '$.recordedAt') AS recorded_at FROM events ORDER BY position DESC LIMIT 1`),
+    positionExists: db.prepare('SELECT 1 FROM events WHERE position = ?').pluck(),
+    readAll: db.prepare(`${select} WHERE e.position > ? ORDER BY e.position LIMIT ?`),
+    readAllSafe: db.prepare(`${select} WHERE e.position > ? ORDER BY e.position LIMIT ?`).safeIntegers(true),
+    readStream: db.prepare(`${select} WHERE e.stream_id = ? AND e.revision >= ? ORDER BY e.revision LIMIT ?`),
+    readStreamSafe: db.prepare(`${select} WHERE e.stream_id = ? AND e.revision >= ? ORDER BY e.revision LIMIT ?`).safeIntegers(true),
+  };
+}
+
+function uuidToBlob(id: string): Buffer {
+  return Buffer.from(id.replace(/-/g, ''), 'hex');
+}
+
+const HEX_BYTES = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
+
+/** Formats a 16-byte id as a UUID; a table lookup per byte beats hex-encode-then-slice on reads. */
+function blobToUuid(bytes: Buffer): string {
+  const h = (index: number): string => HEX_BYTES[bytes[index]!]!;
+  return `${h(0)}${h(1)}${h(2)}${h(3)}-${h(4)}${h(5)}-${h(6)}${h(7)}-${h(8)}${h(9)}-${h(10)}${h(11)}${h(12)}${h(13)}${h(14)}${h(15)}`;
+}

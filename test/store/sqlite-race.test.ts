@@ -1,0 +1,55 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { openSqliteStore } from '../../store/sqlite.js';
+import { collect } from '../contract/suite.js';
+import { collectStderr, exited, onLines, spawnTypeScript } from '../support/processes.js';
+import { tempFolder } from '../support/temp.js';
+
+const WORKERS = 8;
+const GOAL = 120;
+
+describe('SQLite store with racing processes', () => {
+  it('lets exactly one writer win each revision', async () => {
+    const folder = tempFolder('onsky-race-');
+    const file = join(folder.path, 'events.sqlite');
+    const wins: Array<{ id: string; revision: number }> = [];
+    const losses: Array<{ expected: number | string; actual: number | string }> = [];
+
+    try {
+      const children = Array.from({ length: WORKERS }, (_, worker) => {
+        const child = spawnTypeScript('test/support/store-worker.ts', ['race', file, String(worker), String(GOAL)]);
+        const stderr = collectStderr(child);
+        onLines(child, (line) => {
+          if (line.startsWith('won ')) wins.push(JSON.parse(line.slice(4)) as { id: string; revision: number });
+          if (line.startsWith('lost ')) losses.push(JSON.parse(line.slice(5)) as { expected: number; actual: number });
+        });
+        return { child, stderr };
+      });
+      for (const { child, stderr } of children) {
+        const code = await exited(child);
+        expect(code, stderr()).toBe(0);
+      }
+
+      const store = openSqliteStore(file);
+      try {
+        const events = await collect(store.readStream('race'));
+        expect(events.map((event) => event.revision)).toEqual(Array.from({ length: GOAL }, (_, index) => index));
+        expect(wins.length).toBe(GOAL);
+        expect(new Set(wins.map((win) => win.revision)).size).toBe(GOAL);
+        const winnerOf = new Map(wins.map((win) => [win.revision, win.id]));
+        for (const event of events) expect(event.id).toBe(winnerOf.get(event.revision));
+
+        // Every conflict carries the revision that beat the loser.
+        expect(losses.length).toBeGreaterThan(0);
+        for (const loss of losses) {
+          expect(loss.actual).not.toBe(loss.expected);
+          expect(typeof loss.actual).toBe('number');
+        }
+      } finally {
+        await store.close();
+      }
+    } finally {
+      folder.remove();
+    }
+  }, 180_000);
+});
