@@ -1,0 +1,292 @@
+/**
+ * Feature commands and `decide`. Checks that depend on other streams (the cited observations'
+ * facts, the deployment of the delivering change) use values the command handler read and
+ * passed in with the command, so `decide` stays pure.
+ */
+import * as E from 'fp-ts/lib/Either.js';
+import type { Decider, DomainCommand } from './event.js';
+import {
+  featureNotFound,
+  invalidFeatureTransition,
+  type DomainError,
+} from './errors.js';
+import { checkEvidenceCriteria, type EvidenceCriteria, type EvidenceFacts } from './evidence.js';
+import {
+  evolveFeature,
+  initialFeatureState,
+  type FeatureDefinition,
+  type FeatureEvent,
+  type FeatureState,
+  type FeatureStatus,
+  type VerificationMetric,
+  type VerificationOutcome,
+} from './feature-events.js';
+import { checkVerification } from './verification.js';
+import { checkIsoUtc, checkKey, checkText, firstError } from './values.js';
+import { checkWsjfScores, type WsjfScores } from './wsjf.js';
+
+export type ProposeFeature = DomainCommand<
+  'ProposeFeature',
+  FeatureDefinition & { readonly proposedBy: string; readonly proposedAt: string }
+>;
+
+export type RescoreFeature = DomainCommand<
+  'RescoreFeature',
+  {
+    readonly featureKey: string;
+    readonly scores: WsjfScores;
+    readonly verificationEffort: number;
+    readonly rescoredBy: string;
+    readonly rescoredAt: string;
+  }
+>;
+
+export type SetEvidenceCriteria = DomainCommand<
+  'SetEvidenceCriteria',
+  { readonly featureKey: string; readonly evidenceCriteria: EvidenceCriteria; readonly setBy: string; readonly setAt: string }
+>;
+
+export type DeliverFeature = DomainCommand<
+  'DeliverFeature',
+  { readonly featureKey: string; readonly changeId?: string; readonly deliveredAt: string }
+>;
+
+/** Deployment of the change that delivered the feature, read from that change's stream. */
+export interface DeliveringChange {
+  readonly changeId: string;
+  readonly deployedAt: string;
+}
+
+export type RecordVerification = DomainCommand<
+  'RecordVerification',
+  {
+    readonly featureKey: string;
+    readonly verificationId: string;
+    readonly outcome: VerificationOutcome;
+    readonly observationIds: readonly string[];
+    readonly metrics?: readonly VerificationMetric[];
+    readonly notes?: string;
+    readonly verifiedBy: string;
+    readonly verifiedAt: string;
+    /** Required when the feature was delivered by a change. */
+    readonly deliveringChange?: DeliveringChange;
+    /** Facts of the cited observations that exist; a cited id without facts does not exist. */
+    readonly observations: readonly EvidenceFacts[];
+  }
+>;
+
+export type MarkFeatureSuspect = DomainCommand<
+  'MarkFeatureSuspect',
+  {
+    readonly featureKey: string;
+    readonly changeId: string;
+    readonly deployedAt: string;
+    readonly sharedComponents: readonly string[];
+    readonly markedAt: string;
+  }
+>;
+
+export type ClearSuspicion = DomainCommand<
+  'ClearSuspicion',
+  { readonly featureKey: string; readonly justification: string; readonly clearedBy: string; readonly clearedAt: string }
+>;
+
+export type WithdrawFeature = DomainCommand<
+  'WithdrawFeature',
+  { readonly featureKey: string; readonly reason: string; readonly withdrawnBy: string; readonly withdrawnAt: string }
+>;
+
+export type FeatureCommand =
+  | ProposeFeature
+  | RescoreFeature
+  | SetEvidenceCriteria
+  | DeliverFeature
+  | RecordVerification
+  | MarkFeatureSuspect
+  | ClearSuspicion
+  | WithdrawFeature;
+
+type Decision = E.Either<DomainError, readonly FeatureEvent[]>;
+
+/** Every status but withdrawn. */
+const LIVE: readonly FeatureStatus[] = ['proposed', 'delivered', 'verified', 'failed', 'suspect'];
+
+export function decideFeature(command: FeatureCommand, state: FeatureState): Decision {
+  switch (command.type) {
+    case 'ProposeFeature':
+      return propose(command, state);
+    case 'RescoreFeature':
+      return rescore(command, state);
+    case 'SetEvidenceCriteria':
+      return setCriteria(command, state);
+    case 'DeliverFeature':
+      return deliver(command, state);
+    case 'RecordVerification':
+      return recordVerification(command, state);
+    case 'MarkFeatureSuspect':
+      return markSuspect(command, state);
+    case 'ClearSuspicion':
+      return clearSuspicion(command, state);
+    case 'WithdrawFeature':
+      return withdraw(command, state);
+  }
+}
+
+export const featureDecider: Decider<FeatureCommand, FeatureEvent, FeatureState, DomainError> = {
+  decide: decideFeature,
+  evolve: evolveFeature,
+  initialState: initialFeatureState,
+};
+
+function propose(command: ProposeFeature, state: FeatureState): Decision {
+  const data = command.data;
+  if (state.status !== 'absent') {
+    return E.left({
+      kind: 'FeatureAlreadyExists',
+      message: `feature ${data.featureKey} already exists; choose another key or rescore the existing feature`,
+      featureKey: data.featureKey,
+    });
+  }
+  const error = firstError([
+    checkKey('featureKey', data.featureKey),
+    checkText('title', data.title),
+    checkText('subsystem', data.subsystem),
+    checkText('proposedBy', data.proposedBy),
+    checkIsoUtc('proposedAt', data.proposedAt),
+    checkWsjfScores(data.scores, data.verificationEffort),
+    checkEvidenceCriteria(data.evidenceCriteria),
+  ]);
+  return error === undefined ? E.right([{ type: 'FeatureProposed', data }]) : E.left(error);
+}
+
+function rescore(command: RescoreFeature, state: FeatureState): Decision {
+  const data = command.data;
+  const error =
+    requireStatus(state, data.featureKey, 'RescoreFeature', LIVE) ??
+    firstError([
+      checkText('rescoredBy', data.rescoredBy),
+      checkIsoUtc('rescoredAt', data.rescoredAt),
+      checkWsjfScores(data.scores, data.verificationEffort),
+    ]);
+  return error === undefined ? E.right([{ type: 'FeatureRescored', data }]) : E.left(error);
+}
+
+function setCriteria(command: SetEvidenceCriteria, state: FeatureState): Decision {
+  const data = command.data;
+  const error =
+    requireStatus(state, data.featureKey, 'SetEvidenceCriteria', LIVE) ??
+    firstError([
+      checkText('setBy', data.setBy),
+      checkIsoUtc('setAt', data.setAt),
+      checkEvidenceCriteria(data.evidenceCriteria),
+    ]);
+  return error === undefined ? E.right([{ type: 'EvidenceCriteriaSet', data }]) : E.left(error);
+}
+
+function deliver(command: DeliverFeature, state: FeatureState): Decision {
+  const { featureKey, changeId, deliveredAt } = command.data;
+  const error =
+    requireStatus(state, featureKey, 'DeliverFeature', LIVE) ??
+    firstError([
+      checkIsoUtc('deliveredAt', deliveredAt),
+      changeId === undefined ? E.right('') : checkKey('changeId', changeId),
+    ]);
+  if (error !== undefined) {
+    return E.left(error);
+  }
+
+  // A policy may deliver the same deployment twice (a replay, a retry), even after the feature
+  // was verified: the repeat is a no-op. A later deployment of the same change delivers again.
+  const alreadyDelivered =
+    changeId !== undefined && state.delivery?.changeId === changeId && state.delivery.deliveredAt === deliveredAt;
+  if (alreadyDelivered) {
+    return E.right([]);
+  }
+  return E.right([{ type: 'FeatureDelivered', data: { featureKey, changeId: changeId ?? null, deliveredAt } }]);
+}
+
+function recordVerification(command: RecordVerification, state: FeatureState): Decision {
+  const data = command.data;
+  if (state.status === 'absent') {
+    return E.left(featureNotFound(data.featureKey));
+  }
+  const error = checkVerification(data, state);
+  if (error !== undefined) {
+    return E.left(error);
+  }
+  return E.right([
+    {
+      type: 'VerificationRecorded',
+      data: {
+        featureKey: data.featureKey,
+        verificationId: data.verificationId,
+        outcome: data.outcome,
+        observationIds: [...new Set(data.observationIds)],
+        metrics: data.metrics ?? [],
+        notes: data.notes ?? '',
+        verifiedBy: data.verifiedBy,
+        verifiedAt: data.verifiedAt,
+        changeId: state.delivery?.changeId ?? null,
+      },
+    },
+  ]);
+}
+
+function markSuspect(command: MarkFeatureSuspect, state: FeatureState): Decision {
+  const data = command.data;
+  const error =
+    requireStatus(state, data.featureKey, 'MarkFeatureSuspect', ['verified', 'suspect']) ??
+    firstError([
+      checkKey('changeId', data.changeId),
+      checkIsoUtc('deployedAt', data.deployedAt),
+      checkIsoUtc('markedAt', data.markedAt),
+    ]);
+  if (error !== undefined) {
+    return E.left(error);
+  }
+
+  // The same deployment seen again (a replay, a retry) is a no-op, even after re-verification.
+  const alreadySuspected = state.pastSuspicions.some(
+    (suspicion) => suspicion.changeId === data.changeId && suspicion.deployedAt === data.deployedAt,
+  );
+  return E.right(alreadySuspected ? [] : [{ type: 'FeatureMarkedSuspect', data }]);
+}
+
+function clearSuspicion(command: ClearSuspicion, state: FeatureState): Decision {
+  const data = command.data;
+  const error =
+    requireStatus(state, data.featureKey, 'ClearSuspicion', ['suspect']) ??
+    firstError([
+      checkText('justification', data.justification),
+      checkText('clearedBy', data.clearedBy),
+      checkIsoUtc('clearedAt', data.clearedAt),
+    ]);
+  return error === undefined ? E.right([{ type: 'SuspicionCleared', data }]) : E.left(error);
+}
+
+function withdraw(command: WithdrawFeature, state: FeatureState): Decision {
+  const data = command.data;
+  const error =
+    requireStatus(state, data.featureKey, 'WithdrawFeature', LIVE) ??
+    firstError([
+      checkText('reason', data.reason),
+      checkText('withdrawnBy', data.withdrawnBy),
+      checkIsoUtc('withdrawnAt', data.withdrawnAt),
+    ]);
+  return error === undefined ? E.right([{ type: 'FeatureWithdrawn', data }]) : E.left(error);
+}
+
+function requireStatus(
+  state: FeatureState,
+  featureKey: string,
+  command: FeatureCommand['type'],
+  allowed: readonly FeatureStatus[],
+): DomainError | undefined {
+  if (state.status === 'absent') {
+    return featureNotFound(featureKey);
+  }
+  if (!allowed.includes(state.status)) {
+    return invalidFeatureTransition(featureKey, state.status, command, allowed);
+  }
+  return undefined;
+}
