@@ -145,6 +145,11 @@ export interface FeatureState {
   readonly suspicions: readonly Suspicion[];
   /** Every suspicion ever recorded, so that a replayed deployment does not raise it again. */
   readonly pastSuspicions: readonly Suspicion[];
+  /**
+   * Suspicions since the latest delivery, open or cleared. Evidence must postdate all of them:
+   * a justification clears the flag, but the configuration on the sky still includes the change.
+   */
+  readonly suspicionsSinceDelivery: readonly Suspicion[];
   readonly verificationIds: readonly string[];
 }
 
@@ -154,6 +159,7 @@ export const initialFeatureState: FeatureState = {
   delivery: null,
   suspicions: [],
   pastSuspicions: [],
+  suspicionsSinceDelivery: [],
   verificationIds: [],
 };
 
@@ -176,6 +182,7 @@ export function evolveFeature(state: FeatureState, event: FeatureEvent): Feature
         status: 'delivered',
         delivery: { changeId: event.data.changeId, deliveredAt: event.data.deliveredAt },
         suspicions: [],
+        suspicionsSinceDelivery: [],
       };
     case 'VerificationRecorded':
       return evolveVerification(state, event);
@@ -190,6 +197,7 @@ export function evolveFeature(state: FeatureState, event: FeatureEvent): Feature
         status: 'suspect',
         suspicions: [...state.suspicions, suspicion],
         pastSuspicions: [...state.pastSuspicions, suspicion],
+        suspicionsSinceDelivery: [...state.suspicionsSinceDelivery, suspicion],
       };
     }
     case 'SuspicionCleared':

@@ -82,7 +82,8 @@ function checkDeliveringChange(data: VerificationData, state: FeatureState): Dom
 
 /**
  * Returns the instant evidence must start at or after: the latest of the delivering change's
- * deployment (or the hand-recorded delivery time) and the deployments that made it suspect.
+ * deployment (or the hand-recorded delivery time) and every deployment that made the feature
+ * suspect since that delivery, including suspicions already cleared.
  */
 export function evidenceNotBeforeUtc(state: FeatureState, deliveringChange?: DeliveringChange): string | undefined {
   // A deployment passed in counts only for a delivery by that change: a hand-recorded delivery
@@ -91,7 +92,7 @@ export function evidenceNotBeforeUtc(state: FeatureState, deliveringChange?: Del
   const deliveryBound = byChange ? deliveringChange?.deployedAt : state.delivery?.deliveredAt;
   const candidates = [
     deliveryBound,
-    ...state.suspicions.map((suspicion) => suspicion.deployedAt),
+    ...state.suspicionsSinceDelivery.map((suspicion) => suspicion.deployedAt),
   ].filter((instant): instant is string => instant !== undefined);
   if (candidates.length === 0) {
     return undefined;

@@ -307,6 +307,24 @@ describe('RecordVerification', () => {
       .thenError('ObservationBeforeDeployment');
     expect(error.requiredAfterUtc).toBe(suspectData.deployedAt);
   });
+
+  it('keeps a cleared suspicion as a bound', () => {
+    // The justification clears the flag, but the change it names is still on the sky, so a
+    // later suspicion by an earlier-deployed change does not lower the bound below it.
+    const cleared: FeatureEvent = {
+      type: 'SuspicionCleared',
+      data: { featureKey: FEATURE_KEY, justification: 'logging change only', clearedBy: 'lead', clearedAt: suspectData.markedAt },
+    };
+    const earlierChange: FeatureEvent = {
+      type: 'FeatureMarkedSuspect',
+      data: { ...suspectData, changeId: 'CBF-REL-5.0a', deployedAt: '2019-03-08T09:00:00Z' },
+    };
+    const history = [proposed, delivered, verificationRecorded('passed'), markedSuspect, cleared, earlierChange];
+    const error = given(history)
+      .when(verifyCommand({ verificationId: 'v-3' }))
+      .thenError('ObservationBeforeDeployment');
+    expect(error.requiredAfterUtc).toBe(suspectData.deployedAt);
+  });
 });
 
 describe('MarkFeatureSuspect', () => {
