@@ -18,6 +18,7 @@ export * from './observation-facts.js';
 export * from './observation.js';
 export * from './ticket.js';
 export * from './finding.js';
+export * from './target.js';
 export * from './policy.js';
 export * from './flow.js';
 export * from './backpressure.js';

@@ -9,10 +9,11 @@ import { findingEventSchemaVersions, type FindingCommand, type FindingEvent } fr
 import { observationEventSchemaVersions, type ObservationEvent } from './observation-events.js';
 import type { ObservationCommand } from './observation.js';
 import { ticketEventSchemaVersions, type TicketCommand, type TicketEvent } from './ticket.js';
+import { targetEventSchemaVersions, type TargetCommand, type TargetEvent } from './target.js';
 
-export type OnskyEvent = FeatureEvent | ChangeEvent | ObservationEvent | TicketEvent | FindingEvent;
+export type OnskyEvent = FeatureEvent | ChangeEvent | ObservationEvent | TicketEvent | FindingEvent | TargetEvent;
 
-export type OnskyCommand = FeatureCommand | ChangeCommand | ObservationCommand | TicketCommand | FindingCommand;
+export type OnskyCommand = FeatureCommand | ChangeCommand | ObservationCommand | TicketCommand | FindingCommand | TargetCommand;
 
 export type OnskyEventType = OnskyEvent['type'];
 
@@ -22,6 +23,7 @@ export const eventSchemaVersions: Readonly<Record<OnskyEventType, number>> = {
   ...observationEventSchemaVersions,
   ...ticketEventSchemaVersions,
   ...findingEventSchemaVersions,
+  ...targetEventSchemaVersions,
 };
 
 export function isOnskyEventType(type: string): type is OnskyEventType {

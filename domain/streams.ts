@@ -3,7 +3,7 @@
  * named by the capture block id when it is known, else by the schedule block id (`sb-<id>`).
  */
 
-export type AggregateName = 'feature' | 'change' | 'observation' | 'ticket' | 'finding';
+export type AggregateName = 'feature' | 'change' | 'observation' | 'ticket' | 'finding' | 'target';
 
 export function featureStream(featureKey: string): string {
   return `feature-${featureKey}`;
@@ -64,7 +64,7 @@ export function captureBlockStartUtc(captureBlockId: string): string | undefined
   return iso.replace('.000Z', 'Z');
 }
 
-const AGGREGATES: readonly AggregateName[] = ['feature', 'change', 'observation', 'ticket', 'finding'];
+const AGGREGATES: readonly AggregateName[] = ['feature', 'change', 'observation', 'ticket', 'finding', 'target'];
 
 /** Splits a stream name into aggregate and id; `undefined` for a stream no aggregate owns. */
 export function parseStreamName(stream: string): { aggregate: AggregateName; id: string } | undefined {
