@@ -16,7 +16,21 @@ eventStoreContract('EventStoreDB (stand-in)', async (options) => {
   };
 });
 
-// Against a real node or cluster, each test writes under its own namespace, so the log it sees is
+// The other wire path (plain Append, for servers that do not offer BatchAppend) and the
+// cache-trusting mode, which must still meet the contract within one process.
+eventStoreContract('EventStoreDB (stand-in, Append call, trust-cache)', async (options) => {
+  const standIn = await EsdbStandIn.start({ batchAppend: false });
+  const store = openEsdbStore(standIn.url, { upcasters: options?.upcasters, idempotence: 'trust-cache' });
+  return {
+    store,
+    close: async () => {
+      await store.close();
+      await standIn.close();
+    },
+  };
+});
+
+// Against a real node or cluster, each test writes under its own namespace, so the log it reads is
 // empty although the server keeps every earlier run's events.
 const realServer = process.env.EVENTSTORE_URL;
 if (realServer !== undefined && realServer !== '') {

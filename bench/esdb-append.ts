@@ -1,0 +1,170 @@
+/**
+ * Append throughput of the EventStoreDB adapter against the raw `@eventstore/db-client` in the
+ * same run, on the same server: the in-process stand-in, or the node in `EVENTSTORE_URL`.
+ *
+ * Workload (a command handler's): each stream gets a first append with `no-stream`, then appends
+ * with the exact revision returned by the previous one, one append at a time. Both sides write the
+ * same payloads and metadata to their own streams. The adapter does more per append: it reads the
+ * stream's ids (the whole stream on the first append, the tail after) to keep appends idempotent.
+ * The ratio is for the default; `ratioTrustCache` is for `idempotence: 'trust-cache'`, which skips
+ * the tail read on streams it has seen.
+ *
+ * Usage: npm run bench -- esdb-append [--streams N] [--appends N] [--events N] [--rounds N]
+ * Last line: {"bench":"esdb-append","ratio":adapter rate / raw rate,"target":0.8,"server":...}
+ */
+import { randomUUID } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { EventStoreDBClient, jsonEvent, type AppendExpectedRevision } from '@eventstore/db-client';
+import { openEsdbStore } from '../store/esdb.js';
+import type { ExpectedRevision, NewEvent } from '../store/port.js';
+import { EsdbStandIn } from '../test/support/esdb-standin.js';
+
+interface Workload {
+  readonly streams: number;
+  readonly appendsPerStream: number;
+  readonly eventsPerAppend: number;
+}
+
+export default async function (args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      streams: { type: 'string', default: '40' },
+      appends: { type: 'string', default: '10' },
+      events: { type: 'string', default: '2' },
+      rounds: { type: 'string', default: '3' },
+    },
+  });
+  const workload: Workload = {
+    streams: positiveInteger(values.streams, '--streams'),
+    appendsPerStream: positiveInteger(values.appends, '--appends'),
+    eventsPerAppend: positiveInteger(values.events, '--events'),
+  };
+  const rounds = positiveInteger(values.rounds, '--rounds');
+
+  const url = process.env.EVENTSTORE_URL;
+  const standIn = url === undefined || url === '' ? await EsdbStandIn.start() : undefined;
+  const connection = standIn?.url ?? url!;
+  const server = standIn === undefined ? 'eventstoredb' : 'stand-in';
+  console.log(`server: ${server} (${standIn === undefined ? connection : 'in-process gRPC stand-in on 127.0.0.1, sharing this process'})`);
+  console.log(`workload: ${workload.streams} streams x ${workload.appendsPerStream} appends x ${workload.eventsPerAppend} events, ${rounds} rounds`);
+
+  const client = EventStoreDBClient.connectionString(connection);
+  const store = openEsdbStore(connection);
+  const trusting = openEsdbStore(connection, { idempotence: 'trust-cache' });
+  try {
+    // One unmeasured round each, so connection setup and JIT warm-up count for neither side.
+    await runRaw(client, workload, `bench-warm-raw-${randomUUID()}-`);
+    await runAdapter(store, workload, `bench-warm-adapter-${randomUUID()}-`);
+    await runAdapter(trusting, workload, `bench-warm-trusting-${randomUUID()}-`);
+
+    const rawRates: number[] = [];
+    const adapterRates: number[] = [];
+    const trustingRates: number[] = [];
+    for (let round = 0; round < rounds; round++) {
+      rawRates.push(await runRaw(client, workload, `bench-raw-${randomUUID()}-`));
+      adapterRates.push(await runAdapter(store, workload, `bench-adapter-${randomUUID()}-`));
+      trustingRates.push(await runAdapter(trusting, workload, `bench-trusting-${randomUUID()}-`));
+      console.log(
+        `round ${round + 1}: raw ${rawRates[round]!.toFixed(0)} events/s, adapter ${adapterRates[round]!.toFixed(0)} events/s, ` +
+          `adapter with idempotence 'trust-cache' ${trustingRates[round]!.toFixed(0)} events/s`,
+      );
+    }
+
+    const raw = median(rawRates);
+    const adapter = median(adapterRates);
+    const ratio = Number((adapter / raw).toFixed(3));
+    console.log(
+      JSON.stringify({
+        bench: 'esdb-append',
+        ratio,
+        target: 0.8,
+        server,
+        ratioTrustCache: Number((median(trustingRates) / raw).toFixed(3)),
+        adapterEventsPerSecond: Math.round(adapter),
+        rawEventsPerSecond: Math.round(raw),
+        appendsPerRound: workload.streams * workload.appendsPerStream,
+        eventsPerAppend: workload.eventsPerAppend,
+        rounds,
+      }),
+    );
+  } finally {
+    await trusting.close();
+    await store.close();
+    await client.dispose();
+    await standIn?.close();
+  }
+}
+
+/** Events per second through the raw client. */
+async function runRaw(client: EventStoreDBClient, workload: Workload, prefix: string): Promise<number> {
+  const started = performance.now();
+  for (let index = 0; index < workload.streams; index++) {
+    let expectedRevision: AppendExpectedRevision = 'no_stream';
+    for (let append = 0; append < workload.appendsPerStream; append++) {
+      const events = makeEvents(workload.eventsPerAppend, index, append).map((event) =>
+        jsonEvent({
+          id: event.id,
+          type: event.type,
+          data: event.data as Record<string, unknown>,
+          metadata: { ...event.metadata, recordedAt: new Date().toISOString(), schemaVersion: event.schemaVersion },
+        }),
+      );
+      const result: { nextExpectedRevision: bigint } = await client.appendToStream(`${prefix}${index}`, events, { expectedRevision });
+      expectedRevision = result.nextExpectedRevision;
+    }
+  }
+  return totalEvents(workload) / ((performance.now() - started) / 1000);
+}
+
+/** Events per second through the adapter. */
+async function runAdapter(store: ReturnType<typeof openEsdbStore>, workload: Workload, prefix: string): Promise<number> {
+  const started = performance.now();
+  for (let index = 0; index < workload.streams; index++) {
+    let expected: ExpectedRevision = 'no-stream';
+    for (let append = 0; append < workload.appendsPerStream; append++) {
+      const result = await store.append(`${prefix}${index}`, makeEvents(workload.eventsPerAppend, index, append), expected);
+      if (result._tag === 'Left') throw new Error(`benchmark append conflicted: ${result.left.message}`);
+      expected = result.right.nextExpectedRevision;
+    }
+  }
+  return totalEvents(workload) / ((performance.now() - started) / 1000);
+}
+
+/** About 300 bytes of JSON per event, like an observation fact. */
+function makeEvents(count: number, stream: number, append: number): NewEvent[] {
+  return Array.from({ length: count }, (_, index) => ({
+    id: randomUUID(),
+    type: 'ObservationFactRecorded',
+    schemaVersion: 1,
+    data: {
+      captureBlockId: String(1551803062 + stream),
+      scheduleBlockId: `sb-20190308-${String(append).padStart(4, '0')}`,
+      band: 'L',
+      product: 'c856M4k',
+      receptors: 60 + (index % 4),
+      targets: ['J1939-6342', 'J0408-6545'],
+      startedAt: '2019-03-05T16:24:22Z',
+      note: 'bench',
+    },
+    metadata: { actor: 'bench', correlationId: `bench-${stream}`, causationId: `bench-${stream}-${append}` },
+  }));
+}
+
+function totalEvents(workload: Workload): number {
+  return workload.streams * workload.appendsPerStream * workload.eventsPerAppend;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+function positiveInteger(value: string | undefined, option: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1) {
+    throw new Error(`${option} is ${JSON.stringify(value)}; give a whole number from 1, e.g. ${option} 10`);
+  }
+  return parsed;
+}

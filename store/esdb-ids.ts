@@ -1,0 +1,55 @@
+/**
+ * Event ids of recently used streams, for the EventStoreDB adapter's idempotence check.
+ *
+ * An entry states: the stream's events up to `revision` have exactly these ids. Revisions are
+ * immutable once written, so an entry never becomes false; it only falls behind when another
+ * process appends, which the adapter detects from a wrong-expected-version response. A soft delete
+ * done outside onsky would break that assumption.
+ */
+export interface KnownStream {
+  /** Last revision the ids cover; -1 when the stream had no events. */
+  revision: number;
+  /** Lower-case UUIDs. */
+  readonly ids: Set<string>;
+}
+
+/** Least-recently-used map of stream name to known ids, bounded by number of streams. */
+export class StreamIdCache {
+  private readonly entries = new Map<string, KnownStream>();
+
+  constructor(private readonly maxStreams: number) {}
+
+  get(stream: string): KnownStream | undefined {
+    const entry = this.entries.get(stream);
+    if (entry !== undefined) {
+      this.entries.delete(stream);
+      this.entries.set(stream, entry);
+    }
+    return entry;
+  }
+
+  /** Returns the stream's entry, or a new one covering nothing when the stream was never read. */
+  empty(stream: string): KnownStream {
+    return this.entries.get(stream) ?? { revision: -1, ids: new Set() };
+  }
+
+  /**
+   * Adds ids stored up to `revision`. The entry only moves forward: concurrent appends and
+   * reads of one stream may finish in any order, and each of them states true facts.
+   */
+  record(stream: string, entry: KnownStream, ids: readonly string[], revision: number): void {
+    for (const id of ids) entry.ids.add(id.toLowerCase());
+    if (revision > entry.revision) entry.revision = revision;
+
+    this.entries.delete(stream);
+    this.entries.set(stream, entry);
+    if (this.entries.size > this.maxStreams) {
+      const oldest = this.entries.keys().next().value as string;
+      this.entries.delete(oldest);
+    }
+  }
+
+  delete(stream: string): void {
+    this.entries.delete(stream);
+  }
+}
