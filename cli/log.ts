@@ -1,0 +1,47 @@
+/** `onsky export` and `onsky restore`, wired to the shared options. */
+import { parseArgs } from 'node:util';
+import { createOutput, exportLog, restoreLog } from './export.js';
+import { dataFolder, openStore, storeLocation, UsageError } from './options.js';
+
+export async function runExport(argv: string[]): Promise<void> {
+  const { values } = parse(argv, { out: { type: 'string' } }, 'export [--out FILE] [--data DIR] [--store URL]');
+  const store = openStore(storeLocation(values.store, dataFolder(values.data)));
+  try {
+    const output = createOutput(values.out);
+    const count = await exportLog(store, output);
+    if (output !== process.stdout) {
+      await new Promise<void>((resolve, reject) => output.end((error?: Error | null) => (error ? reject(error) : resolve())));
+    }
+    process.stderr.write(`exported ${count} events\n`);
+  } finally {
+    await store.close();
+  }
+}
+
+export async function runRestore(argv: string[]): Promise<void> {
+  const { values, positionals } = parse(argv, {}, 'restore FILE [--data DIR] [--store URL]');
+  const [file] = positionals;
+  if (file === undefined || positionals.length > 1) throw new UsageError('restore takes one file; usage: onsky restore FILE [--data DIR]');
+  const store = openStore(storeLocation(values.store, dataFolder(values.data)));
+  try {
+    const count = await restoreLog(store, file);
+    process.stderr.write(`restored ${count} events from ${file}\n`);
+  } finally {
+    await store.close();
+  }
+}
+
+type Extra = Record<string, { type: 'string' | 'boolean' }>;
+
+/** Parses a command's arguments with the shared --data and --store options, as usage errors. */
+export function parse<T extends Extra>(argv: string[], extra: T, usage: string) {
+  try {
+    return parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { data: { type: 'string' }, store: { type: 'string' }, ...extra },
+    });
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}; usage: onsky ${usage}`);
+  }
+}

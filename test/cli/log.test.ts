@@ -1,0 +1,112 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CommandHandler } from '../../api/commands/handler.js';
+import type { OnskyCommand } from '../../domain/index.js';
+import { openSqliteStore } from '../../store/sqlite.js';
+import { collect } from '../contract/suite.js';
+import { definition } from '../domain/fixtures.js';
+import { runCli } from '../support/cli.js';
+import { tempFolder } from '../support/temp.js';
+
+let folder: ReturnType<typeof tempFolder>;
+
+beforeEach(() => {
+  folder = tempFolder('onsky-cli-log-');
+});
+
+afterEach(() => folder.remove());
+
+async function seed(dataDir: string): Promise<void> {
+  const store = openSqliteStore(join(dataDir, 'events.sqlite'));
+  const handler = new CommandHandler({ store });
+  const commands: OnskyCommand[] = [
+    { type: 'ProposeFeature', data: { ...definition, proposedBy: 'lead', proposedAt: '2019-03-01T08:00:00Z' } },
+    {
+      type: 'RecordObservationFacts',
+      data: { observationId: '1552039941', source: { importer: 'archive', file: 'archive.tsv', locator: '2' }, facts: { captureBlockId: '1552039941', scheduleBlockId: '20190308-0083', band: 'L' } },
+    },
+    { type: 'DeliverFeature', data: { featureKey: definition.featureKey, deliveredAt: '2019-03-07T12:00:00Z' } },
+  ];
+  for (const command of commands) await handler.handle(command, { actor: 'lead' });
+  await store.close();
+}
+
+describe('onsky export and restore', () => {
+  it('round-trips the whole log', async () => {
+    const source = join(folder.path, 'source');
+    const target = join(folder.path, 'target');
+    const file = join(folder.path, 'log.ndjson');
+    await seed(source);
+
+    const exported = await runCli(['export', '--data', source, '--out', file]);
+    expect(exported.stderr).toContain('exported 4 events');
+    expect(exported.code).toBe(0);
+    const restored = await runCli(['restore', file, '--data', target]);
+    expect(restored.stderr).toContain('restored 4 events');
+    expect(restored.code).toBe(0);
+
+    const before = openSqliteStore(join(source, 'events.sqlite'));
+    const after = openSqliteStore(join(target, 'events.sqlite'));
+    const strip = (events: Awaited<ReturnType<typeof collect>>) => events.map(({ position: _position, ...rest }) => rest);
+    expect(strip(await collect(after.readAll()))).toEqual(strip(await collect(before.readAll())));
+    await before.close();
+    await after.close();
+  });
+
+  it('writes a header line first', async () => {
+    const source = join(folder.path, 'source');
+    await seed(source);
+    const exported = await runCli(['export', '--data', source]);
+    const [header, first] = exported.stdout.trim().split('\n');
+    expect(JSON.parse(header!)).toMatchObject({ format: 'onsky-export', version: 1 });
+    expect(JSON.parse(first!)).toMatchObject({ stream: 'feature-CBF-1K-DELAY', revision: 0, type: 'FeatureProposed', position: '1' });
+  });
+
+  it('refuses a store that is not empty', async () => {
+    const source = join(folder.path, 'source');
+    const file = join(folder.path, 'log.ndjson');
+    await seed(source);
+    await runCli(['export', '--data', source, '--out', file]);
+    const restored = await runCli(['restore', file, '--data', source]);
+    expect(restored.code).toBe(2);
+    expect(restored.stderr).toContain('not empty');
+    expect(restored.stderr).not.toContain('    at ');
+  });
+
+  it('names a damaged line', async () => {
+    const source = join(folder.path, 'source');
+    const file = join(folder.path, 'log.ndjson');
+    await seed(source);
+    await runCli(['export', '--data', source, '--out', file]);
+    const lines = readFileSync(file, 'utf8').split('\n');
+    lines[2] = lines[2]!.slice(0, 40);
+    writeFileSync(file, lines.join('\n'));
+
+    const restored = await runCli(['restore', file, '--data', join(folder.path, 'target')]);
+    expect(restored.code).toBe(2);
+    expect(restored.stderr).toContain(`${file}:3 is not valid JSON`);
+  });
+
+  it('rejects a file that is no export', async () => {
+    const file = join(folder.path, 'other.ndjson');
+    writeFileSync(file, '{"hello":1}\n');
+    const restored = await runCli(['restore', file, '--data', join(folder.path, 'target')]);
+    expect(restored.code).toBe(2);
+    expect(restored.stderr).toContain(`${file}:1 is not an onsky export header`);
+  });
+});
+
+describe('onsky command line', () => {
+  it('names an unknown command', async () => {
+    const result = await runCli(['frobnicate']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('unknown command "frobnicate"');
+  });
+
+  it('names an unknown option', async () => {
+    const result = await runCli(['export', '--bogus']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("Unknown option '--bogus'");
+  });
+});
