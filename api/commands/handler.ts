@@ -161,7 +161,7 @@ export class CommandHandler {
   }
 
   /** Runs the domain's policies on appended events; each reaction is a command of its own. */
-  private async runPolicies(
+  async runPolicies(
     events: readonly AppendedEvent[],
     position: Position,
     context: CommandContext,

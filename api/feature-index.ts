@@ -1,0 +1,54 @@
+/**
+ * Feature status by component, folded from feature events: the lookup the deployment policy
+ * needs when no read models run (an `onsky import` beside no server, or a server still catching
+ * up).
+ */
+import type { FeatureStatus, OnskyEvent, VerifiedFeatureLookup } from '../domain/index.js';
+
+export class FeatureStatusIndex implements VerifiedFeatureLookup {
+  private readonly features = new Map<string, { status: FeatureStatus; components: readonly string[] }>();
+
+  apply(event: OnskyEvent): void {
+    switch (event.type) {
+      case 'FeatureProposed':
+        this.features.set(event.data.featureKey, { status: 'proposed', components: event.data.components });
+        return;
+      case 'FeatureDelivered':
+        this.setStatus(event.data.featureKey, 'delivered');
+        return;
+      case 'VerificationRecorded':
+        if (event.data.outcome === 'passed') this.setStatus(event.data.featureKey, 'verified');
+        if (event.data.outcome === 'failed') this.setStatus(event.data.featureKey, 'failed');
+        return;
+      case 'FeatureMarkedSuspect':
+        this.setStatus(event.data.featureKey, 'suspect');
+        return;
+      case 'SuspicionCleared':
+        this.setStatus(event.data.featureKey, 'verified');
+        return;
+      case 'FeatureWithdrawn':
+        this.setStatus(event.data.featureKey, 'withdrawn');
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** Keys of every proposed feature, so a change whose message names one delivers it. */
+  keys(): ReadonlySet<string> {
+    return new Set(this.features.keys());
+  }
+
+  verifiedFeaturesWithComponent(component: string): readonly string[] {
+    const keys: string[] = [];
+    for (const [key, feature] of this.features) {
+      if (feature.status === 'verified' && feature.components.includes(component)) keys.push(key);
+    }
+    return keys;
+  }
+
+  private setStatus(featureKey: string, status: FeatureStatus): void {
+    const feature = this.features.get(featureKey);
+    if (feature !== undefined) feature.status = status;
+  }
+}

@@ -1,0 +1,156 @@
+/**
+ * Observation identity: which stream a record from any source belongs to. A capture block id or
+ * a schedule block id already linked to an observation names it; failing that, a start time
+ * within the domain's tolerance of a known observation's start does, unless that observation
+ * carries a different identifier of the same kind. A capture block id is itself a start time
+ * (the Unix time of capture-init), so an observation known only by it can still be matched.
+ */
+import {
+  captureBlockStartUtc,
+  FACT_TIME_TOLERANCE_SECONDS,
+  type OnskyEvent,
+} from '../domain/index.js';
+import type { EventStore } from '../store/port.js';
+
+export interface ObservationKeys {
+  readonly captureBlockId?: string;
+  readonly scheduleBlockId?: string;
+  /** ISO 8601 UTC. */
+  readonly startUtc?: string;
+}
+
+interface KnownObservation {
+  captureBlockIds: Set<string>;
+  scheduleBlockIds: Set<string>;
+  /** Milliseconds since the epoch, or NaN before any start is known. */
+  startMs: number;
+}
+
+const TOLERANCE_MS = FACT_TIME_TOLERANCE_SECONDS * 1000;
+
+export class ObservationIdentityIndex {
+  private readonly observations = new Map<string, KnownObservation>();
+  private readonly byCaptureBlock = new Map<string, string>();
+  private readonly byScheduleBlock = new Map<string, string>();
+  /** Observations by start time, kept sorted (insertion by binary search) for the tolerance match. */
+  private starts: Array<{ ms: number; observationId: string }> = [];
+
+  /** Builds the index from every observation event in the log. */
+  static async fromLog(store: EventStore): Promise<ObservationIdentityIndex> {
+    const index = new ObservationIdentityIndex();
+    for await (const event of store.readAll()) {
+      if (event.stream.startsWith('observation-')) index.apply(event as unknown as OnskyEvent);
+    }
+    return index;
+  }
+
+  /** Folds one event; events of other aggregates are ignored. */
+  apply(event: OnskyEvent): void {
+    switch (event.type) {
+      case 'ObservationFactsRecorded':
+        this.learn(event.data.observationId, event.data.facts);
+        return;
+      case 'ObservationIdentifierLinked':
+        this.learnIdentifier(event.data.observationId, event.data.identifier.kind, event.data.identifier.value);
+        return;
+      case 'ObservationIdentifierUnlinked': {
+        const known = this.entry(event.data.observationId);
+        const { kind, value } = event.data.identifier;
+        const ids = kind === 'capture-block' ? known.captureBlockIds : known.scheduleBlockIds;
+        const map = kind === 'capture-block' ? this.byCaptureBlock : this.byScheduleBlock;
+        ids.delete(value);
+        if (map.get(value) === event.data.observationId) map.delete(value);
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  /** Records what a source said about an observation. */
+  learn(observationId: string, keys: ObservationKeys): void {
+    if (keys.captureBlockId !== undefined) this.learnIdentifier(observationId, 'capture-block', keys.captureBlockId);
+    if (keys.scheduleBlockId !== undefined) this.learnIdentifier(observationId, 'schedule-block', keys.scheduleBlockId);
+    if (keys.startUtc !== undefined) this.learnStart(observationId, Date.parse(keys.startUtc));
+  }
+
+  /** Returns the stream id of the observation these keys name, or `undefined` for a new one. */
+  resolve(keys: ObservationKeys): string | undefined {
+    if (keys.captureBlockId !== undefined) {
+      const known = this.byCaptureBlock.get(keys.captureBlockId);
+      if (known !== undefined) return known;
+    }
+    if (keys.scheduleBlockId !== undefined) {
+      const known = this.byScheduleBlock.get(keys.scheduleBlockId);
+      if (known !== undefined) return known;
+    }
+    const startUtc = keys.startUtc ?? (keys.captureBlockId === undefined ? undefined : captureBlockStartUtc(keys.captureBlockId));
+    return startUtc === undefined ? undefined : this.nearestStart(Date.parse(startUtc), keys);
+  }
+
+  private nearestStart(ms: number, keys: ObservationKeys): string | undefined {
+    if (Number.isNaN(ms)) return undefined;
+    let best: { distance: number; observationId: string } | undefined;
+    for (let i = lowerBound(this.starts, ms - TOLERANCE_MS); i < this.starts.length; i++) {
+      const candidate = this.starts[i]!;
+      if (candidate.ms > ms + TOLERANCE_MS) break;
+      if (this.contradicts(candidate.observationId, keys)) continue;
+      const distance = Math.abs(candidate.ms - ms);
+      if (best === undefined || distance < best.distance) best = { distance, observationId: candidate.observationId };
+    }
+    return best?.observationId;
+  }
+
+  /** Two observations that carry different ids of the same kind are different observations. */
+  private contradicts(observationId: string, keys: ObservationKeys): boolean {
+    const known = this.observations.get(observationId);
+    if (known === undefined) return false;
+    if (keys.captureBlockId !== undefined && known.captureBlockIds.size > 0 && !known.captureBlockIds.has(keys.captureBlockId)) return true;
+    if (keys.scheduleBlockId !== undefined && known.scheduleBlockIds.size > 0 && !known.scheduleBlockIds.has(keys.scheduleBlockId)) return true;
+    return false;
+  }
+
+  private learnIdentifier(observationId: string, kind: 'capture-block' | 'schedule-block', value: string): void {
+    const known = this.entry(observationId);
+    if (kind === 'capture-block') {
+      known.captureBlockIds.add(value);
+      if (!this.byCaptureBlock.has(value)) this.byCaptureBlock.set(value, observationId);
+      const start = captureBlockStartUtc(value);
+      if (start !== undefined && Number.isNaN(known.startMs)) this.learnStart(observationId, Date.parse(start));
+    } else {
+      known.scheduleBlockIds.add(value);
+      if (!this.byScheduleBlock.has(value)) this.byScheduleBlock.set(value, observationId);
+    }
+  }
+
+  private learnStart(observationId: string, ms: number): void {
+    const known = this.entry(observationId);
+    if (Number.isNaN(ms) || known.startMs === ms) return;
+    if (!Number.isNaN(known.startMs)) this.starts = this.starts.filter((start) => start.observationId !== observationId);
+    known.startMs = ms;
+    this.starts.splice(lowerBound(this.starts, ms), 0, { ms, observationId });
+  }
+
+  private entry(observationId: string): KnownObservation {
+    let known = this.observations.get(observationId);
+    if (known === undefined) {
+      known = { captureBlockIds: new Set(), scheduleBlockIds: new Set(), startMs: Number.NaN };
+      this.observations.set(observationId, known);
+      // The stream id is itself an identifier: a capture block id, or `sb-` and a schedule block id.
+      if (observationId.startsWith('sb-')) this.learnIdentifier(observationId, 'schedule-block', observationId.slice(3));
+      else if (/^\d{9,11}$/.test(observationId)) this.learnIdentifier(observationId, 'capture-block', observationId);
+    }
+    return known;
+  }
+}
+
+function lowerBound(starts: ReadonlyArray<{ ms: number }>, ms: number): number {
+  let low = 0;
+  let high = starts.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (starts[middle]!.ms < ms) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}

@@ -1,0 +1,109 @@
+/**
+ * `onsky import <format|auto> <files…>`: imports files into the store with a progress line on a
+ * terminal and a summary at the end; `--json` prints the summary as one JSON object instead.
+ */
+import { stat } from 'node:fs/promises';
+import { importFile, type ImportSummary } from '../api/imports.js';
+import { detectFormat, FORMATS, type ImportFormat } from '../importers/detect.js';
+import type { ImportWarning } from '../importers/types.js';
+import { parse } from './log.js';
+import { dataFolder, openStore, storeLocation, UsageError } from './options.js';
+
+const USAGE = `import <format|auto> <files…> [--dry-run] [--strict] [--json] [--data DIR] [--store URL]
+  formats: ${FORMATS.join(', ')}, or auto to detect each file's format`;
+
+/** Warnings printed in the human summary; `--json` always lists every one. */
+const SHOWN_WARNINGS = 20;
+
+export async function runImport(argv: string[]): Promise<void> {
+  const { values, positionals } = parse(
+    argv,
+    { 'dry-run': { type: 'boolean' }, strict: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean' } },
+    USAGE,
+  );
+  if (values.help === true) {
+    process.stdout.write(`usage: onsky ${USAGE}\n`);
+    return;
+  }
+  const [formatName, ...files] = positionals;
+  if (formatName === undefined || files.length === 0) throw new UsageError(`name a format and at least one file; usage: onsky ${USAGE}`);
+  if (formatName !== 'auto' && !(FORMATS as readonly string[]).includes(formatName)) {
+    throw new UsageError(`unknown format "${formatName}"; use one of ${FORMATS.join(', ')} or auto`);
+  }
+
+  const store = openStore(storeLocation(values.store, dataFolder(values.data)));
+  const summaries: ImportSummary[] = [];
+  try {
+    for (const file of files) {
+      const format = await formatOf(formatName, file);
+      const progress = values.json === true ? undefined : progressLine(file);
+      const summary = await importFile({
+        store,
+        format,
+        path: file,
+        dryRun: values['dry-run'] === true,
+        strict: values.strict === true,
+        ...(progress === undefined ? {} : { onProgress: progress.update }),
+      });
+      progress?.clear();
+      summaries.push(summary);
+      if (values.json !== true) printSummary(summary);
+    }
+  } finally {
+    await store.close();
+  }
+  if (values.json === true) process.stdout.write(`${JSON.stringify(combine(summaries))}\n`);
+}
+
+async function formatOf(name: string, file: string): Promise<ImportFormat> {
+  try {
+    await stat(file);
+  } catch {
+    throw new UsageError(`file ${file} was not found; check the path`);
+  }
+  if (name !== 'auto') return name as ImportFormat;
+  const detected = await detectFormat(file);
+  if (detected === undefined) throw new UsageError(`cannot tell the format of ${file}; name it instead of auto (${FORMATS.join(', ')})`);
+  return detected.format;
+}
+
+function printSummary(summary: ImportSummary): void {
+  const verb = summary.dryRun ? 'would append' : 'appended';
+  process.stdout.write(
+    `${summary.file} (${summary.format}): ${summary.read} records read, ${summary.appended} events ${verb}, ` +
+      `${summary.duplicates} duplicates skipped, ${summary.warnings.length} warnings\n`,
+  );
+  if (summary.dryRun) {
+    for (const [type, count] of Object.entries(summary.eventTypes)) process.stdout.write(`  ${count} × ${type}\n`);
+  }
+  for (const warning of summary.warnings.slice(0, SHOWN_WARNINGS)) process.stdout.write(`  warning ${warning.file}:${warning.line}: ${warning.message}\n`);
+  if (summary.warnings.length > SHOWN_WARNINGS) {
+    process.stdout.write(`  … and ${summary.warnings.length - SHOWN_WARNINGS} more warnings (--json lists them all)\n`);
+  }
+}
+
+function combine(summaries: readonly ImportSummary[]): { read: number; appended: number; duplicates: number; warnings: ImportWarning[]; dryRun: boolean; files: ImportSummary[] } {
+  return {
+    read: summaries.reduce((sum, summary) => sum + summary.read, 0),
+    appended: summaries.reduce((sum, summary) => sum + summary.appended, 0),
+    duplicates: summaries.reduce((sum, summary) => sum + summary.duplicates, 0),
+    warnings: summaries.flatMap((summary) => summary.warnings),
+    dryRun: summaries.some((summary) => summary.dryRun),
+    files: [...summaries],
+  };
+}
+
+/** A progress line on a terminal's standard error, redrawn at most ten times a second. */
+function progressLine(file: string): { update: (progress: { read: number; appended: number }) => void; clear: () => void } | undefined {
+  if (!process.stderr.isTTY) return undefined;
+  let last = 0;
+  return {
+    update: ({ read, appended }) => {
+      const now = Date.now();
+      if (now - last < 100) return;
+      last = now;
+      process.stderr.write(`\r${file}: ${read.toLocaleString('en')} records, ${appended.toLocaleString('en')} events appended`);
+    },
+    clear: () => process.stderr.write('\r\u001b[K'),
+  };
+}

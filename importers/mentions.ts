@@ -1,0 +1,84 @@
+/**
+ * Identifiers that free text (ticket summaries, commit messages, archive descriptions) mentions:
+ * Jira-style issue keys, capture block ids and schedule block ids.
+ */
+import { isCalendarDate } from './time.js';
+
+export type MentionKind = 'issue-key' | 'capture-block' | 'schedule-block';
+
+export interface Mention {
+  readonly kind: MentionKind;
+  readonly value: string;
+}
+
+/**
+ * Jira-style keys such as COMM-305, MKAIV-449 or SPR1-2376: an upper-case project key and an
+ * issue number without a leading zero, not glued to other words or hyphens, so that parts of
+ * proposal ids (SCI-20180516-MB-05) are not taken for keys. The project key needs two letters.
+ */
+const ISSUE_KEY = /(?<![\w-])([A-Z][A-Z0-9]{1,9}-[1-9]\d{0,5})(?![\w-])/g;
+
+/** Project keys that look like Jira keys but name something else (CVE-2024-34069). */
+const NOT_ISSUE_PROJECTS = new Set(['CVE', 'UTF', 'ISO', 'RFC', 'SHA', 'GMT', 'UTC']);
+
+/** Ten-digit numbers that are not part of a decimal; only those in the capture-block range below count. */
+const TEN_DIGITS = /(?<!\w)(?<!\d\.)(\d{10})(?!\w)(?!\.\d)/g;
+
+/** 2010-01-01T00:00:00Z and 2039-12-31T23:59:59Z as Unix times: capture block ids are Unix times. */
+const CAPTURE_BLOCK_MIN = 1_262_304_000;
+const CAPTURE_BLOCK_MAX = 2_208_988_799;
+
+/** Schedule block ids: the date the block was made, YYYYMMDD, and a 4-digit sequence number. */
+const SCHEDULE_BLOCK = /(?<![\w-])(20\d{2})(\d{2})(\d{2})-(\d{4})(?![\w-])/g;
+
+export function findIssueKeys(text: string): string[] {
+  const keys: string[] = [];
+  for (const match of text.matchAll(ISSUE_KEY)) {
+    const key = match[1] ?? '';
+    const project = key.slice(0, key.indexOf('-'));
+    // Sky positions (J2322-2650, B1934-638) and part numbers (M1000-…) have one letter and digits.
+    const letters = project.replace(/[^A-Z]/g, '').length;
+    if (letters >= 2 && !NOT_ISSUE_PROJECTS.has(project) && !keys.includes(key)) keys.push(key);
+  }
+  return keys;
+}
+
+export function isCaptureBlockId(value: string | number): boolean {
+  const text = String(value);
+  if (!/^\d{10}$/.test(text)) return false;
+  const seconds = Number(text);
+  return seconds >= CAPTURE_BLOCK_MIN && seconds <= CAPTURE_BLOCK_MAX;
+}
+
+export function findCaptureBlockIds(text: string): string[] {
+  const ids: string[] = [];
+  for (const match of text.matchAll(TEN_DIGITS)) {
+    const id = match[1] ?? '';
+    if (isCaptureBlockId(id) && !ids.includes(id)) ids.push(id);
+  }
+  return ids;
+}
+
+export function isScheduleBlockId(value: string): boolean {
+  const match = /^(20\d{2})(\d{2})(\d{2})-(\d{4})$/.exec(value);
+  return match !== null && isCalendarDate(Number(match[1]), Number(match[2]), Number(match[3]));
+}
+
+export function findScheduleBlockIds(text: string): string[] {
+  const ids: string[] = [];
+  for (const match of text.matchAll(SCHEDULE_BLOCK)) {
+    if (!isCalendarDate(Number(match[1]), Number(match[2]), Number(match[3]))) continue;
+    const id = match[0];
+    if (!ids.includes(id)) ids.push(id);
+  }
+  return ids;
+}
+
+/** Finds every issue key, capture block id and schedule block id in the text, each once. */
+export function findMentions(text: string): Mention[] {
+  return [
+    ...findCaptureBlockIds(text).map((value): Mention => ({ kind: 'capture-block', value })),
+    ...findScheduleBlockIds(text).map((value): Mention => ({ kind: 'schedule-block', value })),
+    ...findIssueKeys(text).map((value): Mention => ({ kind: 'issue-key', value })),
+  ];
+}

@@ -1,0 +1,328 @@
+/**
+ * MeerKAT observation-script logs: `2019-03-05 16:24:22.230Z INFO     message`, where the level is
+ * padded with spaces and the Z is glued to the milliseconds (UTC). Yields one record per line of
+ * interest and, per capture block, a session summary when the block ends.
+ */
+import { type LineHandler, parseLineBatchesWith, parseLinesWith } from './driver.js';
+import type { TextLine } from './lines.js';
+import { isoFromDateTime, scanDateTime } from './time.js';
+import { type Parsed, type ParseOptions, type Source, record, sha256, sourceName, warning } from './types.js';
+
+interface ObslogBase {
+  /** Time of the line, ISO 8601 UTC. */
+  readonly at: string;
+  /** The capture block the line belongs to, once the log has named it. */
+  readonly captureBlockId?: string;
+}
+
+export type ObslogRecord =
+  | (ObslogBase & { readonly type: 'capture-block' })
+  | (ObslogBase & { readonly type: 'quorum'; readonly percent: number; readonly required: number; readonly receptors: number; readonly stragglersTolerated: number })
+  | (ObslogBase & { readonly type: 'compound-scan'; readonly label: string })
+  | (ObslogBase & { readonly type: 'track'; readonly target: string; readonly seconds: number })
+  | (ObslogBase & { readonly type: 'tracked'; readonly target?: string; readonly seconds: number })
+  | (ObslogBase & { readonly type: 'offset'; readonly xDegrees: number; readonly yDegrees: number })
+  | (ObslogBase & { readonly type: 'stragglers'; readonly sensor: string; readonly value: string; readonly count: number; readonly receptors: readonly string[] })
+  | (ObslogBase & { readonly type: 'scan'; readonly phase: 'started' | 'completed' })
+  | (ObslogBase & { readonly type: 'scan-summary'; readonly scanLines: number })
+  | (ObslogBase & { readonly type: 'message'; readonly level: 'WARNING' | 'ERROR'; readonly text: string })
+  | ObslogSession;
+
+/** A summary of what the log records about one capture block, yielded when the block ends. */
+export interface ObslogSession {
+  readonly type: 'session';
+  readonly at: string;
+  readonly captureBlockId?: string;
+  readonly start: string;
+  readonly end: string;
+  /** Targets in the order first tracked, with the seconds the log reports them tracked. */
+  readonly targets: readonly { readonly name: string; readonly trackedSeconds: number }[];
+  readonly compoundScans: number;
+  /** Compound scans in order, with the target first tracked in each and the seconds tracked. */
+  readonly compoundScanList: readonly { readonly label: string; readonly target?: string; readonly trackedSeconds: number }[];
+  readonly warnings: number;
+  readonly errors: number;
+}
+
+/** More distinct targets or compound scans than this in one session are counted but not listed, to bound memory. */
+const MAX_SESSION_TARGETS = 10_000;
+
+const LEVELS: Record<string, 'INFO' | 'DEBUG' | 'WARNING' | 'ERROR'> = {
+  INFO: 'INFO',
+  DEBUG: 'DEBUG',
+  WARN: 'WARNING',
+  WARNING: 'WARNING',
+  ERROR: 'ERROR',
+  CRITICAL: 'ERROR',
+  FATAL: 'ERROR',
+};
+
+const SPACE = 32;
+const QUORUM = /^Quorum = (\d+(?:\.\d+)?)% -> (\d+) of (\d+) receptor\(s\), i\.e\. (\d+) straggler\(s\) tolerated/;
+const TRACK = /^Initiating (\d+(?:\.\d+)?)-second track on target '(.*)'$/;
+const TRACKED = /^target tracked for (\d+(?:\.\d+)?) seconds/;
+const OFFSET = /^Offset of \((-?\d+(?:\.\d+)?), (-?\d+(?:\.\d+)?)\) degrees/;
+const STRAGGLERS = /^Waiting for sensor '([^']*)' == (.+?) had (\d+) straggler\(s\)(?:: (.*))?$/;
+const SCAN_SUMMARY = /^Scan completed - (\d+) scan lines/;
+const RECEPTOR = /^[a-z]{1,3}\d{3,4}$/;
+
+export function parseObslog(source: Source, options: ParseOptions = {}): AsyncGenerator<Parsed<ObslogRecord>> {
+  return parseLinesWith(source, options, new ObslogHandler(sourceName(source)));
+}
+
+/** Yields the same items as `parseObslog`, in batches of one read chunk each. */
+export function parseObslogBatches(source: Source, options: ParseOptions = {}): AsyncGenerator<Parsed<ObslogRecord>[]> {
+  return parseLineBatchesWith(source, options, new ObslogHandler(sourceName(source)));
+}
+
+/**
+ * Reads a Python list repr of receptor names such as `['m006', 'm031']`. Returns null when the
+ * text is not a complete list.
+ */
+export function parseReceptorList(text: string): string[] | null {
+  const trimmed = text.trim();
+  if (!trimmed.startsWith('[') || !trimmed.endsWith(']')) return null;
+  const inner = trimmed.slice(1, -1).trim();
+  if (inner === '') return [];
+
+  const names: string[] = [];
+  for (const item of inner.split(',')) {
+    const quoted = item.trim();
+    const quote = quoted[0];
+    if (quoted.length < 2 || (quote !== "'" && quote !== '"') || quoted[quoted.length - 1] !== quote) return null;
+    const name = quoted.slice(1, -1);
+    if (name.includes("'") || name.includes('"')) return null;
+    names.push(name);
+  }
+  return names;
+}
+
+interface SessionState {
+  captureBlockId?: string;
+  start: string;
+  end: string;
+  firstLine: number;
+  lastLine: number;
+  rawLines: Buffer[];
+  targets: Map<string, number>;
+  currentTarget?: string;
+  compoundScans: number;
+  compoundScanList: { label: string; target?: string; trackedSeconds: number }[];
+  warnings: number;
+  errors: number;
+}
+
+class ObslogHandler implements LineHandler<ObslogRecord> {
+  private session: SessionState | undefined;
+  private lastLine: TextLine | undefined;
+  /** Time and line before the current one, to end a session there. */
+  private previousEnd = '';
+  private previousLine: TextLine | undefined;
+
+  constructor(private readonly file: string) {}
+
+  line(line: TextLine, out: Parsed<ObslogRecord>[]): void {
+    const text = line.text;
+    if (text.length === 0 || (text.charCodeAt(0) <= SPACE && text.trim() === '')) return;
+
+    const timeEnd = scanDateTime(text);
+    if (timeEnd < 0 || text[timeEnd] !== 'Z') {
+      out.push(warning(this.file, line.line, `line does not start with a UTC timestamp such as "2019-03-05 16:24:22.230Z": "${preview(text)}"`));
+      return;
+    }
+    const at = isoFromDateTime(text, timeEnd);
+
+    let position = timeEnd + 1;
+    while (text.charCodeAt(position) === SPACE) position += 1;
+    let levelEnd = position;
+    while (levelEnd < text.length && text.charCodeAt(levelEnd) !== SPACE) levelEnd += 1;
+    // Nearly every line is INFO, so that level is recognised without taking a substring.
+    const level = levelEnd - position === 4 && text.startsWith('INFO', position) ? 'INFO' : LEVELS[text.slice(position, levelEnd)];
+    if (level === undefined) {
+      out.push(warning(this.file, line.line, `unknown log level "${preview(text.slice(position, levelEnd))}"; expected INFO, WARNING or ERROR`));
+      return;
+    }
+    while (text.charCodeAt(levelEnd) === SPACE) levelEnd += 1;
+    const message = text.slice(levelEnd);
+
+    this.track(at, line);
+    this.readMessage(at, level, message, line, out);
+  }
+
+  end(out: Parsed<ObslogRecord>[]): void {
+    this.closeSession(out);
+  }
+
+  private track(at: string, line: TextLine): void {
+    if (this.session === undefined) {
+      this.session = { start: at, end: at, firstLine: line.line, lastLine: line.line, rawLines: [Buffer.from(line.bytes)], targets: new Map(), compoundScans: 0, compoundScanList: [], warnings: 0, errors: 0 };
+    }
+    this.previousEnd = this.session.end;
+    this.previousLine = this.lastLine;
+    this.session.end = at;
+    this.session.lastLine = line.line;
+    this.lastLine = line;
+  }
+
+  private readMessage(at: string, level: string, message: string, line: TextLine, out: Parsed<ObslogRecord>[]): void {
+    const session = this.session as SessionState;
+    const captureBlockId = session.captureBlockId;
+
+    if (level === 'WARNING' || level === 'ERROR') {
+      if (level === 'WARNING') session.warnings += 1;
+      else session.errors += 1;
+      this.emit(out, line, { type: 'message', at, captureBlockId, level, text: message });
+      return;
+    }
+
+    if (message.startsWith('Capture block ID = ')) {
+      this.readCaptureBlock(at, message.slice('Capture block ID = '.length).trim(), line, out);
+      return;
+    }
+
+    if (message.startsWith('Quorum = ')) {
+      const match = QUORUM.exec(message);
+      if (match === null) {
+        out.push(warning(this.file, line.line, `quorum line not understood: "${preview(message)}"`));
+        return;
+      }
+      this.emit(out, line, { type: 'quorum', at, captureBlockId, percent: Number(match[1]), required: Number(match[2]), receptors: Number(match[3]), stragglersTolerated: Number(match[4]) });
+      return;
+    }
+
+    if (message.startsWith('New compound scan: ')) {
+      const label = message.slice('New compound scan: '.length).trim().replace(/^'(.*)'$/, '$1');
+      session.compoundScans += 1;
+      if (session.compoundScanList.length < MAX_SESSION_TARGETS) session.compoundScanList.push({ label, trackedSeconds: 0 });
+      this.emit(out, line, { type: 'compound-scan', at, captureBlockId, label });
+      return;
+    }
+
+    if (message.startsWith('Initiating ')) {
+      const match = TRACK.exec(message);
+      if (match === null) return;
+      const target = match[2] ?? '';
+      session.currentTarget = target;
+      if (!session.targets.has(target) && session.targets.size < MAX_SESSION_TARGETS) session.targets.set(target, 0);
+      const scan = session.compoundScanList.at(-1);
+      if (scan !== undefined && scan.target === undefined) scan.target = target;
+      this.emit(out, line, { type: 'track', at, captureBlockId, target, seconds: Number(match[1]) });
+      return;
+    }
+
+    if (message.startsWith('target tracked for ')) {
+      const match = TRACKED.exec(message);
+      if (match === null) {
+        out.push(warning(this.file, line.line, `track duration not understood: "${preview(message)}"`));
+        return;
+      }
+      const seconds = Number(match[1]);
+      const target = session.currentTarget;
+      if (target !== undefined && session.targets.has(target)) session.targets.set(target, (session.targets.get(target) ?? 0) + seconds);
+      const scan = session.compoundScanList.at(-1);
+      if (scan !== undefined) scan.trackedSeconds += seconds;
+      this.emit(out, line, { type: 'tracked', at, captureBlockId, target, seconds });
+      return;
+    }
+
+    if (message.startsWith('Offset of ')) {
+      const match = OFFSET.exec(message);
+      if (match === null) {
+        out.push(warning(this.file, line.line, `pointing offset not understood: "${preview(message)}"`));
+        return;
+      }
+      this.emit(out, line, { type: 'offset', at, captureBlockId, xDegrees: Number(match[1]), yDegrees: Number(match[2]) });
+      return;
+    }
+
+    if (message.startsWith('Waiting for sensor ')) {
+      this.readStragglers(at, captureBlockId, message, line, out);
+      return;
+    }
+
+    if (message === 'performing scan') this.emit(out, line, { type: 'scan', at, captureBlockId, phase: 'started' });
+    else if (message === 'scan complete') this.emit(out, line, { type: 'scan', at, captureBlockId, phase: 'completed' });
+    else if (message.startsWith('Scan completed - ')) {
+      const match = SCAN_SUMMARY.exec(message);
+      if (match !== null) this.emit(out, line, { type: 'scan-summary', at, captureBlockId, scanLines: Number(match[1]) });
+    }
+  }
+
+  private emit(out: Parsed<ObslogRecord>[], line: TextLine, value: ObslogRecord): void {
+    out.push(record(value, { file: this.file, line: line.line }, line.digest()));
+  }
+
+  private readCaptureBlock(at: string, id: string, line: TextLine, out: Parsed<ObslogRecord>[]): void {
+    if (!/^\d{10}$/.test(id)) {
+      out.push(warning(this.file, line.line, `capture block id "${preview(id)}" is not a 10-digit Unix time`));
+      return;
+    }
+
+    // A second capture block in one log starts a new session; the lines before it stay with the old one.
+    if (this.session?.captureBlockId !== undefined && this.session.captureBlockId !== id) {
+      this.session.lastLine = line.line - 1;
+      this.session.end = this.previousEnd;
+      this.lastLine = this.previousLine;
+      this.closeSession(out);
+      this.track(at, line);
+    }
+    const session = this.session as SessionState;
+    session.captureBlockId = id;
+    session.rawLines.push(Buffer.from(line.bytes));
+    out.push(record({ type: 'capture-block', at, captureBlockId: id }, { file: this.file, line: line.line, key: id }, line.digest()));
+  }
+
+  private readStragglers(at: string, captureBlockId: string | undefined, message: string, line: TextLine, out: Parsed<ObslogRecord>[]): void {
+    const match = STRAGGLERS.exec(message);
+    if (match === null) {
+      out.push(warning(this.file, line.line, `sensor wait not understood: "${preview(message)}"`));
+      return;
+    }
+
+    const count = Number(match[3]);
+    const receptors = match[4] === undefined ? [] : parseReceptorList(match[4]);
+    if (receptors === null) {
+      out.push(warning(this.file, line.line, `straggler list "${preview(match[4] ?? '')}" is not a Python list of receptor names such as ['m006', 'm031']`));
+      return;
+    }
+    const odd = receptors.filter((name) => !RECEPTOR.test(name));
+    if (odd.length > 0) {
+      out.push(warning(this.file, line.line, `straggler names ${odd.map((name) => `"${preview(name)}"`).join(', ')} do not look like receptor names such as m006; kept as written`));
+    }
+    if (receptors.length !== count) {
+      out.push(warning(this.file, line.line, `the line counts ${count} straggler(s) but lists ${receptors.length}; kept the list`));
+    }
+    this.emit(out, line, { type: 'stragglers', at, captureBlockId, sensor: match[1] ?? '', value: match[2] ?? '', count, receptors });
+  }
+
+  /**
+   * Yields the session summary. Its digest covers the raw bytes, joined by \n, of the lines it is
+   * built from: the session's first line, its capture-block line and its last line.
+   */
+  private closeSession(out: Parsed<ObslogRecord>[]): void {
+    const session = this.session;
+    if (session === undefined) return;
+    this.session = undefined;
+
+    const raw = Buffer.concat(session.rawLines.flatMap((bytes) => [bytes, Buffer.from('\n')]).concat([this.lastLine?.bytes ?? Buffer.alloc(0)]));
+    const summary: ObslogSession = {
+      type: 'session',
+      at: session.start,
+      ...(session.captureBlockId === undefined ? {} : { captureBlockId: session.captureBlockId }),
+      start: session.start,
+      end: session.end,
+      targets: [...session.targets].map(([name, trackedSeconds]) => ({ name, trackedSeconds })),
+      compoundScans: session.compoundScans,
+      compoundScanList: session.compoundScanList,
+      warnings: session.warnings,
+      errors: session.errors,
+    };
+    const key = session.captureBlockId === undefined ? `session@${session.firstLine}` : `session-${session.captureBlockId}`;
+    out.push(record(summary, { file: this.file, line: session.firstLine, key }, sha256(raw)));
+  }
+}
+
+/** Shortens text quoted in a warning so that one bad line cannot make a huge message. */
+export function preview(text: string, max = 80): string {
+  return text.length <= max ? text : `${text.slice(0, max)}…`;
+}

@@ -1,0 +1,119 @@
+/**
+ * Verification plans: a YAML or JSON file listing features with their WSJF scores, components,
+ * requirement refs and evidence criteria. Each feature is validated on its own, so one bad entry
+ * is a warning naming its line while the others import.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { isMap, isSeq, LineCounter, parseDocument } from 'yaml';
+import { z } from 'zod';
+import { applyStrictness, ImportError, type Parsed, type ParseOptions, record, sha256, warning } from './types.js';
+
+/** The modified Fibonacci scale that WSJF scores use. */
+export const WSJF_SCALE = [1, 2, 3, 5, 8, 13, 20] as const;
+
+const score = z.literal(WSJF_SCALE, { error: `must be one of ${WSJF_SCALE.join(', ')} (the modified Fibonacci scale)` });
+
+const FEATURE_KEY = /^[A-Z][A-Z0-9]*(?:[-_.][A-Z0-9]+)+$/;
+const REQUIREMENT_REF = /^[A-Z][A-Za-z0-9]*(?:\.[A-Za-z0-9]+)+$/;
+
+export const evidenceCriteriaSchema = z.strictObject({
+  band: z.enum(['UHF', 'L', 'S'], { error: 'must be UHF, L or S' }).optional(),
+  product: z.string().regex(/^[a-z]\d+M\d+k$/, { error: 'must be a correlator product such as c856M4k' }).optional(),
+  minReceptors: z.number().int().min(1).max(64, { error: 'must be at most 64, the receptors in the array' }).optional(),
+  minOnTargetMinutes: z.number().positive({ error: 'must be a positive number of minutes' }).optional(),
+  targetTags: z.array(z.string().regex(/^[a-z_]+$/, { error: 'must be a katpoint tag such as bpcal, gaincal, fluxcal or polcal' })).optional(),
+  scanKind: z.enum(['track', 'scan', 'raster_scan', 'drift_scan', 'interferometric_pointing'], { error: 'must be track, scan, raster_scan, drift_scan or interferometric_pointing' }).optional(),
+  afterDelivery: z.boolean({ error: 'must be true or false' }).default(true),
+});
+
+export const featureSchema = z.strictObject({
+  key: z.string().regex(FEATURE_KEY, { error: 'must be upper case with hyphens, like MKAIV-449 or CBF-1K-START-DELAY' }),
+  title: z.string().min(3, { error: 'must name the feature in a few words' }),
+  subsystem: z.enum(['CBF', 'SDP', 'CAM', 'receptor', 'digitiser', 'time', 'network', 'storage'], {
+    error: 'must be one of CBF, SDP, CAM, receptor, digitiser, time, network, storage',
+  }),
+  components: z.array(z.string().min(1)).min(1, { error: 'must list at least one component the feature touches' }),
+  requirements: z.array(z.string().regex(REQUIREMENT_REF, { error: 'must be a requirement ref such as R.RC.P.30' })).default([]),
+  tickets: z.array(z.string().regex(/^[A-Z][A-Z0-9]+-\d+$/, { error: 'must be a Jira key such as MKAIV-449' })).default([]),
+  wsjf: z.strictObject({
+    businessValue: score,
+    timeCriticality: score,
+    riskReduction: score,
+    jobSize: score,
+    verificationEffort: score,
+  }),
+  criteria: evidenceCriteriaSchema,
+  description: z.string().optional(),
+});
+
+export type PlanFeature = z.infer<typeof featureSchema>;
+export type EvidenceCriteria = z.infer<typeof evidenceCriteriaSchema>;
+
+/** Plans are read whole; this caps how much. */
+export const MAX_PLAN_BYTES = 8 * 1024 * 1024;
+
+export function parsePlan(file: string, options: ParseOptions = {}): AsyncGenerator<Parsed<PlanFeature>> {
+  return applyStrictness(readPlan(file), options.strict);
+}
+
+async function* readPlan(file: string): AsyncGenerator<Parsed<PlanFeature>> {
+  const { size } = await stat(file);
+  if (size > MAX_PLAN_BYTES) throw new ImportError(file, undefined, `${file} is ${size} bytes, over the ${MAX_PLAN_BYTES}-byte limit for plans; split it into several files`);
+  yield* parsePlanText(file, await readFile(file, 'utf8'));
+}
+
+/** Validates plan text (YAML or JSON, which YAML includes); `file` names it in messages. */
+export function* parsePlanText(file: string, text: string): Generator<Parsed<PlanFeature>> {
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const syntaxError = document.errors[0];
+  if (syntaxError !== undefined) {
+    const line = lineCounter.linePos(syntaxError.pos[0]).line;
+    throw new ImportError(file, line, `${file}:${line}: invalid YAML (${syntaxError.message.split('\n')[0]}); fix the syntax there, e.g. the indentation or a missing colon`);
+  }
+
+  const lineOf = (path: readonly PropertyKey[]): number => {
+    for (let length = path.length; length >= 0; length -= 1) {
+      const node = document.getIn(path.slice(0, length) as unknown[], true) as { range?: [number, number, number] } | undefined;
+      if (node?.range !== undefined) return lineCounter.linePos(node.range[0]).line;
+    }
+    return 1;
+  };
+
+  const features = document.get('features', true);
+  if (!isMap(document.contents) || !isSeq(features)) {
+    yield warning(file, lineOf(['features']), 'plan must be a mapping with a "features:" list; see examples/plan.yaml');
+    return;
+  }
+
+  const plain = (document.toJS({ maxAliasCount: 100 }) as { features: unknown[] }).features;
+  const seen = new Map<string, number>();
+  for (let index = 0; index < features.items.length; index += 1) {
+    const line = lineOf(['features', index]);
+    const result = featureSchema.safeParse(plain[index]);
+    if (!result.success) {
+      for (const issue of result.error.issues) {
+        const path = ['features', index, ...issue.path];
+        yield warning(file, lineOf(path), `${describePath(issue.path)}: ${issue.message}; feature ${index + 1} skipped`);
+      }
+      continue;
+    }
+
+    const feature = result.data;
+    const earlier = seen.get(feature.key);
+    if (earlier !== undefined) {
+      yield warning(file, line, `feature key ${feature.key} is already used on line ${earlier}; give each feature its own key`);
+      continue;
+    }
+    seen.set(feature.key, line);
+    // The digest covers the feature's own source text, so editing one feature changes only its digest.
+    const range = (features.items[index] as { range?: [number, number, number] } | undefined)?.range;
+    const raw = range === undefined ? JSON.stringify(feature) : text.slice(range[0], range[1]);
+    yield record(feature, { file, line, key: feature.key }, sha256(raw));
+  }
+}
+
+function describePath(path: readonly PropertyKey[]): string {
+  if (path.length === 0) return 'feature';
+  return path.map((part) => (typeof part === 'number' ? `[${part}]` : String(part))).join('.').replace(/\.\[/g, '[');
+}

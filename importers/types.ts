@@ -1,0 +1,116 @@
+/**
+ * Types every importer shares: where a record came from, what a parser yields, and the error
+ * raised for input that cannot be read at all.
+ */
+import { hash } from 'node:crypto';
+import type { Readable } from 'node:stream';
+
+/** The position of a parsed record in its source: a 1-based line number, a record key, or both. */
+export interface Locator {
+  readonly file: string;
+  readonly line?: number;
+  readonly key?: string;
+}
+
+/** A malformed record that was skipped or read only in part. `line` is 1-based. */
+export interface ImportWarning {
+  readonly file: string;
+  readonly line: number;
+  readonly message: string;
+}
+
+/**
+ * One parsed record with its locator and the SHA-256 (lowercase hex) of the raw bytes it was
+ * read from. For line records those are the line's bytes without its terminator; each format
+ * documents what it hashes for multi-line or summary records.
+ */
+export interface ParsedRecord<R> {
+  readonly kind: 'record';
+  readonly record: R;
+  readonly locator: Locator;
+  readonly digest: string;
+}
+
+export interface ParsedWarning {
+  readonly kind: 'warning';
+  readonly warning: ImportWarning;
+}
+
+export type Parsed<R> = ParsedRecord<R> | ParsedWarning;
+
+/** A file path, or an already open byte stream with the name to report it under. */
+export type Source = string | { readonly file: string; readonly stream: Readable | AsyncIterable<Uint8Array> };
+
+export interface ParseOptions {
+  /** Raise the first warning as an `ImportError` instead of yielding it. */
+  readonly strict?: boolean;
+  /** Lines longer than this many bytes are skipped with a warning; default 1 MiB. */
+  readonly maxLineBytes?: number;
+}
+
+/** Input that cannot be imported at all (wrong encoding, binary, too large) or a strict-mode warning. */
+export class ImportError extends Error {
+  override readonly name = 'ImportError';
+
+  constructor(
+    readonly file: string,
+    readonly line: number | undefined,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function sourceName(source: Source): string {
+  return typeof source === 'string' ? source : source.file;
+}
+
+/** SHA-256 of the given bytes or UTF-8 text as lowercase hex. */
+export function sha256(data: Uint8Array | string): string {
+  return hash('sha256', data, 'hex');
+}
+
+export function record<R>(value: R, locator: Locator, digest: string): ParsedRecord<R> {
+  return { kind: 'record', record: value, locator, digest };
+}
+
+export function warning(file: string, line: number, message: string): ParsedWarning {
+  return { kind: 'warning', warning: { file, line, message } };
+}
+
+/**
+ * Passes parsed items through, but in strict mode raises the first warning as an
+ * `ImportError` so that a caller can reject a file with any malformed record.
+ */
+export function applyStrictness<R>(items: AsyncGenerator<Parsed<R>>, strict: boolean | undefined): AsyncGenerator<Parsed<R>> {
+  return strict === true ? strictly(items) : items;
+}
+
+async function* strictly<R>(items: AsyncIterable<Parsed<R>>): AsyncGenerator<Parsed<R>> {
+  for await (const item of items) {
+    if (item.kind === 'warning') throw strictError(item.warning);
+    yield item;
+  }
+}
+
+/** Raises the first warning among the items as an `ImportError`, for strict mode. */
+export function throwFirstWarning<R>(items: readonly Parsed<R>[]): void {
+  for (const item of items) {
+    if (item.kind === 'warning') throw strictError(item.warning);
+  }
+}
+
+function strictError({ file, line, message }: ImportWarning): ImportError {
+  return new ImportError(file, line, `${file}:${line}: ${message} (strict mode stops at the first malformed record)`);
+}
+
+/** Collects a parser's output into records and warnings; for tests and small files only. */
+export async function collect<R>(items: AsyncIterable<Parsed<R>>): Promise<{ records: ParsedRecord<R>[]; warnings: ImportWarning[] }> {
+  const records: ParsedRecord<R>[] = [];
+  const warnings: ImportWarning[] = [];
+  for await (const item of items) {
+    if (item.kind === 'record') records.push(item);
+    else warnings.push(item.warning);
+  }
+  return { records, warnings };
+}

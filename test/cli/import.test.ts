@@ -1,0 +1,146 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openSqliteStore } from '../../store/sqlite.js';
+import { collect } from '../contract/suite.js';
+import { runCli } from '../support/cli.js';
+import { tempFolder } from '../support/temp.js';
+
+let folder: ReturnType<typeof tempFolder>;
+let data: string;
+
+beforeEach(() => {
+  folder = tempFolder('onsky-cli-import-');
+  data = join(folder.path, 'data');
+});
+
+afterEach(() => folder.remove());
+
+interface JsonSummary {
+  read: number;
+  appended: number;
+  duplicates: number;
+  warnings: Array<{ file: string; line: number; message: string }>;
+}
+
+async function importJson(args: string[]): Promise<JsonSummary> {
+  const result = await runCli(['import', ...args, '--data', data, '--json']);
+  expect(result.stderr).toBe('');
+  expect(result.code).toBe(0);
+  return JSON.parse(result.stdout) as JsonSummary;
+}
+
+async function streams(): Promise<Map<string, string[]>> {
+  const store = openSqliteStore(join(data, 'events.sqlite'));
+  const byStream = new Map<string, string[]>();
+  for (const event of await collect(store.readAll())) byStream.set(event.stream, [...(byStream.get(event.stream) ?? []), event.type]);
+  await store.close();
+  return byStream;
+}
+
+describe('onsky import', () => {
+  it('imports an obslog once', async () => {
+    const first = await importJson(['obslog', 'test/fixtures/obslog-1551803062.log']);
+    // In log order: the capture block line, a sensor wait with stragglers, then the session
+    // summary, so facts, an anomaly, and the summary's facts.
+    expect(first.read).toBe(11);
+    expect(first.appended).toBe(3);
+    expect(first.warnings).toEqual([]);
+
+    const again = await importJson(['obslog', 'test/fixtures/obslog-1551803062.log']);
+    expect(again.appended).toBe(0);
+    expect(again.duplicates).toBe(3);
+    expect((await streams()).get('observation-1551803062')).toEqual(['ObservationFactsRecorded', 'ObservationAnomalyNoted', 'ObservationFactsRecorded']);
+  });
+
+  it('links the archive to the SDP log', async () => {
+    await importJson(['sdpmc', 'test/fixtures/sdpmc-array_1_0-2019-03-08.log']);
+    const archive = await importJson(['archive', 'test/fixtures/archive-search-2019-03-08.tsv']);
+    expect(archive.read).toBe(7);
+
+    const byStream = await streams();
+    // Schedule block 20190308-0083 started 5 s after capture block 1552039941: one observation.
+    expect(byStream.has('observation-sb-20190308-0083')).toBe(false);
+    expect(byStream.get('observation-1552039941')).toContain('ObservationIdentifierLinked');
+    expect(byStream.has('observation-sb-20190308-0082')).toBe(true);
+  });
+
+  it('lists warnings with file and line', async () => {
+    const summary = await importJson(['sdpmc', 'test/fixtures/sdpmc-array_1_0-2019-03-08.log']);
+    expect(summary.warnings.length).toBeGreaterThan(0);
+    for (const warning of summary.warnings) {
+      expect(warning.file).toBe('test/fixtures/sdpmc-array_1_0-2019-03-08.log');
+      expect(warning.line).toBeGreaterThan(0);
+      expect(warning.message.length).toBeGreaterThan(10);
+    }
+    expect(summary.warnings.map((warning) => warning.line)).toContain(4);
+  });
+
+  it('appends nothing in a dry run', async () => {
+    const result = await runCli(['import', 'plan', 'examples/plan.yaml', '--data', data, '--dry-run']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('5 events would append');
+    expect(result.stdout).toContain('5 × FeatureProposed');
+    expect((await streams()).size).toBe(0);
+  });
+
+  it('stops at the first warning when strict', async () => {
+    const result = await runCli(['import', 'sdpmc', 'test/fixtures/sdpmc-array_1_0-2019-03-08.log', '--data', data, '--strict']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/sdpmc-array_1_0-2019-03-08\.log/);
+    expect(result.stderr).not.toContain('    at ');
+  });
+
+  it('detects formats with auto', async () => {
+    const summary = await importJson(['auto', 'examples/plan.yaml', 'test/fixtures/katdal-summary-1548417874.txt']);
+    expect(summary.read).toBe(6);
+    const byStream = await streams();
+    expect(byStream.get('observation-1548417874')?.[0]).toBe('ObservationFactsRecorded');
+    expect(byStream.has('feature-MKAIV-449')).toBe(true);
+  });
+
+  it('rejects a binary file cleanly', async () => {
+    const file = join(folder.path, 'capture.bin');
+    writeFileSync(file, Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48]));
+    const result = await runCli(['import', 'obslog', file, '--data', data]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(file);
+    expect(result.stderr).not.toContain('    at ');
+    expect((await streams()).size).toBe(0);
+  });
+
+  it('names a missing file', async () => {
+    const result = await runCli(['import', 'obslog', 'no-such.log', '--data', data]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('no-such.log was not found');
+  });
+
+  it('names an unknown format', async () => {
+    const result = await runCli(['import', 'csv', 'examples/plan.yaml', '--data', data]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('unknown format "csv"');
+  });
+
+  it('delivers a feature a change names', async () => {
+    await importJson(['plan', 'examples/plan.yaml']);
+    const repo = join(folder.path, 'commits.jsonl');
+    // One merge commit whose message names the plan's MKAIV-449 feature.
+    writeFileSync(
+      repo,
+      `${JSON.stringify({
+        hash: 'a'.repeat(40),
+        parents: ['b'.repeat(40), 'c'.repeat(40)],
+        author: 'person1 <user1@example.org>',
+        author_date: '2019-03-06T09:00:00+02:00',
+        committer: 'person1 <user1@example.org>',
+        commit_date: '2019-03-06T09:00:00+02:00',
+        refs: '',
+        message: 'Merge pull request #1 from ska-sa/imaging\n\nMKAIV-449: three-calibrator imaging',
+      })}\n`,
+    );
+    const summary = await importJson(['git', repo]);
+    expect(summary.appended).toBe(1);
+    const change = [...(await streams())].find(([stream]) => stream.startsWith('change-'));
+    expect(change?.[1]).toEqual(['ChangeRecorded']);
+  });
+});

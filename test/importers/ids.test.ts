@@ -1,0 +1,56 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { importEventId, uuidV5 } from '../../importers/ids.js';
+import { findCaptureBlockIds, findIssueKeys, findScheduleBlockIds, isCaptureBlockId } from '../../importers/mentions.js';
+
+describe('uuidV5', () => {
+  it('matches the RFC example', () => {
+    // Python: uuid.uuid5(uuid.NAMESPACE_DNS, 'www.example.com')
+    expect(uuidV5('www.example.com', '6ba7b810-9dad-11d1-80b4-00c04fd430c8')).toBe('2ed6657d-e927-568b-95e1-2665a8aea6a2');
+  });
+
+  it('sets version and variant', () => {
+    fc.assert(
+      fc.property(fc.string(), (name) => {
+        expect(uuidV5(name)).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      }),
+    );
+  });
+
+  it('rejects a bad namespace', () => {
+    expect(() => uuidV5('x', 'not-a-uuid')).toThrow('"not-a-uuid" is not a UUID');
+  });
+});
+
+describe('importEventId', () => {
+  it('repeats for the same record', () => {
+    expect(importEventId('obslog', '1551803062')).toBe(importEventId('obslog', '1551803062'));
+    expect(importEventId('obslog', '1551803062', 'started')).toBe(importEventId('obslog', '1551803062', 'started'));
+  });
+
+  it('differs by importer, key and part', () => {
+    const ids = new Set([importEventId('obslog', '1551803062'), importEventId('sdpmc', '1551803062'), importEventId('obslog', '1552039941'), importEventId('obslog', '1551803062', 'end')]);
+    expect(ids.size).toBe(4);
+  });
+});
+
+describe('mentions', () => {
+  it('finds issue keys', () => {
+    expect(findIssueKeys('COMM-305 Generic skarab delaycal')).toEqual(['COMM-305']);
+    expect(findIssueKeys('Relates to CB-1796 and implements SR-714, SPR1-2376.')).toEqual(['CB-1796', 'SR-714', 'SPR1-2376']);
+    expect(findIssueKeys('SCI-20180516-MB-05 J2322-2650 CVE-2024-34069 COMM 1K')).toEqual([]);
+  });
+
+  it('finds capture blocks in range', () => {
+    expect(findCaptureBlockIds("capture-init ('1552039941',) and 1551803062.")).toEqual(['1552039941', '1551803062']);
+    expect(findCaptureBlockIds('phone 0123456789 or 9999999999, t=1552039941.5 s')).toEqual([]);
+    expect(isCaptureBlockId('1262304000')).toBe(true);
+    expect(isCaptureBlockId('1262303999')).toBe(false);
+    expect(isCaptureBlockId('2208988799')).toBe(true);
+    expect(isCaptureBlockId('2208988800')).toBe(false);
+  });
+
+  it('finds schedule blocks with real dates', () => {
+    expect(findScheduleBlockIds('SB 20190308-0083 and 20190230-0001')).toEqual(['20190308-0083']);
+  });
+});

@@ -1,0 +1,176 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LineItem, readLines, type TextLine } from '../../importers/lines.js';
+import { ImportError, type ImportWarning, sha256 } from '../../importers/types.js';
+import { memorySource } from './support.js';
+
+async function read(content: string | Uint8Array, options: { maxLineBytes?: number; chunkBytes?: number } = {}): Promise<{ lines: TextLine[]; warnings: ImportWarning[] }> {
+  const items: LineItem[] = [];
+  for await (const item of readLines(memorySource('test.log', content, options.chunkBytes), options)) items.push(item);
+  return {
+    lines: items.filter((item): item is TextLine => item.kind === 'line'),
+    warnings: items.flatMap((item) => (item.kind === 'warning' ? [item.warning] : [])),
+  };
+}
+
+describe('readLines', () => {
+  it('splits on LF and numbers lines from 1', async () => {
+    const { lines } = await read('first\nsecond\nthird\n');
+    expect(lines.map((line) => [line.line, line.text])).toEqual([
+      [1, 'first'],
+      [2, 'second'],
+      [3, 'third'],
+    ]);
+  });
+
+  it('drops the CR of CRLF', async () => {
+    const { lines } = await read('one\r\ntwo\r\n');
+    expect(lines.map((line) => line.text)).toEqual(['one', 'two']);
+    expect(lines[0]?.bytes.toString()).toBe('one');
+  });
+
+  it('keeps a last line without newline', async () => {
+    const { lines } = await read('a\nb');
+    expect(lines.map((line) => [line.line, line.text])).toEqual([
+      [1, 'a'],
+      [2, 'b'],
+    ]);
+  });
+
+  it('keeps empty lines in the count', async () => {
+    const { lines } = await read('a\n\nc\n');
+    expect(lines.map((line) => line.line)).toEqual([1, 2, 3]);
+    expect(lines[1]?.text).toBe('');
+  });
+
+  it('joins lines split across chunks', async () => {
+    const text = 'alpha beta\ngamma délta\nepsilon\n';
+    for (const chunkBytes of [1, 2, 3, 5, 7]) {
+      const { lines, warnings } = await read(text, { chunkBytes });
+      expect(lines.map((line) => line.text)).toEqual(['alpha beta', 'gamma délta', 'epsilon']);
+      expect(warnings).toEqual([]);
+    }
+  });
+
+  it('reads an empty file as no lines', async () => {
+    const { lines, warnings } = await read('');
+    expect(lines).toEqual([]);
+    expect(warnings).toEqual([]);
+  });
+
+  it('strips a UTF-8 byte order mark', async () => {
+    const { lines } = await read(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('x\n')]));
+    expect(lines[0]?.text).toBe('x');
+  });
+
+  it('skips a long line with a warning', async () => {
+    const long = 'x'.repeat(5000);
+    const { lines, warnings } = await read(`short\n${long}\nafter\n`, { maxLineBytes: 1000, chunkBytes: 256 });
+    expect(lines.map((line) => [line.line, line.text])).toEqual([
+      [1, 'short'],
+      [3, 'after'],
+    ]);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]?.line).toBe(2);
+    expect(warnings[0]?.message).toContain('1000 bytes');
+  });
+
+  it('skips a long line inside one chunk', async () => {
+    const { lines, warnings } = await read(`${'y'.repeat(300)}\nok\n`, { maxLineBytes: 100 });
+    expect(lines.map((line) => line.text)).toEqual(['ok']);
+    expect(warnings.map((warning) => warning.line)).toEqual([1]);
+  });
+
+  it('skips a long last line without newline', async () => {
+    const { lines, warnings } = await read(`ok\n${'z'.repeat(3000)}`, { maxLineBytes: 1000, chunkBytes: 100 });
+    expect(lines.map((line) => line.text)).toEqual(['ok']);
+    expect(warnings.map((warning) => warning.line)).toEqual([2]);
+  });
+
+  it('rejects NUL bytes naming the line', async () => {
+    const error = await read(Buffer.from('one\ntwo\nth\u0000ree\n')).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ImportError);
+    expect((error as ImportError).line).toBe(3);
+    expect((error as ImportError).message).toContain('test.log:3');
+    expect((error as ImportError).message).toContain('binary');
+  });
+
+  it('rejects UTF-16 with a byte order mark', async () => {
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('2019-03-05 INFO x\n', 'utf16le')]);
+    const error = await read(utf16).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ImportError);
+    expect((error as ImportError).message).toContain('UTF-16');
+    expect((error as ImportError).message).toContain('save it as UTF-8');
+    expect((error as ImportError).message).toContain('test.log');
+  });
+
+  it('rejects UTF-16 without a byte order mark', async () => {
+    const error = await read(Buffer.from('Mar 3 00:57:01 fwr3 kernel: md\n', 'utf16le')).catch((caught: unknown) => caught);
+    expect((error as ImportError).message).toContain('UTF-16');
+    const bigEndian = Buffer.from('abc\n', 'utf16le').swap16();
+    const errorBe = await read(bigEndian).catch((caught: unknown) => caught);
+    expect((errorBe as ImportError).message).toContain('UTF-16');
+  });
+
+  it('decodes Latin-1 with a warning', async () => {
+    const latin1 = Buffer.concat([Buffer.from('ok\n'), Buffer.from('Observer: Müller, Gérard\n', 'latin1')]);
+    const { lines, warnings } = await read(latin1);
+    expect(lines[1]?.text).toBe('Observer: Müller, Gérard');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]?.line).toBe(2);
+    expect(warnings[0]?.message).toContain('Latin-1');
+  });
+
+  it('summarises many Latin-1 lines', async () => {
+    const content = Buffer.from(Array.from({ length: 9 }, (_, index) => `caf\u00e9 ${index}\n`).join(''), 'latin1');
+    const { lines, warnings } = await read(content);
+    expect(lines).toHaveLength(9);
+    expect(lines.every((line) => line.text.startsWith('café'))).toBe(true);
+    expect(warnings).toHaveLength(6);
+    expect(warnings[5]?.line).toBe(9);
+    expect(warnings[5]?.message).toContain('4 more lines');
+  });
+
+  it('hashes the raw bytes', async () => {
+    const raw = Buffer.concat([Buffer.from('Target: 3C273 → ∆\r\n'), Buffer.from('Observer: Müller\n', 'latin1')]);
+    const { lines } = await read(raw);
+    expect(lines[0]?.digest()).toBe(sha256(Buffer.from('Target: 3C273 → ∆')));
+    expect(lines[1]?.latin1).toBe(true);
+    expect(lines[1]?.digest()).toBe(sha256(Buffer.from('Observer: Müller', 'latin1')));
+    expect(lines[1]?.digest()).not.toBe(sha256('Observer: Müller'));
+  });
+
+  it('keeps valid UTF-8 as UTF-8', async () => {
+    const { lines, warnings } = await read('Target: 3C273 → ∆ 😀\n');
+    expect(lines[0]?.text).toBe('Target: 3C273 → ∆ 😀');
+    expect(warnings).toEqual([]);
+  });
+
+  describe('on a file', () => {
+    let folder = '';
+    beforeAll(async () => {
+      folder = await mkdtemp(join(tmpdir(), 'onsky-lines-'));
+    });
+    afterAll(async () => {
+      await rm(folder, { recursive: true, force: true });
+    });
+
+    it('streams a file larger than one chunk', async () => {
+      const path = join(folder, 'big.log');
+      const count = 60_000;
+      await writeFile(path, Array.from({ length: count }, (_, index) => `line ${index} ${'x'.repeat(index % 50)}`).join('\n'));
+      let seen = 0;
+      let last: TextLine | undefined;
+      for await (const item of readLines(path)) {
+        if (item.kind !== 'line') throw new Error(`unexpected warning ${JSON.stringify(item)}`);
+        expect(item.text.startsWith(`line ${seen} `)).toBe(true);
+        seen += 1;
+        last = item;
+      }
+      expect(seen).toBe(count);
+      expect(last?.line).toBe(count);
+    });
+  });
+});

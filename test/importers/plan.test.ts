@@ -1,0 +1,115 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parsePlan, parsePlanText, type PlanFeature } from '../../importers/plan.js';
+import { collect, ImportError, type ImportWarning, type ParsedRecord } from '../../importers/types.js';
+import { fixture } from './support.js';
+
+const examplePlan = fileURLToPath(new URL('../../examples/plan.yaml', import.meta.url));
+
+function run(text: string): { records: ParsedRecord<PlanFeature>[]; warnings: ImportWarning[] } {
+  const records: ParsedRecord<PlanFeature>[] = [];
+  const warnings: ImportWarning[] = [];
+  for (const item of parsePlanText('plan.yaml', text)) {
+    if (item.kind === 'record') records.push(item);
+    else warnings.push(item.warning);
+  }
+  return { records, warnings };
+}
+
+const valid = `features:
+  - key: MKAIV-449
+    title: Three-calibrator imaging
+    subsystem: SDP
+    components: [sdp.cal]
+    wsjf: { businessValue: 13, timeCriticality: 5, riskReduction: 8, jobSize: 8, verificationEffort: 8 }
+    criteria: { band: L, product: c856M4k, targetTags: [bpcal, gaincal] }
+`;
+
+describe('parsePlan on examples/plan.yaml', () => {
+  it('reads the five features', async () => {
+    const { records, warnings } = await collect(parsePlan(examplePlan));
+    expect(warnings).toEqual([]);
+    expect(records.map((item) => item.record.key)).toEqual(['CBF-1K-START-DELAY', 'COMM-305', 'COM-304', 'RTS-GAIN-STABILITY', 'MKAIV-449']);
+  });
+
+  it('cites the gain-stability requirement', async () => {
+    const { records } = await collect(parsePlan(examplePlan));
+    const gain = records.find((item) => item.record.key === 'RTS-GAIN-STABILITY')?.record;
+    expect(gain?.requirements).toEqual(['R.RC.P.30', 'R.T.P.6']);
+    expect(gain?.criteria.minOnTargetMinutes).toBe(20);
+    const requirementText = readFileSync(fixture('requirement-gain-stability.txt'), 'utf8');
+    for (const requirement of gain?.requirements ?? []) expect(requirementText).toContain(`${requirement}:`);
+  });
+
+  it('keeps scores on the scale', async () => {
+    const { records } = await collect(parsePlan(examplePlan));
+    const imaging = records.find((item) => item.record.key === 'MKAIV-449')?.record;
+    expect(imaging?.wsjf).toEqual({ businessValue: 13, timeCriticality: 5, riskReduction: 8, jobSize: 8, verificationEffort: 8 });
+    expect(imaging?.criteria).toEqual({ band: 'L', product: 'c856M4k', minReceptors: 4, minOnTargetMinutes: 3, targetTags: ['bpcal', 'gaincal'], afterDelivery: true });
+  });
+});
+
+describe('parsePlanText', () => {
+  it('fills defaults', () => {
+    const { records, warnings } = run(valid);
+    expect(warnings).toEqual([]);
+    expect(records[0]?.record.requirements).toEqual([]);
+    expect(records[0]?.record.criteria.afterDelivery).toBe(true);
+    expect(records[0]?.locator).toEqual({ file: 'plan.yaml', line: 2, key: 'MKAIV-449' });
+  });
+
+  it('names the line of a bad score', () => {
+    const { records, warnings } = run(valid.replace('jobSize: 8', 'jobSize: 7'));
+    expect(records).toEqual([]);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]?.line).toBe(6);
+    expect(warnings[0]?.message).toContain('wsjf.jobSize');
+    expect(warnings[0]?.message).toContain('1, 2, 3, 5, 8, 13, 20');
+  });
+
+  it('names the line of an unknown field', () => {
+    const text = valid.replace('    components: [sdp.cal]\n', '    components: [sdp.cal]\n    componets: [x]\n');
+    const { warnings } = run(text);
+    expect(warnings[0]?.line).toBe(2);
+    expect(warnings[0]?.message).toContain('componets');
+  });
+
+  it('names the line of a bad product', () => {
+    const { warnings } = run(valid.replace('c856M4k', '4k'));
+    expect(warnings.map((warning) => warning.line)).toEqual([7]);
+    expect(warnings[0]?.message).toContain('c856M4k');
+  });
+
+  it('rejects duplicate keys', () => {
+    const item = valid.slice('features:\n'.length);
+    const { records, warnings } = run(`features:\n${item}${item}`);
+    expect(records).toHaveLength(1);
+    expect(warnings[0]?.message).toContain('already used on line 2');
+  });
+
+  it('rejects broken YAML with its line', () => {
+    let caught: unknown;
+    try {
+      run('features:\n  - key: A-1\n   title: [unclosed\n');
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(ImportError);
+    expect((caught as ImportError).message).toContain('plan.yaml:');
+    expect((caught as ImportError).line).toBeGreaterThanOrEqual(2);
+  });
+
+  it('reads JSON plans', () => {
+    const json = JSON.stringify({ features: [{ key: 'COM-304', title: 'Bandpass flattening', subsystem: 'CBF', components: ['cbf.eq-gains'], wsjf: { businessValue: 5, timeCriticality: 3, riskReduction: 5, jobSize: 2, verificationEffort: 2 }, criteria: {} }] }, null, 2);
+    const { records, warnings } = run(json);
+    expect(warnings).toEqual([]);
+    expect(records[0]?.record.key).toBe('COM-304');
+    expect(records[0]?.locator.line).toBe(3);
+  });
+
+  it('warns without a features list', () => {
+    const { warnings } = run('title: nothing\n');
+    expect(warnings[0]?.message).toContain('"features:"');
+  });
+});
