@@ -127,7 +127,7 @@ export class SqliteEventStore implements EventStore {
     try {
       this.assertOpen();
       const serialised = validateAppend(stream, events, expectedRevision);
-      const write = this.db.transaction(() => this.writeOne(stream, serialised, expectedRevision, 0));
+      const write = this.db.transaction(() => this.writeOne(stream, serialised, expectedRevision, 0, { floor: this.lastRecordedAt() }));
       const result = write.immediate();
       this.afterWrite(result.appended);
       return Promise.resolve(right(result));
@@ -144,11 +144,13 @@ export class SqliteEventStore implements EventStore {
         request,
         serialised: validateAppend(request.stream, request.events, request.expectedRevision),
       }));
-      const write = this.db.transaction(() =>
-        prepared.map(({ request, serialised }, index) =>
-          this.writeOne(request.stream, serialised, request.expectedRevision, index),
-        ),
-      );
+      const write = this.db.transaction(() => {
+        // Read once per transaction: every request of the batch moves the same floor forward.
+        const recorded = { floor: this.lastRecordedAt() };
+        return prepared.map(({ request, serialised }, index) =>
+          this.writeOne(request.stream, serialised, request.expectedRevision, index, recorded),
+        );
+      });
       const results = write.immediate();
       this.afterWrite(results.reduce((sum, result) => sum + result.appended, 0));
       return Promise.resolve(right({ results }));
@@ -247,6 +249,8 @@ export class SqliteEventStore implements EventStore {
     serialised: readonly SerialisedEvent[],
     expectedRevision: ExpectedRevision,
     requestIndex: number,
+    /** The latest recordedAt written so far in this transaction; moved forward by each event. */
+    recorded: { floor: string | undefined },
   ): AppendSuccess {
     const existing = this.findStream(stream);
     const fresh = existing === undefined ? serialised : serialised.filter((entry) => !this.isStored(existing.streamId, entry.event.id));
@@ -264,12 +268,11 @@ export class SqliteEventStore implements EventStore {
 
     const streamId = existing?.streamId ?? this.createStream(stream);
     let revision = existing?.revision ?? -1;
-    let recordedFloor = this.lastRecordedAt();
     let position = 0n;
     for (const entry of fresh) {
       revision += 1;
-      const { metadataJson, recordedAt } = this.stampRecordedAt(entry, recordedFloor, stream);
-      recordedFloor = recordedAt;
+      const { metadataJson, recordedAt } = this.stampRecordedAt(entry, recorded.floor, stream);
+      recorded.floor = recordedAt;
       const info = this.statements.insertEvent.run(
         streamId,
         revision,
