@@ -58,7 +58,7 @@ async function main(argv: string[]): Promise<number> {
 
 /** Prints a user's mistake as one line; anything else is a bug, printed with its stack. */
 function reportFailure(command: string, error: unknown): number {
-  if (error instanceof UsageError || (error instanceof Error && ['ImportError', 'InvalidAppendError', 'UnknownPositionError'].includes(error.name))) {
+  if (error instanceof UsageError || (error instanceof Error && ['ImportError', 'InvalidAppendError', 'UnknownPositionError', 'StoreUnavailableError'].includes(error.name))) {
     process.stderr.write(`onsky ${command}: ${error.message}\n`);
     return 2;
   }

@@ -202,3 +202,19 @@ export class UnknownPositionError extends Error {
     );
   }
 }
+
+/**
+ * The store cannot write (disk full, read-only file or folder, I/O error, lock held too long).
+ * Nothing of the failed append was written; reads may still work.
+ */
+export class StoreUnavailableError extends Error {
+  override readonly name = 'StoreUnavailableError';
+
+  constructor(
+    message: string,
+    /** The underlying driver's error code, e.g. `SQLITE_FULL`. */
+    readonly code: string,
+  ) {
+    super(message);
+  }
+}

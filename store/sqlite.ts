@@ -17,6 +17,7 @@ import { basename, dirname } from 'node:path';
 import { left, right, type Either } from 'fp-ts/lib/Either.js';
 import {
   InvalidAppendError,
+  StoreUnavailableError,
   UnknownPositionError,
   type AppendRequest,
   type AppendResult,
@@ -133,7 +134,7 @@ export class SqliteEventStore implements EventStore {
       return Promise.resolve(right(result));
     } catch (error) {
       if (error instanceof ConflictSignal) return Promise.resolve(left(error.conflict));
-      return Promise.reject(error);
+      return Promise.reject(this.translateWriteError(error));
     }
   }
 
@@ -158,7 +159,7 @@ export class SqliteEventStore implements EventStore {
       if (error instanceof ConflictSignal) {
         return Promise.resolve(left({ ...error.conflict, requestIndex: error.requestIndex }));
       }
-      return Promise.reject(error);
+      return Promise.reject(this.translateWriteError(error));
     }
   }
 
@@ -458,10 +459,32 @@ export class SqliteEventStore implements EventStore {
     this.trailingNotify.unref();
   }
 
+  /**
+   * Turns SQLite's write failures into an error that says what happened and what to do; the
+   * transaction has rolled back, so nothing of the append is stored.
+   */
+  private translateWriteError(error: unknown): unknown {
+    if (!(error instanceof Database.SqliteError)) return error;
+    const advice = WRITE_FAILURES.find(([prefix]) => error.code.startsWith(prefix));
+    if (advice === undefined) return error;
+    const failure = new StoreUnavailableError(`cannot write to the event store ${this.file}: ${advice[1]}; nothing of this append was written`, error.code);
+    this.logger?.warn({ file: this.file, code: error.code, err: error }, 'event store write failed');
+    return failure;
+  }
+
   private assertOpen(): void {
     if (this.closed) throw new Error(`the event store ${this.file} is closed`);
   }
 }
+
+/** SQLite result codes of writes that fail for reasons outside onsky, with the fix to suggest. */
+const WRITE_FAILURES: ReadonlyArray<readonly [string, string]> = [
+  ['SQLITE_FULL', 'the disk (or the database size limit) is full; free space and retry'],
+  ['SQLITE_READONLY', 'the file or its folder is read-only; make both writable by the onsky process and retry'],
+  ['SQLITE_IOERR', 'the operating system reported an I/O error; check the disk and retry'],
+  ['SQLITE_CANTOPEN', 'the file could not be opened for writing; check that the data folder exists and is writable'],
+  ['SQLITE_BUSY', 'another process held the write lock too long; retry when the other writer has finished'],
+];
 
 function meetsExpectation(expected: ExpectedRevision, actual: number | 'no-stream'): boolean {
   if (expected === 'any') return true;
