@@ -6,7 +6,9 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import type { OnskyCommand, OnskyEvent } from '../domain/index.js';
-import { parseSource } from '../importers/index.js';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { parseSource, readLineBatches } from '../importers/index.js';
 import { mapperFor } from '../importers/mappers.js';
 import { eventIdFor, type ImportCommand } from '../importers/map.js';
 import { TargetIndex } from '../importers/catalogue.js';
@@ -101,6 +103,7 @@ class ImportSession {
 
   async run(): Promise<ImportSummary> {
     const file = this.options.fileLabel ?? this.options.path;
+    await rejectBinary(this.options.path, file);
     const mapper = mapperFor(
       this.options.format,
       { actor: this.actor, importedAt: (this.options.now?.() ?? new Date()).toISOString(), targets: this.targets },
@@ -299,6 +302,18 @@ class ImportSession {
         this.appended += 1;
       }
     }
+  }
+}
+
+/**
+ * Reads a file once through the line reader before anything is imported, so that a binary or
+ * UTF-16 file is rejected whole: the parser meets a NUL byte only when it reaches it, after
+ * earlier batches may have been appended. Folders (a git repository) are not checked.
+ */
+async function rejectBinary(path: string, label: string): Promise<void> {
+  if (!(await stat(path)).isFile()) return;
+  for await (const _batch of readLineBatches({ file: label, stream: createReadStream(path, { highWaterMark: 1024 * 1024 }) })) {
+    // The reader raises ImportError on the first NUL byte or on UTF-16 input.
   }
 }
 
