@@ -11,6 +11,12 @@ export interface KnownStream {
   revision: number;
   /** Lower-case UUIDs. */
   readonly ids: Set<string>;
+  /**
+   * Time at which `revision` was last shown to be the stream's last revision, in milliseconds on
+   * the adapter's clock, taken when the request was sent. A read that reached the stream's end
+   * shows it, and so does an append accepted at that revision. Undefined when nothing has.
+   */
+  confirmedAt: number | undefined;
 }
 
 /** Least-recently-used map of stream name to known ids, bounded by number of streams. */
@@ -30,16 +36,23 @@ export class StreamIdCache {
 
   /** Returns the stream's entry, or a new one covering nothing when the stream was never read. */
   empty(stream: string): KnownStream {
-    return this.entries.get(stream) ?? { revision: -1, ids: new Set() };
+    return this.entries.get(stream) ?? { revision: -1, ids: new Set(), confirmedAt: undefined };
   }
 
   /**
-   * Adds ids stored up to `revision`. The entry only moves forward: concurrent appends and
-   * reads of one stream may finish in any order, and each of them states true facts.
+   * Adds ids stored up to `revision`, and the time the server showed `revision` to be the last
+   * one, when the response showed that. The entry only moves forward, because concurrent appends
+   * and reads of one stream may finish in any order and each of them states true facts. An older
+   * confirmation does not cover a later revision, so moving forward without one clears it.
    */
-  record(stream: string, entry: KnownStream, ids: readonly string[], revision: number): void {
+  record(stream: string, entry: KnownStream, ids: readonly string[], revision: number, confirmedAt?: number): void {
     for (const id of ids) entry.ids.add(id.toLowerCase());
-    if (revision > entry.revision) entry.revision = revision;
+    if (revision > entry.revision) {
+      entry.revision = revision;
+      entry.confirmedAt = confirmedAt;
+    } else if (revision === entry.revision && confirmedAt !== undefined) {
+      entry.confirmedAt = Math.max(entry.confirmedAt ?? confirmedAt, confirmedAt);
+    }
 
     this.entries.delete(stream);
     this.entries.set(stream, entry);

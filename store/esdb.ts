@@ -8,17 +8,26 @@
  * `recordedAt` comes from this process's clock at append time (or is kept when given), never from
  * the server's `created` time, so a migrated event keeps its record time.
  *
- * Idempotence: EventStoreDB only deduplicates an append when the expected revision points just
- * before the original events (or, with `any`, on a best-effort basis); an exact expectation that
- * matches the current revision writes duplicates without looking at ids, and a deduplicated
- * append is acknowledged like a fresh one, so its counts would be wrong. So before each append the
- * adapter reads the stream's ids: all of them the first time, then only the tail after the
- * revision its bounded cache covers (revisions never change, so a cached prefix stays true). It
- * drops ids already stored and sends the rest with the exact revision its ids cover, even for
- * `any`. A conflict on the wire means someone wrote since: it reads the new tail and decides again.
- * NOTE: if another writer appends these very events between the tail read and the append,
- * EventStoreDB acknowledges ours as a duplicate and the result counts them as appended; the log
- * still holds them once.
+ * Idempotence. The adapter keeps, per stream, the ids stored up to a revision (store/esdb-ids.ts;
+ * revisions never change, so a cached prefix stays true). To append, it drops the ids already
+ * stored and sends the rest with the cached revision as the wire expectation, even for `any`, so
+ * the server writes only if no one appended since that revision. A wrong-expected-version response
+ * makes the adapter read the new tail, drop what it now finds stored, check the caller's
+ * expectation against the actual revision and try again. A result that rests on the cache alone
+ * (all duplicates, or a conflict) is first checked by reading the tail.
+ *
+ * A success does not prove the cache complete, because EventStoreDB acknowledges a replay as if
+ * it were a fresh write. When the events right after the expected revision carry exactly the
+ * proposed ids, it returns success with their original revision and position
+ * (`RequestManagerBase.Handle(AlreadyCommitted)` in EventStoreDB's source). A position at or below
+ * that of the adapter's own latest earlier write gives such a replay away, and the adapter then
+ * reads the stream and reports the events as duplicates. A replay of events that another process
+ * stored after that write would be counted as appended, with a `nextExpectedRevision` possibly
+ * behind the stream's last. So by default the adapter reads the stream's tail before each append,
+ * two requests per append; `idCacheTrustMs` trades that for one request while a cache entry is
+ * young.
+ * NOTE: even with the read, another writer that stores these very events between the tail read and
+ * the append makes the result count them as appended; the log still holds them once.
  */
 import {
   END,
@@ -63,15 +72,28 @@ export type { EsdbLogger, ReconnectOptions } from './esdb-subscription.js';
 /** Events per read request when paging through `$all` or a stream. */
 const PAGE_SIZE = 1000;
 
-/** Attempts of an `any` append that keeps meeting concurrent writers before it gives up. */
-const MAX_ANY_ATTEMPTS = 10;
+/**
+ * Writes an append tries before it gives up on writers that keep appending to its stream. Only
+ * `any` can use them all, because an exact or `no-stream` expectation fails as a conflict once the
+ * stream has moved past it.
+ */
+const MAX_APPEND_ATTEMPTS = 10;
+
+/**
+ * Upper bound of the random pause before the third attempt, in milliseconds. It doubles for each
+ * later attempt, so ten attempts pause for at most about 0.5 s in all.
+ */
+const CONFLICT_BACKOFF_MS = 2;
 
 /** Streams read concurrently while a batch checks its expectations. */
 const BATCH_READ_CONCURRENCY = 8;
 
 export interface EsdbStoreOptions {
   readonly upcasters?: readonly Upcaster[];
-  /** Clock for `recordedAt`; injectable so tests can travel in time. */
+  /**
+   * Clock for `recordedAt` and for the age of cached stream ids; injectable so tests can travel
+   * in time.
+   */
   readonly now?: () => Date;
   readonly logger?: EsdbLogger;
   /**
@@ -82,21 +104,29 @@ export interface EsdbStoreOptions {
   /** Streams whose event ids are kept for idempotence checks. Default 10 000. */
   readonly idCacheStreams?: number;
   /**
-   * `'read-tail'` (the default) reads a cached stream's new events before each append, so the
-   * `appended` and `duplicates` counts are exact. `'trust-cache'` skips that read for streams this
-   * process has seen, and any read for a `no-stream` append (one request per append instead of
-   * two). The log still never contains an id twice, because EventStoreDB acknowledges a replay at
-   * the cached revision without writing it. But when another process wrote these very events since
-   * this one last read the stream, the result counts them as appended, and its
-   * `nextExpectedRevision` may be the revision of those events instead of the stream's last. The
-   * next exact append then meets a conflict and reads the stream. The batch always reads.
+   * Milliseconds for which an append may use a stream's cached ids without reading the stream
+   * first. They count from when the server last showed the cached revision to be the stream's
+   * last, by a read through this adapter that reached the stream's end or by an append it
+   * accepted. Within that time after this adapter's latest write, a `no-stream` append to a stream it has not seen
+   * is sent unread as well. Default 0: read before every append (two requests), which keeps
+   * `appended`, `duplicates` and `nextExpectedRevision` exact.
+   *
+   * Above 0, such an append costs one request. The log still never contains an id twice, conflicts
+   * and `any` keep their meaning, and `appendBatch` still reads every stream. But when another
+   * process stored these very events after this adapter's latest write, EventStoreDB acknowledges
+   * the replay as a write, so the result counts them as appended and its `nextExpectedRevision`
+   * may be behind the stream's last revision (the next exact append then meets a conflict).
    */
-  readonly idempotence?: 'read-tail' | 'trust-cache';
+  readonly idCacheTrustMs?: number;
   readonly reconnect?: ReconnectOptions;
 }
 
 /** Opens the adapter on a connection string such as `esdb://127.0.0.1:2113?tls=false`. */
 export function openEsdbStore(connectionString: string, options: EsdbStoreOptions = {}): EsdbEventStore {
+  const trustMs = options.idCacheTrustMs;
+  if (trustMs !== undefined && !(Number.isFinite(trustMs) && trustMs >= 0)) {
+    throw new Error(`idCacheTrustMs is ${String(trustMs)}; give a number of milliseconds from 0 (0 reads the stream before every append)`);
+  }
   let client: EventStoreDBClient;
   try {
     client = EventStoreDBClient.connectionString(connectionString);
@@ -122,6 +152,12 @@ export class EsdbEventStore implements EventStore {
   private readonly now: () => Date;
   private readonly namespace: string;
   private readonly ids: StreamIdCache;
+  private readonly idCacheTrustMs: number;
+  /**
+   * Position of the latest write this adapter made and the time it was sent. Every record stored
+   * before that time lies at or below the position.
+   */
+  private lastWrite: { readonly position: Position; readonly sentAt: number } | undefined;
   private readonly subscriptions = new Set<EsdbCatchUpSubscription>();
 
   constructor(
@@ -132,13 +168,13 @@ export class EsdbEventStore implements EventStore {
     this.now = options.now ?? (() => new Date());
     this.namespace = options.namespace ?? '';
     this.ids = new StreamIdCache(options.idCacheStreams ?? 10_000);
+    this.idCacheTrustMs = options.idCacheTrustMs ?? 0;
   }
 
   async append(stream: string, events: readonly NewEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
     const serialised = validateAppend(stream, events, expectedRevision);
     try {
-      const readTail = this.options.idempotence !== 'trust-cache';
-      return await this.appendValidated(stream, serialised, expectedRevision, this.now().toISOString(), readTail);
+      return await this.appendValidated(stream, serialised, expectedRevision, this.now().toISOString(), 'when-young');
     } catch (error) {
       this.options.logger?.warn({ err: error, stream, events: events.length }, 'EventStoreDB append failed');
       throw new Error(
@@ -173,7 +209,7 @@ export class EsdbEventStore implements EventStore {
     for (const [requestIndex, { request, serialised }] of checked.entries()) {
       let result: AppendResult;
       try {
-        result = await this.appendValidated(request.stream, serialised, request.expectedRevision, recordedAt, false);
+        result = await this.appendValidated(request.stream, serialised, request.expectedRevision, recordedAt, 'always');
       } catch (error) {
         this.options.logger?.warn({ err: error, stream: request.stream, requestIndex }, 'EventStoreDB batch append failed');
         throw new Error(
@@ -200,7 +236,12 @@ export class EsdbEventStore implements EventStore {
     let remaining = options.maxCount ?? Number.POSITIVE_INFINITY;
 
     while (remaining > 0) {
-      const page = await this.readStreamPage(this.qualify(stream), fromRevision, Math.min(PAGE_SIZE, remaining));
+      const requested = Math.min(PAGE_SIZE, remaining);
+      const requestedAt = this.clock();
+      const page = await this.readStreamPage(this.qualify(stream), fromRevision, requested);
+      // A read from the start, or from where the cached ids stop, also refreshes them.
+      const known = this.ids.get(stream) ?? (fromRevision === 0n ? this.ids.empty(stream) : undefined);
+      if (known !== undefined) this.learnIds(stream, known, Number(fromRevision), page, page.length < requested, requestedAt);
       for (const resolved of page) {
         const event = this.toRecordedEvent(resolved);
         if (event === undefined) continue;
@@ -279,30 +320,37 @@ export class EsdbEventStore implements EventStore {
   }
 
   /**
-   * Appends after validation: see the file header for how duplicates are found. `readTail`
-   * false trusts the cached ids without reading the stream's tail first, as the batch does right
-   * after its own check has read every stream.
+   * Appends after validation: see the file header for how duplicates are found. `trustCache`
+   * selects when the cached ids may be used without reading the stream's tail first: `when-young`
+   * within `idCacheTrustMs` of their last confirmation, `always` for the batch, whose check has
+   * just read every stream. A stream with no cache entry is always read first.
    */
   private async appendValidated(
     stream: string,
     serialised: readonly SerialisedEvent[],
     expected: ExpectedRevision,
     recordedAt: string,
-    readTail: boolean,
+    trustCache: 'when-young' | 'always',
   ): Promise<AppendResult> {
     const cached = this.ids.get(stream);
     let known: KnownStream;
-    let verified = true;
-    if (cached !== undefined) {
-      known = readTail ? await this.refreshIds(stream, cached) : cached;
-      verified = readTail;
-    } else if (!readTail && expected === 'no-stream') {
-      // Without the tail read, `no-stream` needs no read either: an existing stream replies with
-      // a conflict (then the ids are read) or, for an exact replay, with EventStoreDB's own dedup.
+    // Whether `known` comes from a read made by this call.
+    let verified: boolean;
+    if (cached === undefined && expected === 'no-stream' && trustCache === 'when-young' && this.lastWriteIsYoung()) {
+      // A stream this process has not seen is sent `no_stream` unread. Should it already hold
+      // exactly these events, the acknowledgement carries their old position, which the check
+      // after the write recognises unless they were stored after this adapter's last write.
       known = this.ids.empty(stream);
       verified = false;
-    } else {
+    } else if (cached === undefined) {
       known = await this.loadIds(stream);
+      verified = true;
+    } else if (trustCache === 'always' || this.isYoung(cached)) {
+      known = cached;
+      verified = false;
+    } else {
+      known = await this.refreshIds(stream, cached);
+      verified = true;
     }
 
     for (let attempt = 1; ; attempt++) {
@@ -310,7 +358,8 @@ export class EsdbEventStore implements EventStore {
       const duplicates = serialised.length - fresh.length;
       const conflicts = expected === 'no-stream' ? known.revision !== -1 : typeof expected === 'number' && known.revision !== expected;
 
-      // A result from the unread cache alone could be stale: read the tail before returning it.
+      // The cache only ever falls behind the stream, so a result from it alone could be wrong. The
+      // caller may have seen a later revision, or a later event may carry one of the ids.
       if ((fresh.length === 0 || conflicts) && !verified) {
         known = await this.refreshIds(stream, known);
         verified = true;
@@ -322,21 +371,58 @@ export class EsdbEventStore implements EventStore {
       }
       if (conflicts) return left(wrongExpectedRevision(stream, expected, known.revision));
 
+      const sentAt = this.clock();
+      const headBefore = this.lastWrite?.position;
       const outcome = await this.write(stream, fresh, known.revision, recordedAt);
+      if (outcome.kind === 'written' && headBefore !== undefined && outcome.position <= headBefore) {
+        // A fresh write lands after every record stored before it was sent, so this success is
+        // EventStoreDB acknowledging a replay of events stored earlier, and nothing was written.
+        known = await this.refreshIds(stream, known);
+        verified = true;
+        continue;
+      }
       if (outcome.kind === 'written') {
-        this.ids.record(stream, known, fresh.map((entry) => entry.event.id), outcome.revision);
+        this.noteWrite(outcome.position, sentAt);
+        this.ids.record(stream, known, fresh.map((entry) => entry.event.id), outcome.revision, sentAt);
         return right({ nextExpectedRevision: outcome.revision, position: outcome.position, appended: fresh.length, duplicates });
       }
 
-      if (expected === 'any' && attempt >= MAX_ANY_ATTEMPTS) {
+      if (attempt >= MAX_APPEND_ATTEMPTS) {
         throw new Error(
           `append to stream "${stream}" met a concurrent writer ${attempt} times in a row; ` +
             'retry later or append with an exact expected revision',
         );
       }
+      // Two writers that each read, then write, can fall into step so that one of them always
+      // writes between the other's read and write. A random pause after a second conflict in a
+      // row breaks the step.
+      if (attempt >= 2) await sleep(Math.random() * CONFLICT_BACKOFF_MS * 2 ** (attempt - 2));
       known = await this.refreshIds(stream, known);
       verified = true;
     }
+  }
+
+  /** Checks whether the entry was confirmed within `idCacheTrustMs`. */
+  private isYoung(known: KnownStream): boolean {
+    return known.confirmedAt !== undefined && this.isWithinTrust(known.confirmedAt);
+  }
+
+  private lastWriteIsYoung(): boolean {
+    return this.lastWrite !== undefined && this.isWithinTrust(this.lastWrite.sentAt);
+  }
+
+  /** Checks whether a time on the adapter's clock lies within `idCacheTrustMs`. A clock that went back counts as old. */
+  private isWithinTrust(at: number): boolean {
+    const age = this.clock() - at;
+    return age >= 0 && age < this.idCacheTrustMs;
+  }
+
+  private noteWrite(position: Position, sentAt: number): void {
+    if (this.lastWrite === undefined || position > this.lastWrite.position) this.lastWrite = { position, sentAt };
+  }
+
+  private clock(): number {
+    return this.now().getTime();
   }
 
   /**
@@ -398,17 +484,39 @@ export class EsdbEventStore implements EventStore {
     return this.refreshIds(stream, this.ids.empty(stream));
   }
 
-  /** Reads the stream after the revision `known` covers and adds those ids to the cache entry. */
+  /**
+   * Reads the stream after the revision `known` covers, adds those ids to the cache entry and
+   * confirms the entry as of the last page's request.
+   */
   private async refreshIds(stream: string, known: KnownStream): Promise<KnownStream> {
-    let fromRevision = BigInt(known.revision + 1);
     for (;;) {
-      const page = await this.readStreamPage(this.qualify(stream), fromRevision, PAGE_SIZE);
-      const ids = page.flatMap((resolved) => (resolved.event === undefined ? [] : [resolved.event.id]));
-      const last = page[page.length - 1]?.event;
-      if (last !== undefined) this.ids.record(stream, known, ids, Number(last.revision));
-      if (page.length < PAGE_SIZE || last === undefined) return this.ids.get(stream) ?? known;
-      fromRevision = last.revision + 1n;
+      const fromRevision = known.revision + 1;
+      const requestedAt = this.clock();
+      const page = await this.readStreamPage(this.qualify(stream), BigInt(fromRevision), PAGE_SIZE);
+      const atEnd = this.learnIds(stream, known, fromRevision, page, page.length < PAGE_SIZE, requestedAt);
+      if (atEnd) return known;
     }
+  }
+
+  /**
+   * Adds the ids of a page read from `fromRevision` to the entry, when the page continues what
+   * the entry covers. `atEnd` is true when the page reached the stream's end, which confirms the entry as
+   * of `requestedAt`. Returns whether there is nothing more to read.
+   */
+  private learnIds(
+    stream: string,
+    known: KnownStream,
+    fromRevision: number,
+    page: readonly ResolvedEvent[],
+    atEnd: boolean,
+    requestedAt: number,
+  ): boolean {
+    const events = page.flatMap((resolved) => (resolved.event === undefined ? [] : [resolved.event]));
+    if (fromRevision > known.revision + 1) return atEnd || events.length === 0;
+    const last = events[events.length - 1];
+    const revision = last === undefined ? fromRevision - 1 : Number(last.revision);
+    this.ids.record(stream, known, events.map((event) => event.id), revision, atEnd ? requestedAt : undefined);
+    return atEnd || last === undefined;
   }
 
   private async lastPositionOf(stream: string): Promise<Position> {
@@ -471,4 +579,8 @@ async function forEachLimited<T>(items: readonly T[], limit: number, action: (it
     }
   });
   await Promise.all(workers);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
