@@ -1,0 +1,295 @@
+/**
+ * The fold: applies one recorded event to the read-model state in place. Observations, which are
+ * most of the log, are updated by mutation. Features, changes, tickets, findings and targets are
+ * rare enough to reuse the domain's `evolve` functions, so their state matches the deciders'.
+ */
+import {
+  evolveChange,
+  evolveFeature,
+  identifierKey,
+  initialChangeState,
+  initialFeatureState,
+  OBSERVATION_FACT_NAMES,
+  type ChangeEvent,
+  type FactSource,
+  type FeatureEvent,
+  type ObservationEvent,
+  type ObservationIdentifier,
+  type OnskyEvent,
+} from '../domain/index.js';
+import type { RecordedEvent } from '../store/port.js';
+import type { FeatureRecord, ObservationRecord, ProjectionState, ReadModelName } from './model.js';
+import { foldOtherEvent } from './fold-other.js';
+
+const FEATURE_MODELS: readonly ReadModelName[] = ['board', 'queue', 'backpressure', 'traceability', 'timeline'];
+const CHANGE_MODELS: readonly ReadModelName[] = ['changes', 'timeline', 'configuration', 'traceability', 'queue'];
+const OBSERVATION_MODELS: readonly ReadModelName[] = ['observations', 'ledger', 'gaps', 'queue', 'timeline'];
+const REVIEW_MODELS: readonly ReadModelName[] = ['observations', 'ledger'];
+
+/**
+ * Applies one event and returns the read models it changed. An event at or before the state's
+ * position is ignored, so replaying an overlap after a restore cannot apply an event twice.
+ */
+export function applyEvent(state: ProjectionState, envelope: RecordedEvent): readonly ReadModelName[] {
+  if (state.position !== null && envelope.position <= state.position) {
+    return [];
+  }
+  const models = foldEvent(state, envelope as unknown as OnskyEvent, envelope.metadata.recordedAt);
+  state.version += 1;
+  state.position = envelope.position;
+  state.eventId = envelope.id;
+  state.lastRecordedAt = envelope.metadata.recordedAt;
+  return models;
+}
+
+function foldEvent(state: ProjectionState, event: OnskyEvent, recordedAt: string): readonly ReadModelName[] {
+  switch (event.type) {
+    case 'ObservationFactsRecorded':
+    case 'ObservationFactConflicted':
+    case 'ObservationIdentifierLinked':
+    case 'ObservationIdentifierUnlinked':
+    case 'ObservationAnomalyNoted':
+    case 'ObservationProductsArchived':
+    case 'ObservationReviewed':
+      foldObservation(state, event, recordedAt);
+      return event.type === 'ObservationReviewed' ? REVIEW_MODELS : OBSERVATION_MODELS;
+    case 'FeatureProposed':
+    case 'FeatureRescored':
+    case 'EvidenceCriteriaSet':
+    case 'FeatureDelivered':
+    case 'VerificationRecorded':
+    case 'FeatureMarkedSuspect':
+    case 'SuspicionCleared':
+    case 'FeatureWithdrawn':
+      foldFeature(state, event);
+      return FEATURE_MODELS;
+    case 'ChangeRecorded':
+    case 'ChangeDeployed':
+    case 'ChangeRolledBack':
+      foldChange(state, event);
+      return CHANGE_MODELS;
+    default:
+      return foldOtherEvent(state, event, recordedAt);
+  }
+}
+
+function observationRecord(state: ProjectionState, observationId: string, recordedAt: string): ObservationRecord {
+  let record = state.observations.get(observationId);
+  if (record === undefined) {
+    record = {
+      observationId,
+      facts: {},
+      conflicts: [],
+      identifiers: [],
+      anomalies: [],
+      products: [],
+      reviews: [],
+      importers: [],
+      firstRecordedAt: recordedAt,
+    };
+    state.observations.set(observationId, record);
+    indexIdentifier(state, observationId, streamIdentifier(observationId));
+  }
+  return record;
+}
+
+function foldObservation(state: ProjectionState, event: ObservationEvent, recordedAt: string): void {
+  const record = observationRecord(state, event.data.observationId, recordedAt);
+  state.touchedObservations.add(record.observationId);
+  switch (event.type) {
+    case 'ObservationFactsRecorded': {
+      const { facts, source } = event.data;
+      for (const name of OBSERVATION_FACT_NAMES) {
+        const value = facts[name];
+        if (value !== undefined) {
+          record.facts[name] = { value, source };
+        }
+      }
+      noteImporter(record, source);
+      return;
+    }
+    case 'ObservationFactConflicted':
+      record.conflicts.push({ fact: event.data.fact, kept: event.data.kept, conflicting: event.data.conflicting });
+      return;
+    case 'ObservationIdentifierLinked':
+      record.identifiers.push(event.data.identifier);
+      indexIdentifier(state, record.observationId, event.data.identifier);
+      return;
+    case 'ObservationIdentifierUnlinked':
+      unlinkIdentifier(state, record, event.data.identifier);
+      return;
+    case 'ObservationAnomalyNoted':
+      record.anomalies.push({ anomaly: event.data.anomaly, source: event.data.source, notedAt: event.data.notedAt });
+      noteImporter(record, event.data.source);
+      return;
+    case 'ObservationProductsArchived':
+      for (const product of event.data.products) {
+        record.products.push({ ...product, source: event.data.source });
+      }
+      noteImporter(record, event.data.source);
+      return;
+    case 'ObservationReviewed': {
+      const { observationId: _id, ...review } = event.data;
+      record.reviews.push(review);
+      return;
+    }
+  }
+}
+
+function noteImporter(record: ObservationRecord, source: FactSource): void {
+  if (!record.importers.includes(source.importer)) {
+    record.importers.push(source.importer);
+  }
+}
+
+/** Returns the identifier a stream id is named by: a capture block id, or `sb-<schedule block id>`. */
+function streamIdentifier(observationId: string): ObservationIdentifier {
+  return observationId.startsWith('sb-')
+    ? { kind: 'schedule-block', value: observationId.slice(3) }
+    : { kind: 'capture-block', value: observationId };
+}
+
+function indexIdentifier(state: ProjectionState, observationId: string, identifier: ObservationIdentifier): void {
+  const index = identifier.kind === 'capture-block' ? state.captureBlocks : state.scheduleBlocks;
+  if (!index.has(identifier.value)) {
+    index.set(identifier.value, observationId);
+  }
+}
+
+function unlinkIdentifier(state: ProjectionState, record: ObservationRecord, identifier: ObservationIdentifier): void {
+  const key = identifierKey(identifier);
+  const kept = record.identifiers.filter((linked) => identifierKey(linked) !== key);
+  record.identifiers.length = 0;
+  record.identifiers.push(...kept);
+  const index = identifier.kind === 'capture-block' ? state.captureBlocks : state.scheduleBlocks;
+  if (index.get(identifier.value) === record.observationId) {
+    index.delete(identifier.value);
+  }
+}
+
+function featureRecord(state: ProjectionState, featureKey: string): FeatureRecord {
+  let record = state.features.get(featureKey);
+  if (record === undefined) {
+    record = {
+      featureKey,
+      state: initialFeatureState,
+      proposedAt: null,
+      proposedBy: null,
+      deliveries: [],
+      verifications: [],
+      suspicions: [],
+      withdrawnAt: null,
+      withdrawReason: null,
+      waitingSince: null,
+    };
+    state.features.set(featureKey, record);
+  }
+  return record;
+}
+
+function foldFeature(state: ProjectionState, event: FeatureEvent): void {
+  const record = featureRecord(state, event.data.featureKey);
+  record.state = evolveFeature(record.state, event);
+  switch (event.type) {
+    case 'FeatureProposed':
+      record.proposedAt = event.data.proposedAt;
+      record.proposedBy = event.data.proposedBy;
+      return;
+    case 'FeatureDelivered':
+      record.deliveries.push({ changeId: event.data.changeId, deliveredAt: event.data.deliveredAt });
+      record.waitingSince ??= event.data.deliveredAt;
+      logFeature(state, 'feature-delivered', event.data.deliveredAt, event.data.changeId, record.featureKey, [], `${record.featureKey} delivered`);
+      return;
+    case 'VerificationRecorded':
+      foldVerification(state, record, event.data);
+      return;
+    case 'FeatureMarkedSuspect': {
+      const { changeId, deployedAt, sharedComponents, markedAt } = event.data;
+      record.suspicions.push({ changeId, deployedAt, sharedComponents, markedAt, endedAt: null, justification: null });
+      record.waitingSince ??= markedAt;
+      const summary = `${record.featureKey} suspect after ${changeId} touched ${sharedComponents.join(', ')}`;
+      logFeature(state, 'suspicion', markedAt, changeId, record.featureKey, sharedComponents, summary);
+      return;
+    }
+    case 'SuspicionCleared':
+      endSuspicions(record, event.data.clearedAt, event.data.justification);
+      record.waitingSince = null;
+      logFeature(state, 'suspicion-cleared', event.data.clearedAt, null, record.featureKey, [], `${record.featureKey} cleared: ${event.data.justification}`);
+      return;
+    case 'FeatureWithdrawn':
+      record.withdrawnAt = event.data.withdrawnAt;
+      record.withdrawReason = event.data.reason;
+      record.waitingSince = null;
+      return;
+    default:
+      return;
+  }
+}
+
+function foldVerification(state: ProjectionState, record: FeatureRecord, data: Extract<FeatureEvent, { type: 'VerificationRecorded' }>['data']): void {
+  const { featureKey, verificationId, outcome, observationIds, metrics, notes, verifiedBy, verifiedAt, changeId } = data;
+  record.verifications.push({ verificationId, featureKey, outcome, observationIds, metrics, notes, verifiedBy, verifiedAt, changeId });
+  if (outcome === 'passed') {
+    endSuspicions(record, verifiedAt, null);
+    record.waitingSince = null;
+  }
+  logFeature(state, 'verification', verifiedAt, changeId, featureKey, [], `${featureKey} verification ${verificationId}: ${outcome}`, observationIds);
+}
+
+function endSuspicions(record: FeatureRecord, endedAt: string, justification: string | null): void {
+  for (const suspicion of record.suspicions) {
+    if (suspicion.endedAt === null) {
+      suspicion.endedAt = endedAt;
+      suspicion.justification = justification;
+    }
+  }
+}
+
+function logFeature(
+  state: ProjectionState,
+  kind: 'feature-delivered' | 'verification' | 'suspicion' | 'suspicion-cleared',
+  at: string,
+  changeId: string | null,
+  featureKey: string,
+  components: readonly string[],
+  summary: string,
+  observationIds: readonly string[] = [],
+): void {
+  state.timeline.push({ kind, at, changeId, featureKey, components, observationIds, summary });
+}
+
+function foldChange(state: ProjectionState, event: ChangeEvent): void {
+  const changeId = event.data.changeId;
+  let record = state.changes.get(changeId);
+  if (record === undefined) {
+    record = { changeId, state: initialChangeState, recordedAt: null, recordedBy: null, rollbacks: [] };
+    state.changes.set(changeId, record);
+  }
+  record.state = evolveChange(record.state, event);
+  const components = record.state.definition?.components ?? [];
+  switch (event.type) {
+    case 'ChangeRecorded':
+      record.recordedAt = event.data.recordedAt;
+      record.recordedBy = event.data.recordedBy;
+      state.timeline.push(changeEntry('change-recorded', event.data.recordedAt, changeId, components, `${changeId} recorded: ${event.data.summary}`));
+      return;
+    case 'ChangeDeployed':
+      state.timeline.push(changeEntry('change-deployed', event.data.deployedAt, changeId, components, `${changeId} deployed (${event.data.deploymentId})`));
+      return;
+    case 'ChangeRolledBack':
+      record.rollbacks.push({ rolledBackAt: event.data.rolledBackAt, reason: event.data.reason, deploymentIds: event.data.deploymentIds });
+      state.timeline.push(changeEntry('change-rolled-back', event.data.rolledBackAt, changeId, components, `${changeId} rolled back: ${event.data.reason}`));
+      return;
+  }
+}
+
+function changeEntry(
+  kind: 'change-recorded' | 'change-deployed' | 'change-rolled-back',
+  at: string,
+  changeId: string,
+  components: readonly string[],
+  summary: string,
+): ProjectionState['timeline'][number] {
+  return { kind, at, changeId, featureKey: null, components, observationIds: [], summary };
+}
+

@@ -1,0 +1,274 @@
+/**
+ * The projections runtime. It restores the read models from a valid snapshot, or else rebuilds
+ * them from the log, and subscribes to the store from the checkpoint. It reports the read models
+ * each batch changed, snapshots periodically and on close, and serves as-of views.
+ */
+import type { EventStore, Position, RecordedEvent, Subscription } from '../store/port.js';
+import { projectionCodeVersion } from './code-version.js';
+import { applyEvent } from './fold.js';
+import { createProjectionState, type ProjectionState, type ReadModelName } from './model.js';
+import { ReadModels } from './read-models.js';
+import { checkCheckpoint, replayInto } from './replay.js';
+import { readSnapshot, writeSnapshot } from './snapshot.js';
+
+/** A pino-style logger: fields first, then the message. */
+export interface ProjectionsLogger {
+  info(fields: Record<string, unknown>, message: string): void;
+  warn(fields: Record<string, unknown>, message: string): void;
+  error(fields: Record<string, unknown>, message: string): void;
+}
+
+/** Settings of the projections runtime. */
+export interface ProjectionsOptions {
+  /** Snapshot path. Without one the read models are rebuilt on every start. */
+  readonly snapshotFile?: string;
+  readonly logger?: ProjectionsLogger;
+  /** Clock for the snapshot interval; injectable for tests. */
+  readonly now?: () => Date;
+  /** Snapshot after this many applied events; default 50 000. */
+  readonly snapshotEveryEvents?: number;
+  /** Snapshot at most this often while events arrive, in seconds; default 300. */
+  readonly snapshotEverySeconds?: number;
+  /** As-of states kept in memory; default 4. */
+  readonly asOfCacheSize?: number;
+  /** Version stamped on snapshots; default a hash of the projections/ and domain/ sources. */
+  readonly codeVersion?: string;
+}
+
+/** The read models one applied batch of events changed. */
+export interface ReadModelChange {
+  readonly models: readonly ReadModelName[];
+  /** Position of the last event in the batch. */
+  readonly position: Position;
+}
+
+/** A listener for read-model changes; it runs after each applied batch. */
+export type ReadModelListener = (change: ReadModelChange) => void;
+
+/** The outcome of a start, for logs and tests. */
+export interface StartReport {
+  readonly source: 'snapshot' | 'rebuild';
+  /** The reason the snapshot was not used, or `null` when it was. */
+  readonly reason: string | null;
+  /** Events folded from the log during start (after the snapshot, or all of them). */
+  readonly eventsReplayed: number;
+}
+
+/** The running read models: live queries, as-of views, change notices and checkpoints. */
+export interface Projections {
+  /** Resolves once the read models have caught up with the log; rejects if the start fails. */
+  readonly ready: Promise<StartReport>;
+  /** Position of the last applied event, `undefined` before the first. */
+  readonly position: Position | undefined;
+  /** The live query API. */
+  readonly query: ReadModels;
+  /** Registers a listener; returns a function that removes it. */
+  onChange(listener: ReadModelListener): () => void;
+  /**
+   * Returns the query API as of a record time: the log folded up to the last event recorded at or
+   * before `recordTimeIso`. Each new time costs one read and fold of that prefix of the log, about
+   * as long as a rebuild for a recent time. The last few views are cached, so repeated reads are free.
+   */
+  asOf(recordTimeIso: string): Promise<ReadModels>;
+  /** Writes a snapshot now (no-op without `snapshotFile` or before the first event). */
+  snapshot(): void;
+  /** Stops the subscription and writes a final snapshot. */
+  close(): Promise<void>;
+}
+
+const SILENT: ProjectionsLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+/** Starts the read models on a store; await `ready` before trusting the queries. */
+export function startProjections(store: EventStore, options: ProjectionsOptions = {}): Projections {
+  return new ProjectionsRuntime(store, options);
+}
+
+class ProjectionsRuntime implements Projections {
+  readonly ready: Promise<StartReport>;
+  private state: ProjectionState = createProjectionState();
+  private readonly live: ReadModels = new ReadModels(this.state);
+  private readonly listeners = new Set<ReadModelListener>();
+  private readonly logger: ProjectionsLogger;
+  private readonly codeVersion: string;
+  private readonly asOfCache = new Map<string, Promise<ReadModels>>();
+  private subscription: Subscription | undefined;
+  private pending = new Set<ReadModelName>();
+  private flushScheduled = false;
+  private eventsSinceSnapshot = 0;
+  private lastSnapshotMs: number;
+  private closed = false;
+
+  constructor(private readonly store: EventStore, private readonly options: ProjectionsOptions) {
+    this.logger = options.logger ?? SILENT;
+    this.codeVersion = options.codeVersion ?? projectionCodeVersion();
+    this.lastSnapshotMs = this.nowMs();
+    this.ready = this.start().catch((error: unknown) => {
+      this.logger.error({ err: error }, 'projections failed to start; the read models are not serving');
+      throw error;
+    });
+    // A failed start is reported through `ready`; this keeps it from also being an unhandled rejection.
+    this.ready.catch(() => undefined);
+  }
+
+  get position(): Position | undefined {
+    return this.state.position ?? undefined;
+  }
+
+  get query(): ReadModels {
+    return this.live;
+  }
+
+  onChange(listener: ReadModelListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  asOf(recordTimeIso: string): Promise<ReadModels> {
+    if (Number.isNaN(Date.parse(recordTimeIso))) {
+      return Promise.reject(new Error(`as-of time ${JSON.stringify(recordTimeIso)} is not an ISO 8601 time; pass e.g. 2019-03-08T12:00:00Z`));
+    }
+    const cached = this.asOfCache.get(recordTimeIso);
+    if (cached !== undefined) {
+      // Refresh its place in the least-recently-used order.
+      this.asOfCache.delete(recordTimeIso);
+      this.asOfCache.set(recordTimeIso, cached);
+      return cached;
+    }
+    const folded = this.foldUntil(recordTimeIso);
+    this.asOfCache.set(recordTimeIso, folded);
+    folded.catch(() => this.asOfCache.delete(recordTimeIso));
+    const limit = this.options.asOfCacheSize ?? 4;
+    while (this.asOfCache.size > limit) {
+      const oldest = this.asOfCache.keys().next().value as string;
+      this.asOfCache.delete(oldest);
+    }
+    return folded;
+  }
+
+  snapshot(): void {
+    const file = this.options.snapshotFile;
+    if (file === undefined || this.state.position === null) return;
+    const started = performance.now();
+    try {
+      const header = writeSnapshot(file, this.state, this.codeVersion);
+      this.eventsSinceSnapshot = 0;
+      this.lastSnapshotMs = this.nowMs();
+      this.logger.info({ file, position: header.position, events: header.events, ms: Math.round(performance.now() - started) }, 'projection snapshot written');
+    } catch (error) {
+      this.logger.error({ file, err: error }, 'projection snapshot failed; the read models keep running from memory');
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.ready.catch(() => undefined);
+    await this.subscription?.close();
+    this.flush();
+    if (this.eventsSinceSnapshot > 0) this.snapshot();
+    this.logger.info({ position: this.state.position?.toString() ?? null }, 'projections stopped');
+  }
+
+  private async start(): Promise<StartReport> {
+    const restored = await this.restore();
+    const before = this.state.version;
+    await replayInto(this.store, this.state, { betweenPages: yieldToEventLoop });
+    const report: StartReport = { ...restored, eventsReplayed: this.state.version - before };
+    if (report.eventsReplayed > 0) this.eventsSinceSnapshot += report.eventsReplayed;
+    if (this.closed) return report;
+
+    const caughtUp = new Promise<void>((resolve, reject) => {
+      this.subscription = this.store.subscribe({
+        after: this.state.position ?? 'start',
+        onEvent: (event) => this.apply(event),
+        onCaughtUp: () => {
+          this.flush();
+          resolve();
+        },
+        onError: (error) => {
+          this.logger.error({ err: error, position: this.state.position?.toString() ?? null }, 'projection subscription stopped');
+          reject(error);
+        },
+      });
+    });
+    await caughtUp;
+    this.logger.info({ ...report, position: this.state.position?.toString() ?? null }, 'projections ready');
+    if (report.eventsReplayed > 0) {
+      // Checkpoint a long catch-up right away, after `ready`, so a crash does not repeat it.
+      setImmediate(() => {
+        if (!this.closed && this.eventsSinceSnapshot > 0) this.snapshot();
+      });
+    }
+    return report;
+  }
+
+  /** Loads the snapshot when it is valid for this code and this log; otherwise starts empty. */
+  private async restore(): Promise<Omit<StartReport, 'eventsReplayed'>> {
+    const file = this.options.snapshotFile;
+    if (file === undefined) return { source: 'rebuild', reason: 'no snapshot file configured' };
+    const result = readSnapshot(file, this.codeVersion);
+    if (!result.ok) {
+      const log = result.missing ? this.logger.info : this.logger.warn;
+      log.call(this.logger, { file, reason: result.reason }, 'rebuilding the read models from the log');
+      return { source: 'rebuild', reason: result.reason };
+    }
+    const position = BigInt(result.header.position);
+    const mismatch = await checkCheckpoint(this.store, position, result.header.eventId);
+    if (mismatch !== undefined) {
+      const reason = `snapshot does not match the log: ${mismatch}`;
+      this.logger.warn({ file, reason }, 'rebuilding the read models from the log');
+      return { source: 'rebuild', reason };
+    }
+    this.state = result.state;
+    this.live.rebind(this.state);
+    this.logger.info({ file, position: result.header.position, events: result.header.events }, 'read models restored from snapshot');
+    return { source: 'snapshot', reason: null };
+  }
+
+  private apply(event: RecordedEvent): void {
+    const models = applyEvent(this.state, event);
+    if (models.length === 0) return;
+    for (const model of models) this.pending.add(model);
+    this.eventsSinceSnapshot += 1;
+    if (!this.flushScheduled) {
+      // Events of one page arrive without a macrotask between them, so this reports once per batch.
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+    this.snapshotIfDue();
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.pending.size === 0 || this.state.position === null) return;
+    const change: ReadModelChange = { models: [...this.pending].sort(), position: this.state.position };
+    this.pending = new Set();
+    for (const listener of this.listeners) {
+      try {
+        listener(change);
+      } catch (error) {
+        this.logger.error({ err: error, models: change.models }, 'read-model change listener failed');
+      }
+    }
+  }
+
+  private snapshotIfDue(): void {
+    const everyEvents = this.options.snapshotEveryEvents ?? 50_000;
+    const everyMs = (this.options.snapshotEverySeconds ?? 300) * 1000;
+    if (this.eventsSinceSnapshot >= everyEvents || this.nowMs() - this.lastSnapshotMs >= everyMs) this.snapshot();
+  }
+
+  private async foldUntil(recordTimeIso: string): Promise<ReadModels> {
+    const state = createProjectionState();
+    await replayInto(this.store, state, { recordedUntil: recordTimeIso, betweenPages: yieldToEventLoop });
+    return new ReadModels(state);
+  }
+
+  private nowMs(): number {
+    return (this.options.now?.() ?? new Date()).getTime();
+  }
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}

@@ -1,0 +1,319 @@
+/**
+ * Snapshots of the projection state on disk, written atomically with the position and id of
+ * the last applied event, so a checkpoint never claims events its state does not include.
+ *
+ * Format: text lines `TAG JSON`. The first line (`H`) is the header: format, code version,
+ * position, event id. Record lines follow, one per feature, change, ticket, finding and target,
+ * and one per batch of observations. Observation facts that are lists (receptors, targets,
+ * compound scans) repeat across thousands of observations, so each distinct list is written once
+ * in a `V` line and referenced by index. The last line (`E`) contains the SHA-256 of every byte before
+ * it, which detects a truncated or altered file.
+ */
+import { createHash } from 'node:crypto';
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { OBSERVATION_FACT_NAMES, type AssertedFact, type FactSource, type ObservationFactName, type Review } from '../domain/index.js';
+import { createProjectionState, type NotedAnomaly, type ObservationRecord, type ProjectionState } from './model.js';
+
+const FORMAT = 'onsky-projections-snapshot-2';
+
+/** The first line of a snapshot: what it is and which event it ends at. */
+export interface SnapshotHeader {
+  readonly format: string;
+  /** Hash of the projection and domain code that wrote it; a snapshot from other code is not used. */
+  readonly codeVersion: string;
+  /** Position of the last applied event, as a decimal string. */
+  readonly position: string;
+  readonly eventId: string;
+  readonly events: number;
+  readonly lastRecordedAt: string | null;
+}
+
+/** A restored state, or the reason a snapshot cannot be used. */
+export type SnapshotReadResult =
+  | { readonly ok: true; readonly state: ProjectionState; readonly header: SnapshotHeader }
+  | { readonly ok: false; readonly reason: string; readonly missing: boolean };
+
+/** Writes the state to `file` atomically: temp file, fsync, rename, fsync of the folder. */
+export function writeSnapshot(file: string, state: ProjectionState, codeVersion: string): SnapshotHeader {
+  if (state.position === null || state.eventId === null) {
+    throw new Error(`cannot snapshot an empty projection to ${file}: no event has been applied yet`);
+  }
+  const header: SnapshotHeader = {
+    format: FORMAT,
+    codeVersion,
+    position: state.position.toString(),
+    eventId: state.eventId,
+    events: state.version,
+    lastRecordedAt: state.lastRecordedAt,
+  };
+  const temp = `${file}.${process.pid}.tmp`;
+  const writer = new LineWriter(openSync(temp, 'w'));
+  try {
+    writer.line('H', header);
+    writeRecords(writer, state);
+    writer.finish();
+    renameSync(temp, file);
+  } catch (error) {
+    writer.abort();
+    rmSync(temp, { force: true });
+    throw error;
+  }
+  syncFolder(dirname(file));
+  return header;
+}
+
+/** Observations per `O` line: one JSON.parse per batch costs less than one per observation. */
+const OBSERVATION_BATCH = 500;
+
+function writeRecords(writer: LineWriter, state: ProjectionState): void {
+  for (const record of state.features.values()) writer.line('F', record);
+  for (const record of state.changes.values()) writer.line('C', record);
+  writeObservations(writer, state);
+  for (const record of state.tickets.values()) writer.line('T', record);
+  for (const record of state.findings.values()) writer.line('N', record);
+  for (const record of state.targets.values()) writer.line('G', record);
+  writer.line('K', [...state.targetKeys]);
+  writer.line('B', [...state.captureBlocks]);
+  writer.line('S', [...state.scheduleBlocks]);
+  writer.line('L', state.timeline);
+}
+
+/**
+ * Writes observations in batches of positional arrays. A batch's new list values go first, in a
+ * `V` line, so every index a batch uses is defined before it is read.
+ */
+function writeObservations(writer: LineWriter, state: ProjectionState): void {
+  const values = new Map<string, number>();
+  let batch: CompactObservation[] = [];
+  let fresh: unknown[] = [];
+  const flush = (): void => {
+    if (fresh.length > 0) writer.line('V', fresh);
+    if (batch.length > 0) writer.line('O', batch);
+    batch = [];
+    fresh = [];
+  };
+  for (const record of state.observations.values()) {
+    batch.push(compactObservation(record, values, fresh));
+    if (batch.length === OBSERVATION_BATCH) flush();
+  }
+  flush();
+}
+
+/**
+ * An observation as a positional array, in the order of the names below. Facts are flat groups of
+ * four: fact-name index, value or value index, source index, and 1 when the value is an index.
+ * Anomalies and products carry a source index in place of their source.
+ */
+type CompactObservation = [
+  id: string,
+  firstRecordedAt: string,
+  importers: string[],
+  sources: FactSource[],
+  facts: unknown[],
+  identifiers: ObservationRecord['identifiers'],
+  anomalies: [NotedAnomaly['anomaly'], number, string][],
+  products: [string, string, string | null, number][],
+  reviews: [Review['level'], string, string, string | null, string][],
+  conflicts: ObservationRecord['conflicts'],
+];
+
+function compactObservation(record: ObservationRecord, values: Map<string, number>, fresh: unknown[]): CompactObservation {
+  const sources: FactSource[] = [];
+  const sourceIndex = (source: FactSource): number => {
+    const known = sources.indexOf(source);
+    return known >= 0 ? known : sources.push(source) - 1;
+  };
+  const facts: unknown[] = [];
+  OBSERVATION_FACT_NAMES.forEach((name, nameIndex) => {
+    const fact = record.facts[name];
+    if (fact === undefined) return;
+    if (!Array.isArray(fact.value)) {
+      facts.push(nameIndex, fact.value, sourceIndex(fact.source), 0);
+      return;
+    }
+    const key = JSON.stringify(fact.value);
+    let index = values.get(key);
+    if (index === undefined) {
+      index = values.size;
+      values.set(key, index);
+      fresh.push(fact.value);
+    }
+    facts.push(nameIndex, index, sourceIndex(fact.source), 1);
+  });
+  return [
+    record.observationId,
+    record.firstRecordedAt,
+    record.importers,
+    sources,
+    facts,
+    record.identifiers,
+    record.anomalies.map((noted) => [noted.anomaly, sourceIndex(noted.source), noted.notedAt]),
+    record.products.map((product) => [product.name, product.location, product.archivedAt, sourceIndex(product.source)]),
+    record.reviews.map((review) => [review.level, review.reviewer, review.reviewedAt, review.reason, review.notes]),
+    record.conflicts,
+  ];
+}
+
+function expandObservation(compact: CompactObservation, values: readonly unknown[]): ObservationRecord {
+  const [observationId, firstRecordedAt, importers, sources, flatFacts, identifiers, anomalies, products, reviews, conflicts] = compact;
+  const facts: Partial<Record<ObservationFactName, AssertedFact>> = {};
+  for (let index = 0; index < flatFacts.length; index += 4) {
+    const name = OBSERVATION_FACT_NAMES[flatFacts[index] as number]!;
+    const value = flatFacts[index + 3] === 1 ? values[flatFacts[index + 1] as number] : flatFacts[index + 1];
+    facts[name] = { value: value as AssertedFact['value'], source: sources[flatFacts[index + 2] as number]! };
+  }
+  return {
+    observationId,
+    facts,
+    conflicts,
+    identifiers,
+    anomalies: anomalies.map(([anomaly, source, notedAt]) => ({ anomaly, source: sources[source]!, notedAt })),
+    products: products.map(([name, location, archivedAt, source]) => ({ name, location, archivedAt, source: sources[source]! })),
+    reviews: reviews.map(([level, reviewer, reviewedAt, reason, notes]) => ({ level, reviewer, reviewedAt, reason, notes })),
+    importers,
+    firstRecordedAt,
+  };
+}
+
+/** Reads a snapshot. A missing, unreadable or invalid file is returned as a reason instead of thrown. */
+export function readSnapshot(file: string, codeVersion: string): SnapshotReadResult {
+  let bytes: Buffer;
+  try {
+    // A Buffer, not one string: V8 strings stop at about 512 MiB, and a large log's snapshot passes that.
+    bytes = readFileSync(file);
+  } catch (error) {
+    const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+    return { ok: false, missing, reason: missing ? `no snapshot at ${file}` : `snapshot ${file} cannot be read: ${String(error)}` };
+  }
+  try {
+    return parseSnapshot(bytes, codeVersion);
+  } catch (error) {
+    return { ok: false, missing: false, reason: `snapshot ${file} is corrupt: ${(error as Error).message}` };
+  }
+}
+
+const NEWLINE = 0x0a;
+
+function parseSnapshot(bytes: Buffer, codeVersion: string): SnapshotReadResult {
+  const trailerStart = bytes.lastIndexOf('\nE ', bytes.length - 2);
+  if (trailerStart < 0 || bytes[bytes.length - 1] !== NEWLINE) {
+    return { ok: false, missing: false, reason: 'snapshot is truncated: the closing checksum line is missing' };
+  }
+  const bodyEnd = trailerStart + 1;
+  const trailer = JSON.parse(bytes.toString('utf8', trailerStart + 3)) as { sha256: string };
+  const actual = createHash('sha256').update(bytes.subarray(0, bodyEnd)).digest('hex');
+  if (actual !== trailer.sha256) {
+    return { ok: false, missing: false, reason: `snapshot checksum mismatch (stored ${trailer.sha256.slice(0, 12)}…, computed ${actual.slice(0, 12)}…)` };
+  }
+  const firstBreak = bytes.indexOf(NEWLINE);
+  const header = JSON.parse(bytes.toString('utf8', 2, firstBreak)) as SnapshotHeader;
+  if (header.format !== FORMAT) {
+    return { ok: false, missing: false, reason: `snapshot format ${JSON.stringify(header.format)} is not ${FORMAT}` };
+  }
+  if (header.codeVersion !== codeVersion) {
+    return { ok: false, missing: false, reason: `snapshot was written by other projection code (version ${header.codeVersion.slice(0, 12)}…, running ${codeVersion.slice(0, 12)}…)` };
+  }
+  const state = restoreState(bytes, firstBreak + 1, bodyEnd, header);
+  return { ok: true, state, header };
+}
+
+function restoreState(bytes: Buffer, from: number, to: number, header: SnapshotHeader): ProjectionState {
+  const state = createProjectionState();
+  const values: unknown[] = [];
+  let start = from;
+  while (start < to) {
+    const end = bytes.indexOf(NEWLINE, start);
+    const tag = String.fromCharCode(bytes[start] ?? 0);
+    const value = JSON.parse(bytes.toString('utf8', start + 2, end)) as unknown;
+    restoreLine(state, values, tag, value);
+    start = end + 1;
+  }
+  state.version = header.events;
+  state.position = BigInt(header.position);
+  state.eventId = header.eventId;
+  state.lastRecordedAt = header.lastRecordedAt;
+  return state;
+}
+
+type Keyed = { featureKey: string } & { changeId: string } & { ticketKey: string } & { findingId: string } & { targetName: string };
+
+function restoreLine(state: ProjectionState, values: unknown[], tag: string, value: unknown): void {
+  const record = value as Keyed;
+  switch (tag) {
+    case 'F': state.features.set(record.featureKey, value as never); return;
+    case 'C': state.changes.set(record.changeId, value as never); return;
+    case 'T': state.tickets.set(record.ticketKey, value as never); return;
+    case 'N': state.findings.set(record.findingId, value as never); return;
+    case 'G': state.targets.set(record.targetName, value as never); return;
+    case 'V': values.push(...(value as unknown[])); return;
+    case 'O':
+      for (const compact of value as CompactObservation[]) {
+        const observation = expandObservation(compact, values);
+        state.observations.set(observation.observationId, observation);
+      }
+      return;
+    case 'K': for (const [key, name] of value as [string, string][]) state.targetKeys.set(key, name); return;
+    case 'B': for (const [key, id] of value as [string, string][]) state.captureBlocks.set(key, id); return;
+    case 'S': for (const [key, id] of value as [string, string][]) state.scheduleBlocks.set(key, id); return;
+    case 'L': state.timeline.push(...(value as ProjectionState['timeline'])); return;
+    default: throw new Error(`unknown line tag ${JSON.stringify(tag)}`);
+  }
+}
+
+/** Writes lines through a buffer, hashing every byte, and closes with the checksum line. */
+class LineWriter {
+  private readonly hash = createHash('sha256');
+  private pending: string[] = [];
+  private pendingLength = 0;
+
+  constructor(private readonly fd: number) {}
+
+  line(tag: string, value: unknown): void {
+    this.raw(`${tag} ${JSON.stringify(value)}\n`);
+  }
+
+  raw(text: string): void {
+    this.hash.update(text);
+    this.pending.push(text);
+    this.pendingLength += text.length;
+    if (this.pendingLength > 4_000_000) this.flush();
+  }
+
+  finish(): void {
+    const trailer = `E ${JSON.stringify({ sha256: this.hash.digest('hex') })}\n`;
+    this.pending.push(trailer);
+    this.flush();
+    fsyncSync(this.fd);
+    closeSync(this.fd);
+  }
+
+  /** Closes the file after a failed write; the caller removes it. */
+  abort(): void {
+    try {
+      closeSync(this.fd);
+    } catch {
+      // Already closed by `finish`, which failed after closing.
+    }
+  }
+
+  private flush(): void {
+    writeSync(this.fd, this.pending.join(''));
+    this.pending = [];
+    this.pendingLength = 0;
+  }
+}
+
+function syncFolder(folder: string): void {
+  // Makes the rename durable; some file systems refuse fsync on a folder, which costs only durability.
+  try {
+    const fd = openSync(folder, 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return;
+  }
+}
