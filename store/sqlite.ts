@@ -100,6 +100,7 @@ export class SqliteEventStore implements EventStore {
   private readonly subscriptions = new Set<CatchUpSubscription>();
   /** Stream names by id; ids never change, so entries stay valid for the life of the file. */
   private readonly streamNames = new Map<number, string>();
+  private highestNamedStream = 0;
   private watcher: FSWatcher | undefined;
   private trailingNotify: NodeJS.Timeout | undefined;
   private appendsSinceWalCheck = 0;
@@ -321,7 +322,12 @@ export class SqliteEventStore implements EventStore {
   private streamName(streamId: number): string {
     let name = this.streamNames.get(streamId);
     if (name === undefined) {
-      name = this.statements.streamName.get(streamId) as string;
+      // Stream ids only grow, so one query fetches every stream created since the last miss:
+      // a rebuild over 200k streams pays for a handful of queries instead of 200k.
+      const rows = this.statements.streamNamesAfter.all(this.highestNamedStream) as Array<{ stream_id: number; name: string }>;
+      for (const row of rows) this.streamNames.set(row.stream_id, row.name);
+      this.highestNamedStream = rows.at(-1)?.stream_id ?? this.highestNamedStream;
+      name = this.streamNames.get(streamId) ?? (this.statements.streamName.get(streamId) as string);
       this.streamNames.set(streamId, name);
     }
     return name;
@@ -546,6 +552,7 @@ function prepareStatements(db: Database.Database) {
   return {
     findStream: db.prepare('SELECT stream_id, revision FROM streams WHERE name = ?'),
     streamName: db.prepare('SELECT name FROM streams WHERE stream_id = ?').pluck(),
+    streamNamesAfter: db.prepare('SELECT stream_id, name FROM streams WHERE stream_id > ? ORDER BY stream_id'),
     insertStream: db.prepare('INSERT INTO streams (name) VALUES (?)'),
     updateStream: db.prepare('UPDATE streams SET revision = ? WHERE stream_id = ?'),
     findEventId: db.prepare('SELECT 1 FROM events WHERE stream_id = ? AND event_id = ?').pluck(),
