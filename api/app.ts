@@ -1,0 +1,100 @@
+/**
+ * Starts onsky as one process: the event store, the read models, the command handler, the
+ * tokens file and the HTTP server, and stops them in the reverse order. `onsky serve` and the
+ * API tests use it, so both run the same wiring.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { startProjections, type Projections } from '../projections/index.js';
+import { openEsdbStore } from '../store/esdb.js';
+import type { EventStore } from '../store/port.js';
+import { openSqliteStore } from '../store/sqlite.js';
+import { openTokenStore, type TokenStore } from './auth/tokens.js';
+import { CommandHandler } from './commands/handler.js';
+import { readSideOf, type ReadSide } from './read-side.js';
+import { startServer, type RunningServer, type ServerOptions } from './server.js';
+
+export interface OnskyOptions {
+  /** Folder of the embedded store, the read-model snapshot and the tokens file; created when missing. */
+  readonly dataFolder: string;
+  /**
+   * An `esdb://` or `kurrentdb://` URL selects EventStoreDB, a path a SQLite file; omitted, the
+   * embedded store `events.sqlite` in `dataFolder`.
+   */
+  readonly storeLocation?: string;
+  readonly logger: Logger;
+  readonly server?: Omit<ServerOptions, 'store' | 'reads' | 'commands' | 'tokens' | 'logger'>;
+}
+
+export interface RunningOnsky {
+  readonly server: RunningServer;
+  readonly store: EventStore;
+  readonly projections: Projections;
+  readonly reads: ReadSide;
+  readonly commands: CommandHandler;
+  readonly tokens: TokenStore;
+  /** Closes the server, then the read models (writing their snapshot), the store and the tokens file. */
+  stop(): Promise<void>;
+}
+
+/** File names inside the data folder. */
+export const DATA_FILES = { events: 'events.sqlite', snapshot: 'projections.snapshot', tokens: 'tokens.sqlite' } as const;
+
+export async function startOnsky(options: OnskyOptions): Promise<RunningOnsky> {
+  const { logger, dataFolder } = options;
+  mkdirSync(dataFolder, { recursive: true });
+  const store = openStore(options);
+  const tokens = openTokenStore(join(dataFolder, DATA_FILES.tokens));
+  const projections = startProjections(store, { snapshotFile: join(dataFolder, DATA_FILES.snapshot), logger: logger.child({ component: 'projections' }) });
+
+  try {
+    await projections.ready;
+  } catch (error) {
+    await projections.close();
+    await store.close();
+    tokens.close();
+    throw error;
+  }
+
+  const reads = readSideOf(projections);
+  const commands = new CommandHandler({
+    store,
+    lookups: { tagsOf: (name) => projections.query.targetTags(name) },
+    verifiedFeatures: {
+      verifiedFeaturesWithComponent: (component) => projections.query.verifiedFeaturesWithComponent(component),
+      waitFor: (position) => reads.waitFor(position),
+    },
+    logger: logger.child({ component: 'commands' }),
+  });
+  let server: RunningServer;
+  try {
+    server = await startServer({ ...options.server, store, reads, commands, tokens, logger });
+  } catch (error) {
+    await projections.close();
+    await store.close();
+    tokens.close();
+    throw error;
+  }
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      await server.close();
+      await projections.close();
+      await store.close();
+      tokens.close();
+    })();
+    return stopping;
+  };
+  return { server, store, projections, reads, commands, tokens, stop };
+}
+
+/** Matches the connection strings of the EventStoreDB client. */
+export const ESDB_URL = /^(esdb|esdb\+discover|kurrentdb|kurrentdb\+discover):\/\//;
+
+function openStore(options: OnskyOptions): EventStore {
+  const logger = options.logger.child({ component: 'store' });
+  const location = options.storeLocation ?? join(options.dataFolder, DATA_FILES.events);
+  return ESDB_URL.test(location) ? openEsdbStore(location, { logger }) : openSqliteStore(location, { logger });
+}

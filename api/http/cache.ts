@@ -1,0 +1,57 @@
+/**
+ * Response cache for GraphQL queries. Read models change only when the log moves, so a query's
+ * response depends only on its document, variables, caller, the log position and the clock
+ * bucket. Entries of an older position are dropped as soon as the position moves.
+ */
+
+export interface CachedResponse {
+  readonly body: Buffer;
+  readonly contentType: string;
+}
+
+export class ResponseCache {
+  private entries = new Map<string, CachedResponse>();
+  private bytes = 0;
+  private position: string | undefined;
+
+  constructor(
+    private readonly maxEntries: number,
+    private readonly maxBytes: number,
+  ) {}
+
+  get(position: string, key: string): CachedResponse | undefined {
+    if (position !== this.position) return undefined;
+    const entry = this.entries.get(key);
+    if (entry !== undefined) {
+      // Move to the end: the map's order is the least-recently-used order.
+      this.entries.delete(key);
+      this.entries.set(key, entry);
+    }
+    return entry;
+  }
+
+  set(position: string, key: string, entry: CachedResponse): void {
+    if (position !== this.position) {
+      this.entries.clear();
+      this.bytes = 0;
+      this.position = position;
+    }
+    if (entry.body.length > this.maxBytes / 4) return;
+    const previous = this.entries.get(key);
+    if (previous !== undefined) {
+      this.entries.delete(key);
+      this.bytes -= previous.body.length;
+    }
+    this.entries.set(key, entry);
+    this.bytes += entry.body.length;
+    while (this.entries.size > this.maxEntries || this.bytes > this.maxBytes) {
+      const [oldestKey, oldest] = this.entries.entries().next().value as [string, CachedResponse];
+      this.entries.delete(oldestKey);
+      this.bytes -= oldest.body.length;
+    }
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}

@@ -1,0 +1,54 @@
+/** The kind and name of a GraphQL request's operation, found by parsing each distinct document once. */
+import { Kind, parse, type OperationDefinitionNode } from 'graphql';
+
+export interface OperationInfo {
+  /** `invalid` when the document does not parse or names no operation; GraphQL then returns the error. */
+  readonly kind: 'query' | 'mutation' | 'subscription' | 'invalid';
+  /** Operation name for metrics: the document's name, or `anonymous`. */
+  readonly name: string;
+}
+
+/** The parameters of a GraphQL-over-HTTP request. */
+export interface GraphqlParams {
+  readonly query?: unknown;
+  readonly operationName?: unknown;
+  readonly variables?: unknown;
+}
+
+const INVALID: OperationInfo = { kind: 'invalid', name: 'invalid' };
+
+/** Documents remembered; a parse costs far more than a lookup, and clients send few distinct documents. */
+const MAX_DOCUMENTS = 1000;
+
+export class OperationCache {
+  private readonly documents = new Map<string, readonly OperationDefinitionNode[] | null>();
+
+  describe(params: GraphqlParams): OperationInfo {
+    if (typeof params.query !== 'string') return INVALID;
+    const operations = this.operationsOf(params.query);
+    if (operations === null) return INVALID;
+    const wanted = typeof params.operationName === 'string' ? params.operationName : undefined;
+    let operation: OperationDefinitionNode | undefined;
+    if (wanted !== undefined) {
+      operation = operations.find((candidate) => candidate.name?.value === wanted);
+    } else if (operations.length === 1) {
+      operation = operations[0];
+    }
+    if (operation === undefined) return INVALID;
+    return { kind: operation.operation, name: operation.name?.value ?? 'anonymous' };
+  }
+
+  private operationsOf(query: string): readonly OperationDefinitionNode[] | null {
+    const known = this.documents.get(query);
+    if (known !== undefined) return known;
+    let operations: readonly OperationDefinitionNode[] | null;
+    try {
+      operations = parse(query).definitions.filter((definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION);
+    } catch {
+      operations = null;
+    }
+    if (this.documents.size >= MAX_DOCUMENTS) this.documents.delete(this.documents.keys().next().value as string);
+    this.documents.set(query, operations);
+    return operations;
+  }
+}

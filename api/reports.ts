@@ -1,0 +1,239 @@
+/**
+ * Reports for a weekly review: the same numbers as the UI, as a management summary (the signal
+ * and the numbers behind it first, then the ranked list) in Markdown, HTML, CSV or JSON.
+ */
+import type { ReadModels } from '../projections/index.js';
+
+export const REPORT_KINDS = ['wsjf', 'backpressure', 'unverified', 'coverage'] as const;
+export type ReportKind = (typeof REPORT_KINDS)[number];
+
+export const REPORT_FORMATS = ['md', 'csv', 'json', 'html'] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
+export interface ReportTable {
+  readonly caption: string;
+  readonly columns: readonly string[];
+  readonly rows: ReadonlyArray<ReadonlyArray<string | number | null>>;
+}
+
+/** A report before rendering: a title, summary sentences, tables, and the read model's own data. */
+export interface Report {
+  readonly kind: ReportKind;
+  readonly title: string;
+  /** The instant the report describes (ISO 8601 UTC): now, or the as-of time. */
+  readonly asOf: string;
+  readonly summary: readonly string[];
+  readonly tables: readonly ReportTable[];
+  readonly data: unknown;
+}
+
+export interface ReportOptions {
+  readonly now: string;
+  readonly subsystem?: string;
+}
+
+export function buildReport(kind: ReportKind, models: ReadModels, options: ReportOptions): Report {
+  switch (kind) {
+    case 'wsjf':
+      return wsjfReport(models, options);
+    case 'backpressure':
+      return backpressureReport(models, options);
+    case 'unverified':
+      return unverifiedReport(models, options);
+    case 'coverage':
+      return coverageReport(models, options);
+  }
+}
+
+function wsjfReport(models: ReadModels, { now, subsystem }: ReportOptions): Report {
+  const queue = models.verificationQueue(now, subsystem === undefined ? {} : { subsystem });
+  const waiting = queue.reduce((sum, entry) => sum + entry.daysWaiting, 0);
+  return {
+    kind: 'wsjf',
+    title: `Verification queue by WSJF${subsystem === undefined ? '' : ` for ${subsystem}`}`,
+    asOf: now,
+    summary: [
+      `${queue.length} features wait for verification on the sky, ${queue.filter((entry) => entry.status === 'suspect').length} of them suspect again after a change.`,
+      queue.length === 0 ? 'Nothing waits.' : `Together they have waited ${round(waiting, 1)} days; the longest wait is ${round(Math.max(...queue.map((entry) => entry.daysWaiting)), 1)} days.`,
+      `${queue.filter((entry) => entry.candidates.length > 0).length} of them already have archived observations that meet their evidence criteria.`,
+    ],
+    tables: [
+      {
+        caption: 'Ranked by verification WSJF (ties: longest waiting first)',
+        columns: ['rank', 'feature', 'title', 'subsystem', 'status', 'verification WSJF', 'days waiting', 'candidate observations'],
+        rows: queue.map((entry, index) => [
+          index + 1,
+          entry.featureKey,
+          entry.title,
+          entry.subsystem,
+          entry.status,
+          round(entry.verificationWsjf, 2),
+          round(entry.daysWaiting, 1),
+          entry.candidates.map((candidate) => candidate.observationId).join(' ') + (entry.moreCandidates ? ' …' : ''),
+        ]),
+      },
+    ],
+    data: queue,
+  };
+}
+
+function backpressureReport(models: ReadModels, { now, subsystem }: ReportOptions): Report {
+  const flow = models.flowReport({ now });
+  const reports = subsystem === undefined ? [flow.overall, ...flow.subsystems] : flow.subsystems.filter((report) => report.subsystem === subsystem);
+  const headline = subsystem === undefined ? flow.overall : reports[0];
+  return {
+    kind: 'backpressure',
+    title: `Backpressure${subsystem === undefined ? '' : ` for ${subsystem}`}`,
+    asOf: now,
+    summary:
+      headline === undefined
+        ? [`No feature of subsystem ${subsystem} has been delivered, so there is no flow to assess.`]
+        : [
+            `Signal: ${headline.assessment.signal.toUpperCase()}. ${headline.recommendation}`,
+            ...headline.assessment.reasons,
+            `Over the ${headline.flow.windowDays} days to ${headline.flow.windowEndUtc.slice(0, 10)}: ${headline.flow.arrivals} delivered, ${headline.flow.departures} verified, ` +
+              `throughput ${round(headline.flow.throughputPerWeek, 2)} per week, WIP ${headline.flow.wip} against a limit of ${headline.assessment.wipLimit}, ` +
+              `expected wait ${headline.flow.expectedWaitWeeks === null ? 'unbounded (nothing verified)' : `${round(headline.flow.expectedWaitWeeks, 1)} weeks`}.`,
+          ],
+    tables: [
+      {
+        caption: 'Flow per subsystem',
+        columns: ['subsystem', 'signal', 'arrivals', 'departures', 'throughput / week', 'WIP', 'WIP limit', 'expected wait (weeks)', 'net flow', 'oldest item (days)', 'recommendation'],
+        rows: reports.map((report) => [
+          report.subsystem ?? 'all',
+          report.assessment.signal,
+          report.flow.arrivals,
+          report.flow.departures,
+          round(report.flow.throughputPerWeek, 2),
+          report.flow.wip,
+          report.assessment.wipLimit,
+          report.flow.expectedWaitWeeks === null ? null : round(report.flow.expectedWaitWeeks, 1),
+          report.flow.netFlow,
+          report.flow.oldestItemAgeDays === null ? null : round(report.flow.oldestItemAgeDays, 1),
+          report.recommendation,
+        ]),
+      },
+    ],
+    data: flow,
+  };
+}
+
+function unverifiedReport(models: ReadModels, { now }: ReportOptions): Report {
+  const ledger = models.unverifiedData({ now });
+  const share = ledger.hours === 0 ? 0 : (100 * ledger.hoursNotLookedAtInDetail) / ledger.hours;
+  const groups = (caption: string, list: typeof ledger.byMonth): ReportTable => ({
+    caption,
+    columns: ['group', 'observations', 'hours', 'hours not looked at in detail'],
+    rows: list.map((group) => [group.key, group.observations, round(group.hours, 1), round(group.hoursNotLookedAtInDetail, 1)]),
+  });
+  return {
+    kind: 'unverified',
+    title: 'Unverified observing hours',
+    asOf: now,
+    summary: [
+      `${round(ledger.hoursNotLookedAtInDetail, 1)} of ${round(ledger.hours, 1)} observed hours (${round(share, 0)} %) have not been looked at in detail (inspected or imaged).`,
+      ledger.oldestUnreviewed === null
+        ? 'Every observation has had at least one review.'
+        : `The oldest unreviewed observation is ${ledger.oldestUnreviewed.observationId}, ${round(ledger.oldestUnreviewed.ageDays, 0)} days old.`,
+      `QA coverage of qualifying observations: continuum ${percent(ledger.qaCoverage.continuum.coverage)}, spectral line ${percent(ledger.qaCoverage.spectralLine.coverage)}.`,
+      ledger.archiveLatency.medianMultiple === null
+        ? 'No archived product has a known archive time yet.'
+        : `Archived products arrive after a median of ${round(ledger.archiveLatency.medianMultiple, 2)} times the observation's duration.`,
+    ],
+    tables: [groups('By month', ledger.byMonth), groups('By proposal', ledger.byProposal), groups('By band', ledger.byBand), groups('By product', ledger.byProduct)],
+    data: ledger,
+  };
+}
+
+function coverageReport(models: ReadModels, { now }: ReportOptions): Report {
+  const traces = models.traceability();
+  const count = (coverage: string): number => traces.filter((trace) => trace.coverage === coverage).length;
+  return {
+    kind: 'coverage',
+    title: 'Requirement coverage',
+    asOf: now,
+    summary: [
+      `${traces.length} requirements: ${count('fully-verified')} fully verified, ${count('partially-verified')} partially verified, ` +
+        `${count('not-verified')} not verified, ${count('has-failures')} with failures, ${count('not-covered')} not covered by any feature.`,
+    ],
+    tables: [
+      {
+        caption: 'Requirements',
+        columns: ['requirement', 'coverage', 'features', 'verified features', 'feature keys'],
+        rows: traces.map((trace) => [trace.requirementRef, trace.coverage, trace.featureCount, trace.verifiedFeatureCount, trace.features.map((feature) => feature.featureKey).join(' ')]),
+      },
+    ],
+    data: traces,
+  };
+}
+
+export function renderReport(report: Report, format: ReportFormat): string {
+  switch (format) {
+    case 'json':
+      return `${JSON.stringify({ kind: report.kind, title: report.title, asOf: report.asOf, summary: report.summary, data: report.data }, null, 2)}\n`;
+    case 'csv':
+      return report.tables.map((table) => [table.columns, ...table.rows].map((row) => row.map(csvCell).join(',')).join('\n')).join('\n\n') + '\n';
+    case 'md':
+      return renderMarkdown(report);
+    case 'html':
+      return renderHtml(report);
+  }
+}
+
+function renderMarkdown(report: Report): string {
+  const lines = [`# ${report.title}`, '', `As of ${report.asOf}.`, '', ...report.summary.map((sentence) => `- ${sentence}`)];
+  for (const table of report.tables) {
+    lines.push('', `## ${table.caption}`, '');
+    if (table.rows.length === 0) {
+      lines.push('Nothing to list.');
+      continue;
+    }
+    lines.push(`| ${table.columns.join(' | ')} |`, `| ${table.columns.map(() => '---').join(' | ')} |`);
+    for (const row of table.rows) lines.push(`| ${row.map((cell) => String(cell ?? '—').replace(/\|/g, '\\|')).join(' | ')} |`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function renderHtml(report: Report): string {
+  const tables = report.tables
+    .map((table) => {
+      if (table.rows.length === 0) return `<h2>${escapeHtml(table.caption)}</h2><p>Nothing to list.</p>`;
+      const head = table.columns.map((column) => `<th scope="col">${escapeHtml(column)}</th>`).join('');
+      const body = table.rows.map((row) => `<tr>${row.map((cell) => `<td>${escapeHtml(String(cell ?? '—'))}</td>`).join('')}</tr>`).join('\n');
+      return `<h2>${escapeHtml(table.caption)}</h2>\n<table>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table>`;
+    })
+    .join('\n');
+  return `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>${escapeHtml(report.title)}</title>
+<style>body{font-family:system-ui,sans-serif;max-width:72rem;margin:2rem auto;color:#1b1f24}table{border-collapse:collapse;width:100%}th,td{border:1px solid #c8ccd1;padding:.3rem .5rem;text-align:left}th{background:#eef1f4}</style>
+</head>
+<body>
+<h1>${escapeHtml(report.title)}</h1>
+<p>As of ${escapeHtml(report.asOf)}.</p>
+<ul>
+${report.summary.map((sentence) => `<li>${escapeHtml(sentence)}</li>`).join('\n')}
+</ul>
+${tables}
+</body>
+</html>
+`;
+}
+
+export function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+}
+
+function csvCell(cell: string | number | null): string {
+  const text = cell === null ? '' : String(cell);
+  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+function round(value: number, digits: number): number {
+  const scale = 10 ** digits;
+  return Math.round(value * scale) / scale;
+}
+
+function percent(value: number | null): string {
+  return value === null ? 'nothing qualifies yet' : `${round(value * 100, 0)} %`;
+}

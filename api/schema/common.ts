@@ -1,0 +1,38 @@
+/** Arguments and helpers shared by the entity files: the `asOf` argument and the view it selects. */
+import { z } from 'zod';
+import type { ReadModels } from '../../projections/read-models.js';
+import type { ApiContext } from '../context.js';
+
+/** The read models a resolver reads, and the instant that clock-dependent figures are measured to. */
+export interface View {
+  readonly reads: ReadModels;
+  /** ISO 8601 UTC: the request's "now", or `asOf` for a past view. */
+  readonly now: string;
+}
+
+/** ISO 8601 with a `Z` or an offset, e.g. `2019-03-05T16:24:22Z`; normalised to UTC. */
+export const isoInstant = z
+  .string()
+  .refine((value) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(value) && !Number.isNaN(Date.parse(value)), {
+    message: 'expected an ISO 8601 time with a zone, e.g. 2019-03-05T16:24:22Z',
+  });
+
+export const AS_OF_DESCRIPTION =
+  'Show the read model as it was at this time (ISO 8601 with a zone, e.g. 2019-03-05T16:24:22Z): only events recorded at or before it count. Omitted: now.';
+
+/** Converts a checked ISO 8601 time to UTC; one already in UTC (`…Z`) is kept as written. */
+export function utcInstant(value: string): string {
+  return value.endsWith('Z') ? value : new Date(value).toISOString();
+}
+
+/** Returns the view for `asOf`: the live read models, or read models folded up to that time. */
+export async function viewAt(context: ApiContext, asOf: string | null | undefined): Promise<View> {
+  if (asOf === null || asOf === undefined) {
+    return { reads: context.reads.current(), now: context.now };
+  }
+  const time = new Date(asOf).toISOString();
+  return { reads: await context.reads.asOf(time), now: time };
+}
+
+/** Options of the `asOf` argument every read-model query takes: `t.arg.string(AS_OF_ARG)`. */
+export const AS_OF_ARG = { required: false, description: AS_OF_DESCRIPTION, validate: isoInstant } as const;

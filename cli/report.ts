@@ -1,0 +1,45 @@
+/**
+ * `onsky report wsjf|backpressure|unverified|coverage`: the same numbers as the UI, for a weekly
+ * review, in Markdown, HTML, CSV or JSON.
+ */
+import { buildReport, renderReport, REPORT_FORMATS, REPORT_KINDS, type ReportFormat, type ReportKind } from '../api/reports.js';
+import { startProjections } from '../projections/index.js';
+import { parse } from './log.js';
+import { dataFolder, openStore, storeLocation, UsageError } from './options.js';
+
+const USAGE = `report <${REPORT_KINDS.join('|')}> [--format ${REPORT_FORMATS.join('|')}] [--as-of TIME] [--subsystem S] [--data DIR] [--store URL]`;
+
+export async function runReport(argv: string[]): Promise<void> {
+  const { values, positionals } = parse(argv, { format: { type: 'string' }, 'as-of': { type: 'string' }, subsystem: { type: 'string' } }, USAGE);
+  const [kind] = positionals;
+  if (kind === undefined || !(REPORT_KINDS as readonly string[]).includes(kind)) {
+    throw new UsageError(`${kind === undefined ? 'name a report' : `unknown report "${kind}"`}; usage: onsky ${USAGE}`);
+  }
+  const format = values.format ?? 'md';
+  if (!(REPORT_FORMATS as readonly string[]).includes(format)) throw new UsageError(`unknown format "${format}"; use one of ${REPORT_FORMATS.join(', ')}`);
+  const asOf = values['as-of'] === undefined ? undefined : isoTime(values['as-of']);
+
+  const store = openStore(storeLocation(values.store, dataFolder(values.data)));
+  // NOTE: a report folds the whole log (about ten seconds per million events); it does not read
+  // the server's snapshot, which a running server may be rewriting.
+  const projections = startProjections(store);
+  try {
+    await projections.ready;
+    const models = asOf === undefined ? projections.query : await projections.asOf(asOf);
+    const report = buildReport(kind as ReportKind, models, { now: asOf ?? new Date().toISOString(), ...(values.subsystem === undefined ? {} : { subsystem: values.subsystem }) });
+    process.stdout.write(renderReport(report, format as ReportFormat));
+  } finally {
+    await projections.close();
+    await store.close();
+  }
+}
+
+/** Reads a time such as 2019-03-08 or 2019-03-08T12:00:00Z as an ISO 8601 UTC instant. */
+function isoTime(text: string): string {
+  const withZone = /^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T23:59:59.999Z` : text;
+  const ms = Date.parse(withZone);
+  if (Number.isNaN(ms) || !/(Z|[+-]\d{2}:?\d{2})$/.test(withZone)) {
+    throw new UsageError(`--as-of ${JSON.stringify(text)} is not a date (2019-03-08) or a time with a zone (2019-03-08T12:00:00Z)`);
+  }
+  return new Date(ms).toISOString();
+}
