@@ -1,0 +1,73 @@
+/** Pure helpers of the UI, run in Node: the burn-up series, month keys and import format detection. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { detectFromText } from '../../ui/src/api/detect-format.js';
+import { burnUp, monthStart } from '../../ui/src/pages/burn-up.js';
+import { ROOT } from './build.js';
+
+describe('burn-up', () => {
+  it('accumulates per day', () => {
+    const series = burnUp([
+      { deliveredAt: '2019-03-01T08:00:00Z', verifiedAt: '2019-03-05T10:00:00Z' },
+      { deliveredAt: '2019-03-01T20:00:00Z', verifiedAt: null },
+      { deliveredAt: '2019-03-03T08:00:00Z', verifiedAt: null },
+      { deliveredAt: null, verifiedAt: null },
+    ]);
+    expect(series.days.map((day) => new Date(day * 1000).toISOString().slice(0, 10))).toEqual(['2019-03-01', '2019-03-03', '2019-03-05']);
+    expect(series.delivered).toEqual([2, 3, 3]);
+    expect(series.verified).toEqual([0, 0, 1]);
+  });
+
+  it('extends to the end day', () => {
+    const series = burnUp([{ deliveredAt: '2019-03-01T08:00:00Z', verifiedAt: null }], '2019-04-01T00:00:00Z');
+    expect(series.days).toHaveLength(2);
+    expect(series.delivered).toEqual([1, 1]);
+  });
+
+  it('never decreases and ends at totals', () => {
+    const instant = fc.option(fc.integer({ min: Date.UTC(2016, 0, 1), max: Date.UTC(2026, 0, 1) }).map((ms) => new Date(ms).toISOString()), { nil: null });
+    fc.assert(
+      fc.property(fc.array(fc.record({ deliveredAt: instant, verifiedAt: instant }), { maxLength: 60 }), (features) => {
+        const series = burnUp(features);
+        for (let index = 1; index < series.days.length; index++) {
+          expect(series.days[index]!).toBeGreaterThan(series.days[index - 1]!);
+          expect(series.delivered[index]!).toBeGreaterThanOrEqual(series.delivered[index - 1]!);
+          expect(series.verified[index]!).toBeGreaterThanOrEqual(series.verified[index - 1]!);
+        }
+        expect(series.delivered.at(-1) ?? 0).toBe(features.filter((feature) => feature.deliveredAt !== null).length);
+        expect(series.verified.at(-1) ?? 0).toBe(features.filter((feature) => feature.verifiedAt !== null).length);
+      }),
+    );
+  });
+
+  it('month keys to UTC seconds', () => {
+    expect(monthStart('2019-03')).toBe(Date.UTC(2019, 2, 1) / 1000);
+    expect(monthStart('unknown')).toBeNull();
+  });
+});
+
+describe('import format detection', () => {
+  const CASES: readonly [string, string][] = [
+    ['examples/plan.yaml', 'plan'],
+    ['test/fixtures/obslog-1551803062.log', 'obslog'],
+    ['test/fixtures/sdpmc-array_1_0-2019-03-08.log', 'sdpmc'],
+    ['test/fixtures/archive-search-2019-03-08.tsv', 'archive'],
+    ['test/fixtures/katdal-summary-1548417874.txt', 'katdal'],
+    ['test/fixtures/s3-listing-1551803062.txt', 's3'],
+    ['test/fixtures/jira-export-commissioning.csv', 'jira'],
+    ['test/fixtures/gitlog-katsdpcontroller.jsonl', 'git'],
+    ['test/fixtures/catalogue-ar1-cals.csv', 'catalogue'],
+    ['test/fixtures/syslog-fwr3-2019-03-03.log', 'syslog'],
+  ];
+
+  it.each(CASES)('%s is %s', (file, format) => {
+    const head = readFileSync(join(ROOT, file), 'utf8').slice(0, 16 * 1024);
+    expect(detectFromText(head, file.split('/').at(-1)!)?.format).toBe(format);
+  });
+
+  it('unknown text is not guessed', () => {
+    expect(detectFromText('hello\nworld\n', 'notes.txt')).toBeNull();
+  });
+});

@@ -1,0 +1,236 @@
+/**
+ * The web UI in real Chromium against a real onsky server on 127.0.0.1 with a temporary data
+ * folder, seeded through the GraphQL API: every page renders its data, the verification form
+ * explains unmet criteria and records a verification that a second open page shows live, an
+ * import works through the page, the role decides which actions are offered, user text stays
+ * text, and axe-core finds no serious or critical violation on any page.
+ */
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startApp, type RunningApp } from './app-server.js';
+import { ensureUiBuilt, ROOT } from './build.js';
+import { launchChromium, seriousAxeViolations } from './chromium.js';
+import { graphqlClient, HOSTILE_TITLE, seed, type SeedMarks } from './seed.js';
+
+let app: RunningApp;
+let browser: Browser;
+let closeBrowser: () => Promise<void>;
+let marks: SeedMarks;
+/** Admin token for setup; the first token ends the server's local single-user mode. */
+let adminToken: string;
+/** Token of the role the pages act as, unless a test passes another. */
+let commissionerToken: string;
+/** Contexts a test opened; closed after it, so that no page keeps subscriptions running. */
+let contexts: BrowserContext[] = [];
+
+async function createToken(role: string, token: string | null): Promise<string> {
+  const created = await graphqlClient(app.baseUrl, token)(`mutation { createToken(role: ${role}, label: "ui test ${role.toLowerCase()}") { secret } }`);
+  return (created['createToken'] as { secret: string }).secret;
+}
+
+beforeAll(async () => {
+  await ensureUiBuilt();
+  app = await startApp();
+  marks = await seed(graphqlClient(app.baseUrl));
+  adminToken = await createToken('ADMIN', null);
+  commissionerToken = await createToken('COMMISSIONER', adminToken);
+  ({ browser, close: closeBrowser } = await launchChromium());
+}, 180_000);
+
+afterEach(async () => {
+  await Promise.all(contexts.map((context) => context.close()));
+  contexts = [];
+});
+
+afterAll(async () => {
+  await closeBrowser?.();
+  await app?.stop();
+});
+
+/**
+ * Opens the app at a hash route in a fresh context, with `token` (default the commissioner's)
+ * in localStorage. The server's Content-Security-Policy forbids inline scripts, which would
+ * block injecting axe-core, so the context bypasses it; the app itself needs no exception.
+ */
+async function open(route: string, token: string = commissionerToken): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, bypassCSP: true });
+  contexts.push(context);
+  await context.addInitScript(`localStorage.setItem('onsky.token', ${JSON.stringify(token)})`);
+  const page = await context.newPage();
+  page.on('pageerror', (error) => {
+    throw new Error(`page error on ${route}: ${error.message}`);
+  });
+  await page.goto(`${app.baseUrl}/${route}`);
+  return page;
+}
+
+/** Every page of the app with text its data must show. */
+const PAGE_CHECKS: readonly { readonly route: string; readonly text: readonly string[] }[] = [
+  { route: '#/overview', text: ['Whole array', 'SDP', 'Waiting longest for verification', 'CBF-DELAY-TRACKING'] },
+  { route: '#/features', text: ['SDP-NOISE-DIODE', 'Automatic noise-diode firing', 'CAM-SCHEDULER-UI'] },
+  { route: '#/features/SDP-QUORUM', text: ['Quorum straggler tolerance', 'CHG-2019-040', 'no stragglers dropped the capture'] },
+  { route: '#/queue', text: ['SDP-NOISE-DIODE', 'CBF-DELAY-TRACKING'] },
+  { route: '#/changes', text: ['CHG-2019-031', 'katsdpcontroller 4.2'] },
+  { route: '#/observations', text: ['1551803062', 'bandpass and delay calibration', 'Data gaps'] },
+  { route: '#/unverified', text: ['Observed hours', 'COMM-305', 'c856M4k'] },
+  { route: '#/traceability', text: ['R.RC.P.30', 'SDP-NOISE-DIODE'] },
+  { route: '#/findings', text: ['FND-1', 'Restart the capture with the straggler excluded.'] },
+  { route: '#/import', text: ['Drop a file here'] },
+];
+
+/** Waits until the page's heading is shown and no data is still loading. */
+async function waitForData(page: Page): Promise<void> {
+  await page.getByRole('heading', { level: 1 }).first().waitFor();
+  await expect.poll(() => page.getByText('Loading…').count(), { timeout: 15_000 }).toBe(0);
+}
+
+describe('browser pages', () => {
+  it.each(PAGE_CHECKS)('$route renders its data', async ({ route, text }) => {
+    const page = await open(route);
+    for (const expected of text) {
+      await expect(page.getByText(expected, { exact: false }).first().waitFor({ timeout: 15_000 })).resolves.toBeUndefined();
+    }
+  });
+
+  it('overview draws both charts', async () => {
+    const page = await open('#/overview');
+    await page.locator('onsky-time-chart canvas').nth(1).waitFor({ timeout: 15_000 });
+    expect(await page.locator('onsky-time-chart canvas').count()).toBeGreaterThanOrEqual(2);
+  });
+
+  it('feature page shows suspicion cause', async () => {
+    const page = await open('#/features/SDP-QUORUM');
+    await page.getByText('suspect', { exact: true }).first().waitFor();
+    await page.getByRole('cell', { name: 'sdp.controller' }).waitFor();
+  });
+
+  it('observation filters narrow results', async () => {
+    const page = await open('#/observations?band=UHF');
+    await page.getByText('1 observations match').waitFor();
+    await page.getByRole('link', { name: '1552100000' }).waitFor();
+    expect(await page.getByRole('link', { name: '1551803062' }).count()).toBe(0);
+  });
+
+  it('change detail lists delivered features', async () => {
+    const page = await open('#/changes?change=CHG-2019-031');
+    await page.getByRole('heading', { name: /CHG-2019-031/ }).waitFor();
+    await page.getByRole('link', { name: 'SDP-NOISE-DIODE' }).first().waitFor();
+  });
+
+  it('timeline filters to observations', async () => {
+    const page = await open('#/changes?kinds=observations');
+    await page.getByRole('link', { name: '1552100000' }).waitFor();
+    expect(await page.getByRole('link', { name: 'CHG-2019-031' }).count()).toBe(0);
+  });
+
+  it('changes between two observations', async () => {
+    const page = await open('#/changes?from=1551890000&to=1552039941');
+    const between = page.locator('ol.timeline li', { hasText: 'CHG-2019-040' });
+    await between.waitFor();
+    await expect(between.textContent()).resolves.toContain('deployed');
+    expect(await page.locator('ol.timeline li', { hasText: 'CHG-2019-031' }).count()).toBe(0);
+  });
+
+  it('time control shows the past', async () => {
+    const page = await open(`#/features?asOf=${encodeURIComponent(marks.afterProposals)}`);
+    await page.getByText('Showing the state as of').waitFor();
+    await page.getByText('4 proposed').waitFor();
+    expect(await page.getByText('1 verified').count()).toBe(0);
+  });
+
+  it('finding text stays text', async () => {
+    const page = await open('#/findings');
+    await page.getByText(HOSTILE_TITLE).waitFor();
+    expect(await page.locator('onsky-findings-page img').count()).toBe(0);
+    expect(await page.evaluate('window.__injected')).toBeUndefined();
+  });
+});
+
+describe('browser verification', () => {
+  it('form lists unmet criteria', async () => {
+    const page = await open('#/queue?feature=SDP-NOISE-DIODE');
+    const form = page.locator('onsky-verify-form');
+    await form.getByPlaceholder('1551803062, sb-20190308-0083').fill('1552100000');
+    await form.getByRole('button', { name: 'Check evidence' }).click();
+    const check = form.locator('.check.unmet');
+    await check.waitFor();
+    await expect(check.textContent()).resolves.toContain('1552100000 does not qualify');
+    await expect(check.textContent()).resolves.toMatch(/band/i);
+    await expect(form.getByRole('button', { name: 'Record verification' }).isDisabled()).resolves.toBe(true);
+  });
+
+  it('rejected action shows server message', async () => {
+    const page = await open('#/queue?feature=CBF-DELAY-TRACKING');
+    const form = page.locator('onsky-verify-form');
+    await form.getByPlaceholder('1551803062, sb-20190308-0083').fill('999999');
+    await form.getByLabel('Outcome').selectOption('FAILED');
+    await form.getByRole('button', { name: 'Check evidence' }).click();
+    await form.getByText('999999: no observation has this id').waitFor();
+    await form.getByRole('button', { name: 'Record verification' }).click();
+    await form.getByRole('alert').waitFor();
+    await expect(form.getByRole('alert').textContent()).resolves.toContain('999999');
+  });
+
+  it('recorded verification appears live elsewhere', async () => {
+    const board = await open('#/features?status=verified');
+    const queue = await open('#/queue');
+    await board.getByText('0 features').waitFor();
+    await queue.getByText('SDP-NOISE-DIODE').first().waitFor();
+
+    const page = await open('#/queue?feature=SDP-NOISE-DIODE');
+    const form = page.locator('onsky-verify-form');
+    await form.getByRole('checkbox').first().check();
+    await form.getByText('qualifies.').first().waitFor();
+    await form.getByRole('button', { name: 'Record verification' }).click();
+    await form.getByText('Recorded: SDP-NOISE-DIODE passed').waitFor();
+
+    // No reload: the other pages learn of it through the subscription.
+    await board.getByRole('link', { name: 'SDP-NOISE-DIODE' }).waitFor({ timeout: 20_000 });
+    await queue.getByRole('link', { name: 'SDP-NOISE-DIODE' }).waitFor({ state: 'detached', timeout: 20_000 });
+  });
+});
+
+describe('browser import and roles', () => {
+  it('imports a plan through the page', async () => {
+    const page = await open('#/import');
+    await page.locator('input[type=file]').setInputFiles(join(ROOT, 'examples', 'plan.yaml'));
+    await page.getByText('Detected plan').waitFor();
+    await page.getByRole('button', { name: 'Dry run' }).click();
+    await page.getByText('2. Preview (nothing recorded yet)').waitFor();
+    await page.getByRole('button', { name: /^Import \d+ events$/ }).click();
+    await page.getByRole('heading', { name: 'Imported' }).waitFor({ timeout: 30_000 });
+
+    const board = await open('#/features');
+    await board.getByText('RTS-GAIN-STABILITY').first().waitFor();
+  });
+
+  it('viewer is offered no actions', async () => {
+    const secret = await createToken('VIEWER', adminToken);
+
+    const page = await open('#/queue?feature=CBF-DELAY-TRACKING', secret);
+    await page.getByText('Recording a verification needs a commissioner token').waitFor();
+    expect(await page.locator('onsky-verify-form').count()).toBe(0);
+    await page.locator('[data-role="viewer"]').waitFor();
+
+    const importPage = await open('#/import', secret);
+    await importPage.getByText('Importing needs an engineer token').waitFor();
+  });
+});
+
+describe('browser accessibility', () => {
+  it.each(PAGE_CHECKS.map((check) => check.route))('%s has no serious axe violations', async (route) => {
+    const page = await open(route);
+    await waitForData(page);
+    const violations = await seriousAxeViolations(page);
+    expect(violations).toEqual([]);
+  });
+
+  it('keyboard reaches skip link first', async () => {
+    const page = await open('#/overview');
+    await page.getByText('Whole array').first().waitFor();
+    await page.keyboard.press('Tab');
+    const focused = await page.evaluate(`document.querySelector('onsky-app').shadowRoot.activeElement?.textContent ?? ''`);
+    expect(String(focused).trim()).toBe('Skip to content');
+  });
+});

@@ -1,0 +1,98 @@
+/**
+ * The feature board's data: its fields, the live subscription that pushes the whole board, and the
+ * paged query for a past time. The Features page and the overview's burn-up read it.
+ */
+import { subscribe } from './client.js';
+import { enumText, fetchAllNodes, type Connection } from './connection.js';
+
+export interface BoardFeature {
+  readonly featureKey: string;
+  readonly title: string;
+  readonly subsystem: string;
+  readonly status: string;
+  readonly verificationWsjf: number;
+  readonly costOfDelay: number;
+  readonly deliveredAt: string | null;
+  readonly verifiedAt: string | null;
+  readonly daysWaiting: number | null;
+  readonly suspectReasons: readonly { readonly changeId: string }[];
+}
+
+const BOARD_FIELDS = /* GraphQL */ `
+  featureKey
+  title
+  subsystem
+  status
+  verificationWsjf
+  costOfDelay
+  deliveredAt
+  verifiedAt
+  daysWaiting
+  suspectReasons {
+    changeId
+  }
+`;
+
+export const BOARD_SUBSCRIPTION = /* GraphQL */ `
+  subscription LiveBoard {
+    boardChanged {
+      ${BOARD_FIELDS}
+    }
+  }
+`;
+
+export const BOARD_QUERY = /* GraphQL */ `
+  query Board($asOf: String, $first: Int, $after: String) {
+    features(asOf: $asOf, first: $first, after: $after) {
+      edges {
+        node {
+          ${BOARD_FIELDS}
+        }
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+    }
+  }
+`;
+
+/** Fetches the whole board, following the connection's pages. */
+export async function fetchBoard(asOf: string | null, signal?: AbortSignal): Promise<BoardFeature[]> {
+  const { nodes } = await fetchAllNodes<{ features: Connection<BoardFeature> }, BoardFeature>(BOARD_QUERY, { asOf }, (data) => data.features, signal);
+  return nodes.map((node) => ({ ...node, status: enumText(node.status) }));
+}
+
+/**
+ * Reads the board once. For now it takes the subscription's first push, one response however
+ * many features there are; for a past time, or when the subscription fails before pushing, it
+ * pages through the query.
+ */
+export function fetchBoardSnapshot(asOf: string | null, signal?: AbortSignal): Promise<BoardFeature[]> {
+  if (asOf !== null) return fetchBoard(asOf, signal);
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const stop = subscribe<{ boardChanged: readonly BoardFeature[] }>(
+      BOARD_SUBSCRIPTION,
+      {},
+      (data) => {
+        if (settled) return;
+        settled = true;
+        stop();
+        resolve(data.boardChanged.map((node) => ({ ...node, status: enumText(node.status) })));
+      },
+      (connected) => {
+        if (connected || settled) return;
+        settled = true;
+        stop();
+        fetchBoard(null, signal).then(resolve, reject);
+      },
+    );
+    signal?.addEventListener('abort', () => {
+      if (settled) return;
+      settled = true;
+      stop();
+      reject(signal.reason);
+    });
+  });
+}

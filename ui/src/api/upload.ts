@@ -1,0 +1,119 @@
+/**
+ * The import upload: POST the file's bytes to `api/import?format=&dryRun=` with the bearer
+ * token. XMLHttpRequest rather than fetch, because it reports upload progress. The server responds
+ * with the import summary as JSON; when it streams newline-delimited JSON instead, each line
+ * before the last is a progress report and the last is the summary.
+ */
+import { storedToken } from './client.js';
+
+export const IMPORT_PATH = 'api/import';
+
+export interface ImportWarning {
+  readonly message: string;
+  readonly file?: string;
+  readonly line?: number | string | null;
+  readonly locator?: string | null;
+}
+
+export interface ImportSummary {
+  readonly format: string;
+  readonly file: string;
+  readonly dryRun: boolean;
+  readonly read: number;
+  readonly appended: number;
+  readonly duplicates: number;
+  readonly warnings: readonly ImportWarning[];
+  readonly eventTypes: Readonly<Record<string, number>>;
+}
+
+export interface ImportProgress {
+  /** Fraction of the file's bytes sent, 0 to 1. */
+  readonly uploaded: number;
+  /** Records the server has read so far, when it reports them. */
+  readonly read: number | null;
+  readonly appended: number | null;
+}
+
+/** Uploads a file for import; rejects with the server's message when it refuses. */
+export function uploadImport(
+  file: File,
+  options: { readonly format: string | null; readonly dryRun: boolean },
+  onProgress: (progress: ImportProgress) => void,
+): Promise<ImportSummary> {
+  const params = new URLSearchParams({ dryRun: String(options.dryRun), file: file.name });
+  if (options.format !== null) params.set('format', options.format);
+
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    let uploaded = 0;
+    let seen = 0;
+    let read: number | null = null;
+    let appended: number | null = null;
+
+    xhr.open('POST', `${IMPORT_PATH}?${params.toString()}`);
+    xhr.setRequestHeader('Content-Type', 'application/octet-stream');
+    xhr.setRequestHeader('Accept', 'application/x-ndjson, application/json');
+    const token = storedToken();
+    if (token !== null) xhr.setRequestHeader('Authorization', `Bearer ${token}`);
+
+    xhr.upload.onprogress = (event) => {
+      if (event.lengthComputable) uploaded = event.loaded / event.total;
+      onProgress({ uploaded, read, appended });
+    };
+    xhr.onprogress = () => {
+      // Streamed progress lines: `{"read":N,"appended":M}`.
+      const text = xhr.responseText;
+      const lines = text.slice(seen).split('\n');
+      seen = text.length - (lines.at(-1)?.length ?? 0);
+      for (const line of lines.slice(0, -1)) {
+        const report = parseLine(line);
+        if (report !== null && typeof report['read'] === 'number') {
+          read = report['read'];
+          appended = typeof report['appended'] === 'number' ? report['appended'] : appended;
+          onProgress({ uploaded: 1, read, appended });
+        }
+      }
+    };
+    xhr.onerror = () => reject(new Error('The upload failed: the server could not be reached. Check that `onsky serve` is running and try again.'));
+    xhr.onload = () => {
+      const text = xhr.responseText.trim();
+      const last = parseLine(text.split('\n').at(-1) ?? '');
+      if (xhr.status >= 400) {
+        const message = errorMessageOf(last) ?? `The import failed with HTTP ${xhr.status}; check the server log`;
+        reject(new Error(`${message}${xhr.status === 401 || xhr.status === 403 ? ' (importing needs an engineer token; set one under "Token" in the header)' : ''}`));
+        return;
+      }
+      const summary = (last !== null && 'summary' in last ? last['summary'] : last) as ImportSummary | null;
+      if (summary === null || typeof summary.read !== 'number') {
+        reject(new Error('The server response has no import summary. Check the server log for this import.'));
+        return;
+      }
+      resolve(summary);
+    };
+    xhr.send(file);
+  });
+}
+
+/** Finds the message in the error shapes servers use: `{error}`, `{message}`, `{error: {message}}`, `{errors: [{message}]}`. */
+function errorMessageOf(body: Record<string, unknown> | null): string | null {
+  if (body === null) return null;
+  const error = body['error'];
+  if (typeof error === 'string') return error;
+  if (typeof error === 'object' && error !== null && typeof (error as { message?: unknown }).message === 'string') return (error as { message: string }).message;
+  if (typeof body['message'] === 'string') return body['message'];
+  const errors = body['errors'];
+  if (Array.isArray(errors)) {
+    const messages = errors.map((item: unknown) => (item as { message?: unknown }).message).filter((message): message is string => typeof message === 'string');
+    if (messages.length > 0) return messages.join('; ');
+  }
+  return null;
+}
+
+function parseLine(line: string): Record<string, unknown> | null {
+  try {
+    const value: unknown = JSON.parse(line);
+    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}

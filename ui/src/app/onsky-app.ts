@@ -1,0 +1,286 @@
+/**
+ * `<onsky-app>`: the shell. It owns the route (from the URL hash), the time control, the token,
+ * the viewer's role and the live subscription, and shares them with pages through context. Each
+ * page's code loads on its first visit, so the first paint needs only this file.
+ */
+import { provide } from '@lit/context';
+import { html, LitElement, nothing, type TemplateResult } from 'lit';
+import { customElement, state } from 'lit/decorators.js';
+import { request, storedToken, storeToken, subscribe } from '../api/client.js';
+import { hrefFor, PAGES, parseHash, updateQuery, type PageName, type Route } from './routes.js';
+import { isRole, sessionContext, type Session } from './session.js';
+import { appStyles } from './onsky-app.styles.js';
+import './time-control.js';
+
+/** Loads a page's module; each becomes its own chunk. */
+const PAGE_LOADERS: Record<PageName, () => Promise<unknown>> = {
+  overview: () => import('../pages/overview-page.js'),
+  features: () => import('../pages/features-page.js'),
+  queue: () => import('../pages/queue-page.js'),
+  changes: () => import('../pages/changes-page.js'),
+  observations: () => import('../pages/observations-page.js'),
+  unverified: () => import('../pages/unverified-page.js'),
+  traceability: () => import('../pages/traceability-page.js'),
+  findings: () => import('../pages/findings-page.js'),
+  import: () => import('../pages/import-page.js'),
+};
+
+const WHO_AM_I_QUERY = /* GraphQL */ `
+  query WhoAmI {
+    whoAmI {
+      role
+      name
+    }
+  }
+`;
+
+const LOG_POSITION_QUERY = /* GraphQL */ `
+  query LogPosition {
+    logPosition
+  }
+`;
+
+/**
+ * Pushes when the verification queue changes: a feature delivered, verified or made suspect, or
+ * an observation archived. Its fields are few, so a push stays small. Each push makes the shell
+ * compare the log position and, when it moved, bump the session revision, so every page fetches
+ * its own queries again. One subscription per tab, because browsers allow six HTTP/1.1
+ * connections per host and each open event stream holds one.
+ */
+const LIVE_SUBSCRIPTIONS = [/* GraphQL */ `subscription LiveQueue { queueChanged(candidateLimit: 0) { featureKey status } }`];
+
+/**
+ * Observations, changes and findings have no subscription, so the shell also polls the log
+ * position this often while the tab is visible.
+ */
+const POLL_MS = 15_000;
+
+@customElement('onsky-app')
+export class OnskyApp extends LitElement {
+  static override styles = appStyles;
+
+  @provide({ context: sessionContext })
+  @state()
+  private session: Session = { asOf: null, revision: 0, role: null };
+
+  @state() private route: Route = parseHash(location.hash);
+  @state() private loaded = new Set<PageName>();
+  @state() private live = false;
+  @state() private loadError: string | null = null;
+  @state() private actorName: string | null = null;
+  /**
+   * False until the first log position is read. Pages render only after it, so their data is at
+   * or after that position, and any later event moves the position and refreshes them.
+   */
+  @state() private positionKnown = false;
+
+  private stopLive: (() => void)[] = [];
+  private pollTimer: ReturnType<typeof setInterval> | undefined;
+  /** Last log position seen; `undefined` before the first response. */
+  private lastPosition: string | null | undefined = undefined;
+  private positionCheck: Promise<void> = Promise.resolve();
+  private readonly onHashChange = (): void => this.applyRoute();
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    window.addEventListener('hashchange', this.onHashChange);
+    this.applyRoute();
+    void this.fetchRole();
+    this.startLive();
+    this.pollTimer = setInterval(() => {
+      if (document.visibilityState === 'visible') void this.checkPosition();
+    }, POLL_MS);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    window.removeEventListener('hashchange', this.onHashChange);
+    for (const stop of this.stopLive) stop();
+    clearInterval(this.pollTimer);
+  }
+
+  private applyRoute(): void {
+    const previous = this.route;
+    this.route = parseHash(location.hash);
+    const asOf = this.route.query.get('asOf');
+    if (asOf !== this.session.asOf) this.session = { ...this.session, asOf };
+    void this.loadPage(this.route.page);
+    if (previous.page !== this.route.page || previous.segments.join('/') !== this.route.segments.join('/')) {
+      // Move focus to the new content so keyboard and screen-reader users land on it.
+      void this.updateComplete.then(() => this.renderRoot.querySelector('main')?.focus({ preventScroll: true }));
+      document.title = `${PAGES.find((page) => page.name === this.route.page)?.label ?? 'onsky'} · onsky`;
+    }
+  }
+
+  private async loadPage(page: PageName): Promise<void> {
+    if (this.loaded.has(page)) return;
+    try {
+      await PAGE_LOADERS[page]();
+      this.loaded = new Set([...this.loaded, page]);
+    } catch {
+      this.loadError = `The ${page} page failed to load. Reload the browser; if it persists, rebuild the UI with \`npm run build:ui\`.`;
+    }
+  }
+
+  private async fetchRole(): Promise<void> {
+    try {
+      const data = await request<{ whoAmI: { role: string; name: string } }>(WHO_AM_I_QUERY);
+      this.actorName = data.whoAmI.name;
+      this.session = { ...this.session, role: isRole(data.whoAmI.role) ? data.whoAmI.role : 'viewer' };
+    } catch {
+      // Without a response the app offers no actions, the safe default for an unknown role.
+      this.actorName = null;
+      this.session = { ...this.session, role: null };
+    }
+  }
+
+  private startLive(): void {
+    for (const stop of this.stopLive) stop();
+    const connected = new Set<number>();
+    this.stopLive = LIVE_SUBSCRIPTIONS.map((document, index) =>
+      subscribe(
+        document,
+        {},
+        () => void this.checkPosition(),
+        (isConnected) => {
+          if (isConnected) connected.add(index);
+          else connected.delete(index);
+          this.live = connected.size === LIVE_SUBSCRIPTIONS.length;
+        },
+      ),
+    );
+    void this.checkPosition();
+  }
+
+  /**
+   * Bumps the revision when the log moved since the last check; a subscription's first push does
+   * not. Checks run one after another, so two pushes at once bump the revision once.
+   */
+  private checkPosition(): Promise<void> {
+    this.positionCheck = this.positionCheck.then(() => this.comparePosition());
+    return this.positionCheck;
+  }
+
+  private async comparePosition(): Promise<void> {
+    try {
+      const data = await request<{ logPosition: string | null }>(LOG_POSITION_QUERY);
+      const moved = this.lastPosition !== undefined && data.logPosition !== this.lastPosition;
+      this.lastPosition = data.logPosition;
+      if (moved) this.session = { ...this.session, revision: this.session.revision + 1 };
+    } catch {
+      // The pages show the API's error themselves; the next push or poll tries again.
+    } finally {
+      this.positionKnown = true;
+    }
+  }
+
+  private saveToken(event: SubmitEvent): void {
+    event.preventDefault();
+    const form = event.target as HTMLFormElement;
+    const input = form.querySelector('input') as HTMLInputElement;
+    storeToken(input.value);
+    input.value = '';
+    (form.closest('details') as HTMLDetailsElement).open = false;
+    void this.fetchRole();
+    this.startLive();
+    this.session = { ...this.session, revision: this.session.revision + 1 };
+  }
+
+  private clearToken(event: Event): void {
+    storeToken(null);
+    ((event.target as HTMLElement).closest('details') as HTMLDetailsElement).open = false;
+    void this.fetchRole();
+    this.startLive();
+    this.session = { ...this.session, revision: this.session.revision + 1 };
+  }
+
+  override render(): TemplateResult {
+    return html`
+      <a class="skip" href="#main" @click=${this.skipToMain}>Skip to content</a>
+      <header>
+        <div class="top">
+          <a class="brand" href=${hrefFor('overview')}>
+            <svg viewBox="0 0 16 16" aria-hidden="true"><circle cx="8" cy="8" r="7" fill="#24467d" /><path d="M3 10a5 5 0 0 1 10 0" stroke="#f5c451" stroke-width="1.6" fill="none" /></svg>
+            onsky
+          </a>
+          <span class="spacer"></span>
+          <onsky-time-control .asOf=${this.session.asOf} @asof-change=${(event: CustomEvent<string | null>) => updateQuery({ asOf: event.detail })}></onsky-time-control>
+          <div class="tools">
+            <span class="live" title=${this.live ? 'Pages update as events land' : 'Reconnecting to live updates'}>
+              <span class=${this.live ? 'dot on' : 'dot'}></span>${this.live ? 'Live' : 'Offline'}
+            </span>
+            <span class="role" data-role=${this.session.role ?? ''} title=${this.actorName === null ? 'The role is unknown until the API responds' : `Acting as ${this.actorName}`}>${this.session.role ?? 'no role'}</span>
+            ${this.renderTokenForm()}
+          </div>
+        </div>
+        <nav aria-label="Pages">
+          <ul>
+            ${PAGES.map(
+              (page) => html`<li><a href=${hrefFor(page.name)} aria-current=${this.route.page === page.name ? 'page' : nothing}>${page.label}</a></li>`,
+            )}
+          </ul>
+        </nav>
+      </header>
+      ${this.session.asOf === null
+        ? nothing
+        : html`<div class="past" role="status">Showing the state as of ${this.session.asOf.replace('T', ' ').replace(/:00(\.000)?Z$/, ' UTC').replace(/Z$/, ' UTC')}. Actions are off while you look at the past.</div>`}
+      <main id="main" tabindex="-1">${this.loadError === null ? this.renderPage() : html`<p role="alert">${this.loadError}</p>`}</main>
+      <footer>onsky · commissioning tracker · data from the GraphQL API at <code>/graphql</code></footer>
+    `;
+  }
+
+  private renderTokenForm(): TemplateResult {
+    const hasToken = storedToken() !== null;
+    return html`<details class="token">
+      <summary>Token${hasToken ? ' ✓' : ''}</summary>
+      <form @submit=${this.saveToken}>
+        <label>API token (stored in this browser only)
+          <input type="password" autocomplete="off" placeholder="paste a token from onsky token create" />
+        </label>
+        <div class="buttons">
+          <button type="submit">Use token</button>
+          <button type="button" class="secondary" @click=${this.clearToken}>Clear</button>
+        </div>
+      </form>
+    </details>`;
+  }
+
+  private skipToMain(event: Event): void {
+    event.preventDefault();
+    this.renderRoot.querySelector('main')?.focus();
+  }
+
+  private renderPage(): TemplateResult {
+    const { page } = this.route;
+    if (!this.loaded.has(page) || !this.positionKnown) return html`<p class="muted" role="status">Loading…</p>`;
+    const route = this.route;
+    switch (page) {
+      case 'overview':
+        return html`<onsky-overview-page .route=${route}></onsky-overview-page>`;
+      case 'features':
+        return route.segments.length > 0
+          ? html`<onsky-feature-page .route=${route}></onsky-feature-page>`
+          : html`<onsky-features-page .route=${route}></onsky-features-page>`;
+      case 'queue':
+        return html`<onsky-queue-page .route=${route}></onsky-queue-page>`;
+      case 'changes':
+        return html`<onsky-changes-page .route=${route}></onsky-changes-page>`;
+      case 'observations':
+        return html`<onsky-observations-page .route=${route}></onsky-observations-page>`;
+      case 'unverified':
+        return html`<onsky-unverified-page .route=${route}></onsky-unverified-page>`;
+      case 'traceability':
+        return html`<onsky-traceability-page .route=${route}></onsky-traceability-page>`;
+      case 'findings':
+        return html`<onsky-findings-page .route=${route}></onsky-findings-page>`;
+      case 'import':
+        return html`<onsky-import-page .route=${route}></onsky-import-page>`;
+    }
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'onsky-app': OnskyApp;
+  }
+}

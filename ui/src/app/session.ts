@@ -1,0 +1,31 @@
+/**
+ * The session every page reads besides its own data: the `asOf` instant of the time control, a revision
+ * that bumps when the live subscription reports new events, and the viewer's role. Shared through
+ * @lit/context from the shell.
+ */
+import { createContext } from '@lit/context';
+
+export type Role = 'viewer' | 'engineer' | 'commissioner' | 'admin';
+
+const ROLE_ORDER: readonly Role[] = ['viewer', 'engineer', 'commissioner', 'admin'];
+
+export interface Session {
+  /** ISO 8601 UTC instant the pages show the state as of; `null` for now. */
+  readonly asOf: string | null;
+  /** Bumps each time the server reports that read models changed. */
+  readonly revision: number;
+  /** The token's role; `null` until the API has responded. */
+  readonly role: Role | null;
+}
+
+export const sessionContext = createContext<Session>(Symbol('onsky-session'));
+
+/** True when `role` may do what `required` may; roles are ordered viewer < engineer < commissioner < admin. */
+export function roleAllows(role: Role | null, required: Role): boolean {
+  if (role === null) return false;
+  return ROLE_ORDER.indexOf(role) >= ROLE_ORDER.indexOf(required);
+}
+
+export function isRole(value: unknown): value is Role {
+  return typeof value === 'string' && (ROLE_ORDER as readonly string[]).includes(value);
+}

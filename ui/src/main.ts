@@ -1,0 +1,2 @@
+/** Entry point: registers the shell; pages load on demand. */
+import './app/onsky-app.js';
