@@ -12,6 +12,7 @@ import type { EventStore } from '../store/port.js';
 import { openSqliteStore } from '../store/sqlite.js';
 import { openTokenStore, type TokenStore } from './auth/tokens.js';
 import { CommandHandler } from './commands/handler.js';
+import { EXAMPLES_FOLDER, importExamples } from './examples.js';
 import { readSideOf, type ReadSide } from './read-side.js';
 import { startServer, type RunningServer, type ServerOptions } from './server.js';
 
@@ -25,6 +26,8 @@ export interface OnskyOptions {
   readonly storeLocation?: string;
   readonly logger: Logger;
   readonly server?: Omit<ServerOptions, 'store' | 'reads' | 'commands' | 'tokens' | 'logger'>;
+  /** Import the example data when the store is empty, so a first start has something to show. */
+  readonly examples?: boolean;
 }
 
 export interface RunningOnsky {
@@ -46,6 +49,7 @@ export async function startOnsky(options: OnskyOptions): Promise<RunningOnsky> {
   mkdirSync(dataFolder, { recursive: true });
   const store = openStore(options);
   const tokens = openTokenStore(join(dataFolder, DATA_FILES.tokens));
+  if (options.examples === true) await importExamplesIntoEmpty(store, logger);
   const projections = startProjections(store, { snapshotFile: join(dataFolder, DATA_FILES.snapshot), logger: logger.child({ component: 'projections' }) });
 
   try {
@@ -88,6 +92,14 @@ export async function startOnsky(options: OnskyOptions): Promise<RunningOnsky> {
     return stopping;
   };
   return { server, store, projections, reads, commands, tokens, stop };
+}
+
+async function importExamplesIntoEmpty(store: EventStore, logger: Logger): Promise<void> {
+  if ((await store.headPosition()) !== undefined) return;
+  logger.info({ folder: EXAMPLES_FOLDER }, 'the store is empty, so onsky imports the example data (start with --no-examples to skip it)');
+  const summaries = await importExamples(store, logger.child({ component: 'examples' }));
+  const appended = summaries.reduce((sum, summary) => sum + summary.appended, 0);
+  logger.info({ files: summaries.length, appended }, 'imported the example data');
 }
 
 /** Matches the connection strings of the EventStoreDB client. */

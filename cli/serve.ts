@@ -14,6 +14,7 @@ const HELP = `usage: onsky serve [--data DIR] [--port N] [--host ADDRESS] [--sto
   --host ADDRESS   address to listen on (default 127.0.0.1); without tokens only a loopback address is usable
   --store URL      keep the log in EventStoreDB, e.g. esdb://127.0.0.1:2113?tls=false (or ONSKY_STORE)
   --graphiql       serve GraphiQL at GET /graphql (its page loads scripts from unpkg.com)
+  --no-examples    start with an empty store instead of importing the example data on first start
 `;
 
 export interface ServeSettings {
@@ -22,6 +23,8 @@ export interface ServeSettings {
   readonly port: number;
   readonly host: string;
   readonly graphiql: boolean;
+  /** Import the example data into an empty store on start. */
+  readonly examples: boolean;
 }
 
 /** Reads the settings from the arguments and the environment; throws `UsageError` for a bad value. */
@@ -36,6 +39,7 @@ export function serveSettings(argv: readonly string[], env: NodeJS.ProcessEnv = 
         host: { type: 'string' },
         store: { type: 'string' },
         graphiql: { type: 'boolean' },
+        'no-examples': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       allowPositionals: true,
@@ -64,7 +68,7 @@ export function serveSettings(argv: readonly string[], env: NodeJS.ProcessEnv = 
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location) && !ESDB_URL.test(location)) {
     throw new UsageError(`store "${location}" is not an esdb:// URL or a file path; pass --store esdb://127.0.0.1:2113?tls=false, or leave it out for the embedded store`);
   }
-  return { dataFolder: folder, storeLocation: location, port, host, graphiql: values.graphiql === true };
+  return { dataFolder: folder, storeLocation: location, port, host, graphiql: values.graphiql === true, examples: values['no-examples'] !== true };
 }
 
 export async function runServe(argv: string[]): Promise<void> {
@@ -82,6 +86,7 @@ export async function runServe(argv: string[]): Promise<void> {
       dataFolder: settings.dataFolder,
       storeLocation: settings.storeLocation,
       logger,
+      examples: settings.examples,
       server: { host: settings.host, port: settings.port, graphiql: settings.graphiql },
     });
   } catch (error) {

@@ -39,6 +39,17 @@ describe('onsky serve', () => {
 
     const health = (await (await fetch(new URL('/health', url))).json()) as { ready: boolean };
     expect(health.ready).toBe(true);
+    // A first start on an empty store imports the example data: the plan's real items show.
+    expect(stderr()).toContain('imported the example data');
+    const board = await fetch(new URL('/graphql', url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ features(first: 50) { edges { node { featureKey status } } } }' }),
+    });
+    const boardBody = (await board.json()) as { data: { features: { edges: Array<{ node: { featureKey: string; status: string } }> } } };
+    const keys = boardBody.data.features.edges.map((edge) => edge.node.featureKey);
+    expect(keys).toContain('COMM-305');
+    expect(keys).toContain('MKAIV-449');
     const proposed = await fetch(new URL('/graphql', url), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -62,7 +73,11 @@ describe('onsky serve', () => {
 
   it('reads settings from the environment', () => {
     const settings = serveSettings([], { PORT: '4100', ONSKY_DATA: '/srv/onsky', ONSKY_STORE: 'esdb://127.0.0.1:2113?tls=false' });
-    expect(settings).toEqual({ dataFolder: '/srv/onsky', storeLocation: 'esdb://127.0.0.1:2113?tls=false', port: 4100, host: '127.0.0.1', graphiql: false });
+    expect(settings).toEqual({ dataFolder: '/srv/onsky', storeLocation: 'esdb://127.0.0.1:2113?tls=false', port: 4100, host: '127.0.0.1', graphiql: false, examples: true });
+  });
+
+  it('skips the examples on request', () => {
+    expect(serveSettings(['--no-examples'], {})).toMatchObject({ examples: false });
   });
 
   it('prefers options to the environment', () => {

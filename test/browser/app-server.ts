@@ -15,7 +15,7 @@ export interface RunningApp {
 /** Starts the server and resolves once it prints the address it listens on. */
 export async function startApp(): Promise<RunningApp> {
   const data = tempFolder('onsky-ui-test-');
-  const child = spawnTypeScript('cli/onsky.ts', ['serve', '--data', data.path, '--host', '127.0.0.1', '--port', '0']);
+  const child = spawnTypeScript('cli/onsky.ts', ['serve', '--data', data.path, '--host', '127.0.0.1', '--port', '0', '--no-examples']);
   child.stdin.end();
   const stderr = collectStderr(child);
 

@@ -183,7 +183,8 @@ describe('browser verification', () => {
     await form.getByRole('checkbox').first().check();
     await form.getByText('qualifies.').first().waitFor();
     await form.getByRole('button', { name: 'Record verification' }).click();
-    await form.getByText('Recorded: SDP-NOISE-DIODE passed').waitFor();
+    // The mutation returns once the read models hold the verification; allow for a loaded machine.
+    await form.getByText('Recorded: SDP-NOISE-DIODE passed').waitFor({ timeout: 60_000 });
 
     // No reload: the other pages learn of it through the subscription.
     await board.getByRole('link', { name: 'SDP-NOISE-DIODE' }).waitFor({ timeout: 20_000 });

@@ -1,0 +1,90 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CommandHandler } from '../../api/commands/handler.js';
+import type { OnskyCommand } from '../../domain/index.js';
+import { openSqliteStore } from '../../store/sqlite.js';
+import { definition } from '../domain/fixtures.js';
+import { runCli } from '../support/cli.js';
+import { tempFolder } from '../support/temp.js';
+
+let folder: ReturnType<typeof tempFolder>;
+let data: string;
+/** Record time between the proposal and the delivery, for the as-of report. */
+let betweenRecords: string;
+
+/** A feature whose title carries markup, to prove the HTML report shows it as text. */
+const hostileTitle = 'Delay <script>alert(1)</script> & phase';
+
+beforeAll(async () => {
+  folder = tempFolder('onsky-report-');
+  data = join(folder.path, 'data');
+  const store = openSqliteStore(join(data, 'events.sqlite'));
+  const handler = new CommandHandler({ store });
+  const propose: OnskyCommand = { type: 'ProposeFeature', data: { ...definition, title: hostileTitle, proposedBy: 'lead', proposedAt: '2026-11-01T08:00:00Z' } };
+  await handler.handle(propose, { actor: 'lead' });
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  betweenRecords = new Date().toISOString();
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  const deliver: OnskyCommand = { type: 'DeliverFeature', data: { featureKey: definition.featureKey, deliveredAt: '2026-11-20T12:00:00Z' } };
+  await handler.handle(deliver, { actor: 'lead' });
+  await store.close();
+});
+
+afterAll(() => folder.remove());
+
+describe('onsky report', () => {
+  it('puts the signal before the list', async () => {
+    const result = await runCli(['report', 'backpressure', '--data', data]);
+    expect(result.code).toBe(0);
+    const signal = result.stdout.indexOf('Signal: ');
+    const table = result.stdout.indexOf('## Flow per subsystem');
+    expect(signal).toBeGreaterThan(0);
+    expect(table).toBeGreaterThan(signal);
+    // One delivered, nothing verified: WIP 1 against a default limit of 0 is red.
+    expect(result.stdout).toContain('Signal: RED');
+  });
+
+  it('ranks the waiting feature', async () => {
+    const result = await runCli(['report', 'wsjf', '--format', 'json', '--data', data]);
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout) as { kind: string; data: Array<{ featureKey: string; status: string; verificationWsjf: number }> };
+    expect(report.kind).toBe('wsjf');
+    expect(report.data.map((entry) => entry.featureKey)).toEqual(['CBF-1K-DELAY']);
+    // Cost of delay 8 + 5 + 3 = 16 over a verification effort of 3.
+    expect(report.data[0]!.verificationWsjf).toBeCloseTo(16 / 3, 6);
+  });
+
+  it('writes CSV with a header', async () => {
+    const result = await runCli(['report', 'wsjf', '--format', 'csv', '--data', data]);
+    const [header, row] = result.stdout.trim().split('\n');
+    expect(header).toBe('rank,feature,title,subsystem,status,verification WSJF,days waiting,candidate observations');
+    expect(row).toContain('1,CBF-1K-DELAY,Delay <script>alert(1)</script> & phase,CBF,delivered');
+  });
+
+  it('escapes markup in HTML', async () => {
+    const result = await runCli(['report', 'wsjf', '--format', 'html', '--data', data]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Delay &lt;script&gt;alert(1)&lt;/script&gt; &amp; phase');
+    expect(result.stdout).not.toContain('<script>');
+  });
+
+  it('reports as of a past time', async () => {
+    const result = await runCli(['report', 'wsjf', '--format', 'json', '--as-of', betweenRecords, '--data', data]);
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout) as { data: unknown[] };
+    // Before the delivery was recorded nothing waited for verification.
+    expect(report.data).toEqual([]);
+  });
+
+  it('names a bad report kind', async () => {
+    const result = await runCli(['report', 'velocity', '--data', data]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('unknown report "velocity"');
+  });
+
+  it('names a bad as-of time', async () => {
+    const result = await runCli(['report', 'wsjf', '--as-of', 'last tuesday', '--data', data]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--as-of "last tuesday" is not a date');
+  });
+});
