@@ -108,5 +108,7 @@ export const ESDB_URL = /^(esdb|esdb\+discover|kurrentdb|kurrentdb\+discover):\/
 function openStore(options: OnskyOptions): EventStore {
   const logger = options.logger.child({ component: 'store' });
   const location = options.storeLocation ?? join(options.dataFolder, DATA_FILES.events);
-  return ESDB_URL.test(location) ? openEsdbStore(location, { logger }) : openSqliteStore(location, { logger });
+  // The command handler reads a stream just before it appends, so the adapter may trust the ids it
+  // cached on that read for a second and send one request per append instead of two.
+  return ESDB_URL.test(location) ? openEsdbStore(location, { logger, idCacheTrustMs: 1000 }) : openSqliteStore(location, { logger });
 }
