@@ -1,7 +1,7 @@
 /**
  * The example data `onsky serve` imports into an empty store, so that a first look shows real
- * observations, targets, tickets and code history (examples/PROVENANCE.md says where each file
- * comes from). Catalogues come first so observed targets get their tags, and the plan before the
+ * observations, targets, tickets and code history (examples/PROVENANCE.md gives each file's
+ * source). Catalogues come first so observed targets get their tags, and the plan before the
  * git history so that commits naming a feature deliver it.
  */
 import { existsSync } from 'node:fs';

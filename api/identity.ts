@@ -1,6 +1,6 @@
 /**
  * Observation identity: which stream a record from any source belongs to. A capture block id or
- * a schedule block id already linked to an observation names it; failing that, a start time
+ * a schedule block id already linked to an observation names it. Failing that, a start time
  * within the domain's tolerance of a known observation's start does, unless that observation
  * carries a different identifier of the same kind. A capture block id is itself a start time
  * (the Unix time of capture-init), so an observation known only by it can still be matched.
@@ -67,7 +67,7 @@ export class ObservationIdentityIndex {
     }
   }
 
-  /** Records what a source said about an observation. */
+  /** Records the identifiers and start time a source gave for an observation. */
   learn(observationId: string, keys: ObservationKeys): void {
     if (keys.captureBlockId !== undefined) this.learnIdentifier(observationId, 'capture-block', keys.captureBlockId);
     if (keys.scheduleBlockId !== undefined) this.learnIdentifier(observationId, 'schedule-block', keys.scheduleBlockId);

@@ -160,7 +160,7 @@ class ImportSession {
     return added;
   }
 
-  /** Sends observation commands to the stream the identity index knows for their keys. */
+  /** Sends observation commands to the stream the identity index holds for their keys. */
   private reroute(item: ImportCommand): ImportCommand {
     const command = item.command;
     if (!('observationId' in command.data)) return item;
@@ -321,7 +321,7 @@ function flatten(outcomes: readonly CommandOutcome[]): CommandOutcome[] {
   return outcomes.flatMap((outcome) => [outcome, ...flatten(outcome.followUps)]);
 }
 
-/** A stream id is a capture block id, or `sb-` and a schedule block id. */
+/** Returns the identifier a stream id stands for: a capture block id, or `sb-` and a schedule block id. */
 function idKeys(observationId: string): { captureBlockId?: string; scheduleBlockId?: string } {
   return observationId.startsWith('sb-') ? { scheduleBlockId: observationId.slice(3) } : { captureBlockId: observationId };
 }

@@ -57,8 +57,8 @@ const RESTORE_BATCH = 1000;
 
 /**
  * Restores an export into an empty store, checking each line before anything of its batch is
- * written. A bad line stops the restore with its line number; batches before it stay written,
- * and a second restore into a fresh store is the fix.
+ * written. A bad line stops the restore with its line number. Batches before it stay written, so
+ * the fix is a second restore into a fresh store.
  */
 export async function restoreLog(store: EventStore, file: string): Promise<number> {
   if ((await store.headPosition()) !== undefined) {

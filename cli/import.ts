@@ -1,6 +1,6 @@
 /**
  * `onsky import <format|auto> <files…>`: imports files into the store with a progress line on a
- * terminal and a summary at the end; `--json` prints the summary as one JSON object instead.
+ * terminal and a summary at the end. `--json` prints the summary as one JSON object instead.
  */
 import { stat } from 'node:fs/promises';
 import { importFile, type ImportSummary } from '../api/imports.js';

@@ -20,8 +20,8 @@ export async function runReport(argv: string[]): Promise<void> {
   const asOf = values['as-of'] === undefined ? undefined : isoTime(values['as-of']);
 
   const store = openStore(storeLocation(values.store, dataFolder(values.data)));
-  // NOTE: a report folds the whole log (about ten seconds per million events); it does not read
-  // the server's snapshot, which a running server may be rewriting.
+  // NOTE: a report folds the whole log, about ten seconds per million events. It does not read
+  // the server's snapshot, because a running server may be rewriting it.
   const projections = startProjections(store);
   try {
     await projections.ready;

@@ -1,8 +1,8 @@
 /**
  * The command handler: route → load → enrich → decide → append, retried on a concurrent write,
- * then the domain's policies on what was appended. Each step is one small function; the
- * decider stays pure because this module reads the facts it needs from other streams and passes
- * them in with the command.
+ * then the domain's policies on what was appended. Each step is one small function. The decider
+ * stays pure, because this module reads the facts it needs from other streams and passes them in
+ * with the command.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import * as E from 'fp-ts/lib/Either.js';
@@ -18,7 +18,7 @@ import type { EventStore, NewEvent, Position, SourceProvenance } from '../../sto
 import { enrichCommand, type FactLookups } from './enrich.js';
 import { routeCommand, schemaVersionOf, type AnyDecider } from './routing.js';
 
-/** Who and what caused a command, carried into every event's metadata. */
+/** Origin of a command (actor, correlation, source), carried into every event's metadata. */
 export interface CommandContext {
   readonly actor: string;
   readonly correlationId?: string;

@@ -1,5 +1,5 @@
 /**
- * Which stream and decider each command belongs to. Every command names its aggregate's id in
+ * Routing of each command to its stream and decider. Every command names its aggregate's id in
  * its data, so routing is a lookup, not a decision.
  */
 import * as E from 'fp-ts/lib/Either.js';
