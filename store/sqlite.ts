@@ -180,9 +180,13 @@ export class SqliteEventStore implements EventStore {
     }
   }
 
-  async *readAll(options: ReadAllOptions = {}): AsyncIterable<RecordedEvent> {
+  readAll(options: ReadAllOptions = {}): AsyncIterable<RecordedEvent> {
     this.assertOpen();
-    for (const page of this.pagesAfter(options.after ?? 0n, options.maxCount)) {
+    return asyncIterable(this.eventsAfter(options.after ?? 0n, options.maxCount));
+  }
+
+  private *eventsAfter(after: Position, maxCount: number | undefined): Iterator<RecordedEvent> {
+    for (const page of this.pagesAfter(after, maxCount)) {
       for (const row of page) yield this.toRecorded(row);
     }
   }
@@ -491,6 +495,24 @@ const WRITE_FAILURES: ReadonlyArray<readonly [string, string]> = [
   ['SQLITE_CANTOPEN', 'the file could not be opened for writing; check that the data folder exists and is writable'],
   ['SQLITE_BUSY', 'another process held the write lock too long; retry when the other writer has finished'],
 ];
+
+/**
+ * Wraps a synchronous iterator as an async iterable. An async generator costs several promise
+ * turns per item; this costs one, which a full read of the log notices (store-read benchmark).
+ */
+function asyncIterable<T>(source: Iterator<T>): AsyncIterable<T> {
+  const iterator: AsyncIterator<T> = {
+    next: () => {
+      try {
+        return Promise.resolve(source.next());
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    },
+    return: (value?: unknown) => Promise.resolve(source.return?.(value) ?? { done: true, value: undefined as T }),
+  };
+  return { [Symbol.asyncIterator]: () => iterator };
+}
 
 function meetsExpectation(expected: ExpectedRevision, actual: number | 'no-stream'): boolean {
   if (expected === 'any') return true;
