@@ -5,7 +5,7 @@ import type { ChangeView } from '../../projections/entities.js';
 import type { RollbackRecord } from '../../projections/model.js';
 import type { ChangeBetween, ChangesBetween, ComponentConfiguration } from '../../projections/timeline.js';
 import { builder } from './builder.js';
-import { AS_OF_ARG, isoInstant, viewAt, type View } from './common.js';
+import { AS_OF_ARG, isoInstant, viewAt, type View, PAGE_SIZES } from './common.js';
 
 export type ChangeShape = ChangeView & { readonly view: View };
 
@@ -105,7 +105,7 @@ builder.queryFields((t) => ({
     args: { asOf: t.arg.string(AS_OF_ARG) },
     resolve: async (_root, args, context) => {
       const view = await viewAt(context, args.asOf);
-      return resolveArrayConnection({ args }, view.reads.changes().map((change) => ({ ...change, view })));
+      return resolveArrayConnection({ args, ...PAGE_SIZES }, view.reads.changes().map((change) => ({ ...change, view })));
     },
   }),
   change: t.field({

@@ -6,7 +6,7 @@ import type { FeatureBoardEntry, FeatureDetail, FeatureHistoryItem, SuspectReaso
 import type { SuspicionRecord, VerificationRecord } from '../../projections/model.js';
 import type { EvidenceCheck } from '../../projections/queue.js';
 import { builder } from './builder.js';
-import { AS_OF_ARG, viewAt, type View } from './common.js';
+import { AS_OF_ARG, viewAt, type View, PAGE_SIZES } from './common.js';
 import { UnmetCriterionType } from './errors.js';
 
 /** A board row with the view its fields read from; `detail` memoizes the feature page for the fields that need it. */
@@ -179,7 +179,7 @@ export const FeatureType = builder.node(builder.objectRef<FeatureShape>('Feature
       type: VerificationType,
       description: 'Recorded verifications, oldest first.',
       resolve: (feature, args) =>
-        resolveArrayConnection({ args }, (detailOf(feature)?.verifications ?? []).map((record) => ({ ...record, view: feature.view }))),
+        resolveArrayConnection({ args, ...PAGE_SIZES }, (detailOf(feature)?.verifications ?? []).map((record) => ({ ...record, view: feature.view }))),
     }),
     citedObservationIds: t.stringList({ description: 'Observations cited by any verification, in first-cited order.', resolve: (feature) => detailOf(feature)?.evidenceObservationIds ?? [] }),
     changeIds: t.stringList({ description: 'Changes that deliver it, delivered it or made it suspect.', resolve: (feature) => detailOf(feature)?.changeIds ?? [] }),
@@ -222,7 +222,7 @@ builder.queryFields((t) => ({
     resolve: async (_root, args, context) => {
       const view = await viewAt(context, args.asOf);
       const filter = { ...(args.subsystem == null ? {} : { subsystem: args.subsystem }), ...(args.status == null ? {} : { status: args.status }) };
-      return resolveArrayConnection({ args }, featureShapes(view, filter));
+      return resolveArrayConnection({ args, ...PAGE_SIZES }, featureShapes(view, filter));
     },
   }),
   feature: t.field({

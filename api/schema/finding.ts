@@ -3,7 +3,7 @@ import { resolveArrayConnection } from '@pothos/plugin-relay';
 import type { FindingLinks } from '../../domain/index.js';
 import type { FindingView } from '../../projections/entities.js';
 import { builder } from './builder.js';
-import { AS_OF_ARG, isoInstant, viewAt } from './common.js';
+import { AS_OF_ARG, isoInstant, viewAt, PAGE_SIZES } from './common.js';
 import { commandField, runCommand, timeOr } from './mutation.js';
 
 const FindingLinksType = builder.objectRef<FindingLinks>('FindingLinks').implement({
@@ -39,7 +39,7 @@ builder.queryFields((t) => ({
     type: FindingType,
     description: 'Findings containing every word of `text` (all when empty), ordered by id.',
     args: { text: t.arg.string({ required: false, description: 'Words to search for.' }), asOf: t.arg.string(AS_OF_ARG) },
-    resolve: async (_root, args, context) => resolveArrayConnection({ args }, (await viewAt(context, args.asOf)).reads.findings(args.text ?? '')),
+    resolve: async (_root, args, context) => resolveArrayConnection({ args, ...PAGE_SIZES }, (await viewAt(context, args.asOf)).reads.findings(args.text ?? '')),
   }),
   finding: t.field({
     type: FindingType,

@@ -15,7 +15,7 @@ import type { ObservationDetail } from '../../projections/entities.js';
 import type { DataGap } from '../../projections/gaps.js';
 import type { NotedAnomaly, ProductRecord } from '../../projections/model.js';
 import { builder } from './builder.js';
-import { AS_OF_ARG, isoInstant, viewAt, type View } from './common.js';
+import { AS_OF_ARG, isoInstant, viewAt, type View, PAGE_SIZES } from './common.js';
 
 /** An observation as resolvers pass it on: its id and the view its fields read from. */
 export interface ObservationShape {
@@ -245,7 +245,7 @@ builder.queryFields((t) => ({
         const { asOf: _asOf, first: _first, last: _last, before: _before, after: _after, ...filters } = args;
         const query = Object.fromEntries(Object.entries(filters).filter(([, value]) => value !== null && value !== undefined));
         let total = 0;
-        const connection = await resolveOffsetConnection({ args }, ({ offset, limit }) => {
+        const connection = await resolveOffsetConnection({ args, ...PAGE_SIZES }, ({ offset, limit }) => {
           const page = view.reads.searchObservations({ ...query, offset, limit });
           total = page.total;
           return page.items.map((summary) => ({ observationId: summary.observationId, view }));

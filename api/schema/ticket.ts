@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { TicketLink } from '../../domain/index.js';
 import type { TicketView } from '../../projections/entities.js';
 import { builder } from './builder.js';
-import { AS_OF_ARG, isoInstant, viewAt } from './common.js';
+import { AS_OF_ARG, isoInstant, viewAt, PAGE_SIZES } from './common.js';
 import { FactSourceInput, commandField, runCommand, sourceOf, timeOr } from './mutation.js';
 
 const TicketLinkType = builder.objectRef<TicketLink>('TicketLink').implement({
@@ -39,7 +39,7 @@ builder.queryFields((t) => ({
     type: TicketType,
     description: 'Every ticket, ordered by key.',
     args: { asOf: t.arg.string(AS_OF_ARG) },
-    resolve: async (_root, args, context) => resolveArrayConnection({ args }, (await viewAt(context, args.asOf)).reads.tickets()),
+    resolve: async (_root, args, context) => resolveArrayConnection({ args, ...PAGE_SIZES }, (await viewAt(context, args.asOf)).reads.tickets()),
   }),
   ticket: t.field({
     type: TicketType,

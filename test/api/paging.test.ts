@@ -1,0 +1,40 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../support/server.js';
+import { proposeInput } from './scenario.js';
+
+let server: TestServer;
+const FEATURES = 150;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  // Straight through the command handler: the paging, not the mutation, is under test here.
+  for (let index = 0; index < FEATURES; index++) {
+    const featureKey = `CBF-PAGE-${String(index).padStart(3, '0')}`;
+    await server.onsky.commands.handle(
+      { type: 'ProposeFeature', data: { ...proposeInput, featureKey, requirementRefs: [], evidenceCriteria: {}, scores: { userBusinessValue: 1, timeCriticality: 1, riskReductionOpportunityEnablement: 1, jobSize: 1 }, verificationEffort: 1, proposedBy: 'lead', proposedAt: '2019-03-01T08:00:00Z' } },
+      { actor: 'lead' },
+    );
+  }
+  await server.onsky.reads.waitFor((await server.onsky.store.headPosition())!);
+});
+
+afterAll(async () => {
+  await server.close();
+});
+
+describe('connection paging', () => {
+  it('returns up to a thousand items a page', async () => {
+    const { body } = await server.graphql('{ features(first: 1000) { edges { node { featureKey } } pageInfo { hasNextPage } } }');
+    expect(body.errors).toBeUndefined();
+    const features = body.data!.features as { edges: unknown[]; pageInfo: { hasNextPage: boolean } };
+    expect(features.edges.length).toBe(FEATURES);
+    expect(features.pageInfo.hasNextPage).toBe(false);
+  });
+
+  it('defaults to twenty items', async () => {
+    const { body } = await server.graphql('{ features { edges { node { featureKey } } pageInfo { hasNextPage } } }');
+    const features = body.data!.features as { edges: unknown[]; pageInfo: { hasNextPage: boolean } };
+    expect(features.edges.length).toBe(20);
+    expect(features.pageInfo.hasNextPage).toBe(true);
+  });
+});
