@@ -67,6 +67,8 @@ interface CachedStream {
   /** Revision of the last stored event, -1 for a stream that does not exist yet. */
   storedRevision: number;
   pending: NewEvent[];
+  /** Ids of the events stored or pending in the stream, to recognise a record imported before. */
+  readonly eventIds: Set<string>;
 }
 
 /** Imports one file; see the module comment for the guarantees. */
@@ -184,11 +186,17 @@ class ImportSession {
     const cached = this.streams.get(route.right.stream);
     if (cached === undefined) return `stream ${route.right.stream} could not be loaded`;
     const decision = cached.decider.decide(item.command, cached.state);
-    if (E.isLeft(decision)) return decision.left.message;
+    if (E.isLeft(decision)) {
+      // A record imported before gets the same event ids, so its first event is in the stream:
+      // the domain's "already recorded" is then a duplicate, not a problem worth a warning.
+      return cached.eventIds.has(eventIdFor(item.commandId, 0)) ? 0 : decision.left.message;
+    }
 
     decision.right.forEach((event, index) => {
       cached.state = cached.decider.evolve(cached.state, event);
-      cached.pending.push(this.toNewEvent(item, event, index));
+      const newEvent = this.toNewEvent(item, event, index);
+      cached.pending.push(newEvent);
+      cached.eventIds.add(newEvent.id);
       this.identity.apply(event);
       this.features.apply(event);
       this.eventTypes[event.type] = (this.eventTypes[event.type] ?? 0) + 1;
@@ -277,11 +285,13 @@ class ImportSession {
     const decider = route.right.decider;
     let state = decider.initialState;
     let revision = -1;
+    const eventIds = new Set<string>();
     for await (const event of this.options.store.readStream(stream)) {
       state = decider.evolve(state, event as unknown as OnskyEvent);
       revision = event.revision;
+      eventIds.add(event.id);
     }
-    this.streams.set(stream, { decider, state, storedRevision: revision, pending: [] });
+    this.streams.set(stream, { decider, state, storedRevision: revision, pending: [], eventIds });
   }
 
   private async runPolicies(requests: readonly AppendRequest[]): Promise<void> {

@@ -6,6 +6,7 @@
  */
 import { once } from 'node:events';
 import { createReadStream, createWriteStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import type { AppendRequest, EventStore, NewEvent, RecordedEvent } from '../store/port.js';
@@ -61,6 +62,9 @@ const RESTORE_BATCH = 1000;
  * the fix is a second restore into a fresh store.
  */
 export async function restoreLog(store: EventStore, file: string): Promise<number> {
+  const info = await stat(file).catch(() => undefined);
+  if (info === undefined) throw new UsageError(`file ${file} was not found; pass a file written by \`onsky export\``);
+  if (!info.isFile()) throw new UsageError(`${file} is not a file; pass a file written by \`onsky export\``);
   if ((await store.headPosition()) !== undefined) {
     throw new UsageError('the target store is not empty; restore into a new data folder (--data) so that no event is mixed with another log');
   }

@@ -31,11 +31,16 @@ export async function runImport(argv: string[]): Promise<void> {
     throw new UsageError(`unknown format "${formatName}"; use one of ${FORMATS.join(', ')} or auto`);
   }
 
+  // Every file is checked before the first is imported, so a typo in the last name does not
+  // leave the import half done.
+  const formats: ImportFormat[] = [];
+  for (const file of files) formats.push(await formatOf(formatName, file));
+
   const store = openStore(storeLocation(values.store, dataFolder(values.data)));
   const summaries: ImportSummary[] = [];
   try {
-    for (const file of files) {
-      const format = await formatOf(formatName, file);
+    for (const [index, file] of files.entries()) {
+      const format = formats[index]!;
       const progress = values.json === true ? undefined : progressLine(file);
       const summary = await importFile({
         store,
@@ -56,10 +61,14 @@ export async function runImport(argv: string[]): Promise<void> {
 }
 
 async function formatOf(name: string, file: string): Promise<ImportFormat> {
+  let isFolder: boolean;
   try {
-    await stat(file);
+    isFolder = (await stat(file)).isDirectory();
   } catch {
     throw new UsageError(`file ${file} was not found; check the path`);
+  }
+  if (isFolder && name !== 'git' && name !== 'auto') {
+    throw new UsageError(`${file} is a folder; name the files in it (e.g. ${file}/*.log), or use format git for a repository`);
   }
   if (name !== 'auto') return name as ImportFormat;
   const detected = await detectFormat(file);

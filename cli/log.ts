@@ -1,11 +1,11 @@
 /** `onsky export` and `onsky restore`, wired to the shared options. */
 import { parseArgs } from 'node:util';
 import { createOutput, exportLog, restoreLog } from './export.js';
-import { dataFolder, openStore, storeLocation, UsageError } from './options.js';
+import { dataFolder, openStore, requireExistingStore, storeLocation, UsageError } from './options.js';
 
 export async function runExport(argv: string[]): Promise<void> {
   const { values } = parse(argv, { out: { type: 'string' } }, 'export [--out FILE] [--data DIR] [--store URL]');
-  const store = openStore(storeLocation(values.store, dataFolder(values.data)));
+  const store = openStore(requireExistingStore(storeLocation(values.store, dataFolder(values.data))));
   try {
     const output = createOutput(values.out);
     const count = await exportLog(store, output);
@@ -33,8 +33,15 @@ export async function runRestore(argv: string[]): Promise<void> {
 
 type Extra = Record<string, { type: 'string' | 'boolean' }>;
 
-/** Parses a command's arguments with the shared --data and --store options, as usage errors. */
+/**
+ * Parses a command's arguments with the shared --data and --store options; a bad option becomes
+ * a usage error, and `--help` prints the usage and ends the process.
+ */
 export function parse<T extends Extra>(argv: string[], extra: T, usage: string) {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(`usage: onsky ${usage}\n`);
+    process.exit(0);
+  }
   try {
     return parseArgs({
       args: argv,

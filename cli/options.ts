@@ -1,6 +1,7 @@
 /**
  * Options every `onsky` command shares: where the data lives and which event store to open.
  */
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { openEsdbStore } from '../store/esdb.js';
 import type { EventStore } from '../store/port.js';
@@ -24,6 +25,12 @@ export function storeFile(folder: string): string {
 /** The store location: `--store`, else `ONSKY_STORE`, else the embedded store in the data folder. */
 export function storeLocation(flag: string | undefined, folder: string, env: NodeJS.ProcessEnv = process.env): string {
   return flag ?? env.ONSKY_STORE ?? storeFile(folder);
+}
+
+/** Rejects a store file that does not exist, for commands that only read: a typo in --data would otherwise create an empty store. */
+export function requireExistingStore(location: string): string {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location) || existsSync(location)) return location;
+  throw new UsageError(`no onsky store at ${location}; pass the --data folder that onsky serve or onsky import used`);
 }
 
 /** Opens the store at a location: an `esdb://` or `kurrentdb://` URL, or a SQLite file path. */

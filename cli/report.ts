@@ -5,7 +5,7 @@
 import { buildReport, renderReport, REPORT_FORMATS, REPORT_KINDS, type ReportFormat, type ReportKind } from '../api/reports.js';
 import { startProjections } from '../projections/index.js';
 import { parse } from './log.js';
-import { dataFolder, openStore, storeLocation, UsageError } from './options.js';
+import { dataFolder, openStore, requireExistingStore, storeLocation, UsageError } from './options.js';
 
 const USAGE = `report <${REPORT_KINDS.join('|')}> [--format ${REPORT_FORMATS.join('|')}] [--as-of TIME] [--subsystem S] [--data DIR] [--store URL]`;
 
@@ -19,7 +19,7 @@ export async function runReport(argv: string[]): Promise<void> {
   if (!(REPORT_FORMATS as readonly string[]).includes(format)) throw new UsageError(`unknown format "${format}"; use one of ${REPORT_FORMATS.join(', ')}`);
   const asOf = values['as-of'] === undefined ? undefined : isoTime(values['as-of']);
 
-  const store = openStore(storeLocation(values.store, dataFolder(values.data)));
+  const store = openStore(requireExistingStore(storeLocation(values.store, dataFolder(values.data))));
   // NOTE: a report folds the whole log, about ten seconds per million events. It does not read
   // the server's snapshot, because a running server may be rewriting it.
   const projections = startProjections(store);
@@ -38,7 +38,9 @@ export async function runReport(argv: string[]): Promise<void> {
 function isoTime(text: string): string {
   const withZone = /^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T23:59:59.999Z` : text;
   const ms = Date.parse(withZone);
-  if (Number.isNaN(ms) || !/(Z|[+-]\d{2}:?\d{2})$/.test(withZone)) {
+  // Date.parse rolls 2019-02-30 over into March; a date that does not survive the round trip is a typo.
+  const rolledOver = !Number.isNaN(ms) && /^\d{4}-\d{2}-\d{2}T/.test(withZone) && !/[+-]\d{2}:?\d{2}$/.test(withZone) && new Date(ms).toISOString().slice(0, 10) !== withZone.slice(0, 10);
+  if (Number.isNaN(ms) || rolledOver || !/(Z|[+-]\d{2}:?\d{2})$/.test(withZone)) {
     throw new UsageError(`--as-of ${JSON.stringify(text)} is not a date (2019-03-08) or a time with a zone (2019-03-08T12:00:00Z)`);
   }
   return new Date(ms).toISOString();

@@ -91,7 +91,7 @@ export async function runServe(argv: string[]): Promise<void> {
     });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
       throw new UsageError(`cannot listen on ${settings.host}:${settings.port} (${code}); choose another --port or --host`);
     }
     throw error;

@@ -86,7 +86,13 @@ export function* parsePlanText(file: string, text: string): Generator<Parsed<Pla
     return;
   }
 
-  const plain = (document.toJS({ maxAliasCount: 100 }) as { features: unknown[] }).features;
+  let plain: unknown[];
+  try {
+    plain = (document.toJS({ maxAliasCount: 100 }) as { features: unknown[] }).features;
+  } catch (error) {
+    // The yaml package refuses documents whose aliases expand too far (a "billion laughs" file).
+    throw new ImportError(file, undefined, `${file}: cannot expand the plan's YAML aliases (${(error as Error).message}); write the values out instead of using aliases`);
+  }
   const seen = new Map<string, number>();
   for (let index = 0; index < features.items.length; index += 1) {
     const line = lineOf(['features', index]);

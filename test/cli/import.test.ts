@@ -144,3 +144,59 @@ describe('onsky import', () => {
     expect(change?.[1]).toEqual(['ChangeRecorded']);
   });
 });
+
+describe('onsky import on a second run', () => {
+  it('skips a plan and a git history quietly', async () => {
+    await importJson(['plan', 'examples/plan.yaml']);
+    await importJson(['git', 'test/fixtures/gitlog-katsdpcontroller.jsonl']);
+    for (const args of [
+      ['plan', 'examples/plan.yaml'],
+      ['git', 'test/fixtures/gitlog-katsdpcontroller.jsonl'],
+    ]) {
+      const result = await runCli(['import', ...args, '--data', data, '--json', '--strict']);
+      expect(result.code, result.stderr).toBe(0);
+      const summary = JSON.parse(result.stdout) as JsonSummary;
+      expect(summary.appended).toBe(0);
+      expect(summary.warnings).toEqual([]);
+      expect(summary.duplicates).toBeGreaterThan(0);
+    }
+  });
+
+  it('still warns about an edited record', async () => {
+    await importJson(['plan', 'examples/plan.yaml']);
+    const edited = join(folder.path, 'plan-edited.yaml');
+    const { readFileSync } = await import('node:fs');
+    writeFileSync(edited, readFileSync('examples/plan.yaml', 'utf8').replace('title: Generic SKARAB delay calibration', 'title: Generic SKARAB delay calibration, revised'));
+    const summary = await importJson(['plan', edited]);
+    expect(summary.warnings.map((warning) => warning.message).join('\n')).toContain('COMM-305');
+  });
+});
+
+describe('onsky import checks every file first', () => {
+  it('appends nothing when a later file is missing', async () => {
+    const result = await runCli(['import', 'obslog', 'test/fixtures/obslog-1551803062.log', 'missing.log', '--data', data]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('missing.log was not found');
+    expect((await streams()).size).toBe(0);
+  });
+
+  it('names a folder given as a file', async () => {
+    const result = await runCli(['import', 'obslog', 'examples', '--data', data]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('examples is a folder');
+  });
+
+  it('rejects a YAML alias bomb', async () => {
+    const bomb = join(folder.path, 'bomb.yaml');
+    const levels = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
+    for (const [index, name] of ['b', 'c', 'd', 'e'].entries()) {
+      const previous = 'abcd'[index]!;
+      levels.push(`${name}: &${name} [${Array.from({ length: 9 }, () => `*${previous}`).join(',')}]`);
+    }
+    writeFileSync(bomb, `${levels.join('\n')}\nfeatures:\n  - key: BOMB-1\n    title: bomb\n    subsystem: CBF\n    components: [*e]\n`);
+    const result = await runCli(['import', 'plan', bomb, '--data', data]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('cannot expand the plan');
+    expect(result.stderr).not.toContain('    at ');
+  });
+});

@@ -110,3 +110,34 @@ describe('onsky command line', () => {
     expect(result.stderr).toContain("Unknown option '--bogus'");
   });
 });
+
+describe('onsky commands that only read', () => {
+  it('name a data folder without a store', async () => {
+    const missing = join(folder.path, 'no-such-data');
+    for (const args of [['report', 'wsjf'], ['export']]) {
+      const result = await runCli([...args, '--data', missing]);
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stderr).toContain(`no onsky store at ${missing}`);
+    }
+  });
+
+  it('name a restore file that is missing', async () => {
+    const result = await runCli(['restore', join(folder.path, 'none.ndjson'), '--data', join(folder.path, 'target')]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('none.ndjson was not found');
+  });
+
+  it('print usage for --help', async () => {
+    const result = await runCli(['report', '--help']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('usage: onsky report');
+  });
+
+  it('reject a date that does not exist', async () => {
+    const source = join(folder.path, 'source');
+    await seed(source);
+    const result = await runCli(['report', 'wsjf', '--as-of', '2019-02-30', '--data', source]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--as-of "2019-02-30" is not a date');
+  });
+});
