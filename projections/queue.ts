@@ -150,9 +150,12 @@ export function lowerBound(byStart: readonly ObservationRecord[], ms: number): n
 export interface EvidenceCheck {
   readonly featureKey: string;
   readonly observationId: string;
-  /** True when the observation is archived and meets every criterion. */
+  /**
+   * True when the observation meets every criterion, so a verification citing it is accepted.
+   * The queue lists only archived ones as candidates; `archived` tells which this is.
+   */
   readonly qualifies: boolean;
-  /** Candidate evidence must be archived: it has at least one archived product. */
+  /** True when at least one product of the observation is archived. */
   readonly archived: boolean;
   readonly evidenceNotBeforeUtc: string | null;
   readonly unmet: readonly UnmetCriterion[];
@@ -170,5 +173,5 @@ export function checkEvidence(state: ProjectionState, featureKey: string, observ
   const context = notBefore === null ? {} : { takenAfterUtc: notBefore };
   const unmet = matchEvidence(evidenceFacts(state, observation), definition.evidenceCriteria, context);
   const archived = isArchived(observation);
-  return { featureKey, observationId, qualifies: archived && unmet.length === 0, archived, evidenceNotBeforeUtc: notBefore, unmet };
+  return { featureKey, observationId, qualifies: unmet.length === 0, archived, evidenceNotBeforeUtc: notBefore, unmet };
 }

@@ -133,7 +133,7 @@ export const EvidenceCheckType = builder.objectRef<EvidenceCheck>('EvidenceCheck
   fields: (t) => ({
     featureKey: t.exposeString('featureKey', { description: 'The feature.' }),
     observationId: t.exposeString('observationId', { description: 'The observation.' }),
-    qualifies: t.exposeBoolean('qualifies', { description: 'True when the observation is archived and meets every criterion.' }),
+    qualifies: t.exposeBoolean('qualifies', { description: 'True when the observation meets every criterion, so a verification citing it is accepted.' }),
     archived: t.exposeBoolean('archived', { description: 'True when at least one of its products is archived; candidate evidence must be.' }),
     evidenceNotBeforeUtc: t.exposeString('evidenceNotBeforeUtc', { nullable: true, description: 'Evidence must start at or after this instant (ISO 8601 UTC).' }),
     unmet: t.field({ type: [UnmetCriterionType], description: 'Unmet criteria; empty when it meets them all.', resolve: (check) => check.unmet }),

@@ -5,7 +5,7 @@
  */
 import { Task } from '@lit/task';
 import { html, nothing, type TemplateResult } from 'lit';
-import { customElement } from 'lit/decorators.js';
+import { customElement, state } from 'lit/decorators.js';
 import { request } from '../api/client.js';
 import { enumText } from '../api/connection.js';
 import { OnskyPage, formatDate, formatNumber, formatUtc } from '../app/page.js';
@@ -85,6 +85,12 @@ export class OnskyQueuePage extends OnskyPage {
     { label: 'Candidates', width: '100px', numeric: true, render: (row) => `${row.candidates.length}${row.moreCandidates ? '+' : ''}`, sortValue: (row) => row.candidates.length },
   ];
 
+  /**
+   * Confirmation of the last verification recorded here. It lives on the page, not in the form,
+   * because a passed feature leaves the queue and its form with it when the queue refreshes.
+   */
+  @state() private recorded: string | null = null;
+
   private get selectedKey(): string | null {
     return this.route.query.get('feature');
   }
@@ -97,8 +103,14 @@ export class OnskyQueuePage extends OnskyPage {
           <p class="lede">Delivered and suspect features, highest verification WSJF (cost of delay ÷ verification effort) first; ties go to the longest waiting.</p>
         </div>
       </div>
+      ${this.recorded === null ? nothing : html`<p class="card" role="status">${this.recorded}</p>`}
       ${this.renderTask(this.queue, (entries) => this.renderQueue(entries))}
     `;
+  }
+
+  private onRecorded(event: CustomEvent<{ message: string }>): void {
+    this.recorded = event.detail.message;
+    void this.queue.run();
   }
 
   private renderQueue(entries: readonly QueueEntry[]): TemplateResult {
@@ -138,7 +150,7 @@ export class OnskyQueuePage extends OnskyPage {
           ${entry.moreCandidates ? html`<p class="muted">More observations qualify; the newest are listed.</p>` : nothing}`}
       ${mayVerify
         ? html`<h3>Record a verification</h3>
-            <onsky-verify-form .featureKey=${entry.featureKey} .candidates=${entry.candidates} @verification-recorded=${() => this.queue.run()}></onsky-verify-form>`
+            <onsky-verify-form .featureKey=${entry.featureKey} .candidates=${entry.candidates} @verification-recorded=${(event: CustomEvent<{ message: string }>) => this.onRecorded(event)}></onsky-verify-form>`
         : html`<p class="muted">${this.session.asOf !== null
             ? 'Press Now in the time control to record a verification.'
             : 'Recording a verification needs a commissioner token. Set one under "Token" in the header.'}</p>`}

@@ -135,11 +135,12 @@ export class OnskyVerifyForm extends LitElement {
     if (check === null || check === undefined) {
       return html`<div class="check unmet">${id}: no observation has this id. Check it on the Observations page.</div>`;
     }
-    if (check.qualifies) return html`<div class="check ok">${id} qualifies.</div>`;
+    if (check.qualifies) {
+      return html`<div class="check ok">${id} qualifies.${check.archived ? nothing : html` No product of it is archived yet, so check the data before relying on it.`}</div>`;
+    }
     return html`<div class="check unmet">
       ${id} does not qualify:
       <ul>
-        ${check.archived ? nothing : html`<li>no product of it is archived yet</li>`}
         ${check.unmet.map((unmet) => html`<li>${unmet.message}</li>`)}
       </ul>
     </div>`;
@@ -196,7 +197,7 @@ export class OnskyVerifyForm extends LitElement {
       this.picked = new Set();
       this.typed = '';
       this.notes = '';
-      this.dispatchEvent(new CustomEvent('verification-recorded', { detail: { featureKey: this.featureKey }, bubbles: true, composed: true }));
+      this.dispatchEvent(new CustomEvent('verification-recorded', { detail: { featureKey: this.featureKey, message: this.done }, bubbles: true, composed: true }));
     } catch (error) {
       this.problem = error instanceof Error ? error.message : String(error);
     } finally {
