@@ -58,6 +58,11 @@ async function main(argv: string[]): Promise<number> {
 
 /** Prints a user's mistake as one line; anything else is a bug, printed with its stack. */
 function reportFailure(command: string, error: unknown): number {
+  // The EventStoreDB client marks a server it cannot reach with the type "unavailable".
+  if (error instanceof Error && (error as { type?: unknown }).type === 'unavailable') {
+    process.stderr.write(`onsky ${command}: cannot reach EventStoreDB (${error.message.split('\n')[0]}); check that the server runs and that --store names it\n`);
+    return 2;
+  }
   if (error instanceof UsageError || (error instanceof Error && ['ImportError', 'InvalidAppendError', 'UnknownPositionError', 'StoreUnavailableError'].includes(error.name))) {
     process.stderr.write(`onsky ${command}: ${error.message}\n`);
     return 2;

@@ -141,3 +141,13 @@ describe('onsky commands that only read', () => {
     expect(result.stderr).toContain('--as-of "2019-02-30" is not a date');
   });
 });
+
+describe('onsky with an unreachable EventStoreDB', () => {
+  it('says so in one line', async () => {
+    // Port 1 on the loopback address has no listener, so the connection is refused at once.
+    const result = await runCli(['export', '--store', 'esdb://127.0.0.1:1?tls=false']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('cannot reach EventStoreDB');
+    expect(result.stderr).not.toContain('    at ');
+  });
+});

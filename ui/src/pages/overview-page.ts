@@ -13,7 +13,7 @@ import { OnskyPage, formatNumber } from '../app/page.js';
 import { hrefFor } from '../app/routes.js';
 import '../widgets/time-chart.js';
 import { burnUp, monthStart } from './burn-up.js';
-import { noFeatures } from './empty.js';
+import { nothingDelivered } from './empty.js';
 import { pageStyles } from './page.styles.js';
 
 interface Report {
@@ -202,7 +202,7 @@ export class OnskyOverviewPage extends OnskyPage {
     return html`<section class="card" aria-labelledby="oldest-heading">
       <h2 id="oldest-heading">Waiting longest for verification</h2>
       ${oldest.length === 0
-        ? html`<p class="muted">Nothing waits for verification. ${queue.length === 0 ? noFeatures() : nothing}</p>`
+        ? html`<p class="muted">Nothing waits for verification. ${nothingDelivered()}</p>`
         : html`<table class="plain">
             <thead><tr><th scope="col">Feature</th><th scope="col">Title</th><th scope="col">Subsystem</th><th scope="col">Status</th><th scope="col" class="num">Days waiting</th><th scope="col" class="num">Verification WSJF</th></tr></thead>
             <tbody>

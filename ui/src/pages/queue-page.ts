@@ -13,7 +13,7 @@ import { hrefFor } from '../app/routes.js';
 import { roleAllows } from '../app/session.js';
 import type { Column } from '../widgets/data-table.js';
 import '../widgets/data-table.js';
-import { noFeatures } from './empty.js';
+import { nothingDelivered } from './empty.js';
 import { pageStyles } from './page.styles.js';
 import type { CandidateObservation } from './verify-form.js';
 import './verify-form.js';
@@ -126,7 +126,7 @@ export class OnskyQueuePage extends OnskyPage {
             noun="features awaiting verification"
             .columns=${this.columns}
             .rows=${entries}
-            .empty=${html`Nothing awaits verification. When a change is deployed, the features it delivers join this queue. ${noFeatures()}`}
+            .empty=${html`Nothing awaits verification. ${nothingDelivered()}`}
           ></onsky-table>
       </div>
     `;
