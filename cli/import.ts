@@ -102,7 +102,7 @@ function combine(summaries: readonly ImportSummary[]): { read: number; appended:
   };
 }
 
-/** A progress line on a terminal's standard error, redrawn at most ten times a second. */
+/** Returns a progress line on a terminal's standard error, redrawn at most ten times a second. */
 function progressLine(file: string): { update: (progress: { read: number; appended: number }) => void; clear: () => void } | undefined {
   if (!process.stderr.isTTY) return undefined;
   let last = 0;

@@ -34,7 +34,7 @@ export async function runRestore(argv: string[]): Promise<void> {
 type Extra = Record<string, { type: 'string' | 'boolean' }>;
 
 /**
- * Parses a command's arguments with the shared --data and --store options; a bad option becomes
+ * Parses a command's arguments with the shared --data and --store options. A bad option becomes
  * a usage error, and `--help` prints the usage and ends the process.
  */
 export function parse<T extends Extra>(argv: string[], extra: T, usage: string) {

@@ -12,17 +12,17 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-/** The data folder: `--data`, else `ONSKY_DATA`, else ./data under the current directory. */
+/** Returns the data folder: `--data`, else `ONSKY_DATA`, else ./data under the current directory. */
 export function dataFolder(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
   return resolve(flag ?? env.ONSKY_DATA ?? 'data');
 }
 
-/** The embedded store's file inside a data folder. */
+/** Returns the embedded store's file inside a data folder. */
 export function storeFile(folder: string): string {
   return join(folder, 'events.sqlite');
 }
 
-/** The store location: `--store`, else `ONSKY_STORE`, else the embedded store in the data folder. */
+/** Returns the store location: `--store`, else `ONSKY_STORE`, else the embedded store in the data folder. */
 export function storeLocation(flag: string | undefined, folder: string, env: NodeJS.ProcessEnv = process.env): string {
   return flag ?? env.ONSKY_STORE ?? storeFile(folder);
 }

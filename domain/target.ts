@@ -2,7 +2,7 @@
  * Targets, as catalogued in katpoint catalogues: a name, its aliases (PKS 1934-63 is also
  * 1934-638 and J1939-6342) and tags (radec, bpcal, gaincal, fluxcal, delaycal, …). Evidence
  * criteria ask for tags, so the tags of every target an observation pointed at come from here.
- * A target is recorded from a catalogue entry; a later entry only adds aliases and tags, because
+ * A target is recorded from a catalogue entry. A later entry only adds aliases and tags, because
  * one catalogue not listing a tag does not prove another catalogue was wrong.
  */
 import * as E from 'fp-ts/lib/Either.js';

@@ -152,7 +152,7 @@ export interface EvidenceCheck {
   readonly observationId: string;
   /**
    * True when the observation meets every criterion, so a verification citing it is accepted.
-   * The queue lists only archived ones as candidates; `archived` tells which this is.
+   * The queue lists only archived ones as candidates, and `archived` reports whether this one is.
    */
   readonly qualifies: boolean;
   /** True when at least one product of the observation is archived. */

@@ -470,8 +470,8 @@ export class SqliteEventStore implements EventStore {
   }
 
   /**
-   * Turns SQLite's write failures into an error that says what happened and what to do; the
-   * transaction has rolled back, so nothing of the append is stored.
+   * Turns SQLite's write failures into an error that names the cause and the fix. The transaction
+   * has rolled back, so nothing of the append is stored.
    */
   private translateWriteError(error: unknown): unknown {
     if (!(error instanceof Database.SqliteError)) return error;

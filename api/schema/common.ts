@@ -38,7 +38,7 @@ export async function viewAt(context: ApiContext, asOf: string | null | undefine
 export const AS_OF_ARG = { required: false, description: AS_OF_DESCRIPTION, validate: isoInstant } as const;
 
 /**
- * Page sizes of every connection: 20 items unless the client asks, at most 1000, so the UI can
+ * Page sizes of every connection: 20 items unless the client requests more, at most 1000, so the UI can
  * fill a virtualised table in few requests without one query returning an unbounded list.
  */
 export const PAGE_SIZES = { defaultSize: 20, maxSize: 1000 } as const;

@@ -1,7 +1,7 @@
 /**
- * Two `onsky serve` processes on one EventStoreDB log. The log is the in-process gRPC stand-in
- * (no EventStoreDB server can be installed here); each server is a real child process with its
- * own data folder, read models and HTTP port.
+ * Two `onsky serve` processes on one EventStoreDB log. The log is the in-process gRPC stand-in,
+ * because no EventStoreDB server can be installed here. Each server is a real child process with
+ * its own data folder, read models and HTTP port.
  */
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -85,7 +85,7 @@ describe('two servers on one EventStoreDB log', () => {
     expect(received).toContain(`"featureKey":"${FEATURE_KEY}"`);
     abort.abort();
 
-    // The second server's read models answer queries with the first server's write.
+    // The second server's read models return the first server's write to queries.
     const board = await graphql(second, '{ features(first: 10) { edges { node { featureKey status } } } }');
     expect(board.data!.features.edges).toEqual([{ node: { featureKey: FEATURE_KEY, status: 'PROPOSED' } }]);
   }, 60_000);

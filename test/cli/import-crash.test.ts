@@ -11,7 +11,7 @@ const KILLS = 20;
 /** Large enough that the kills land while the import still writes, on a quiet machine too. */
 const ROWS = 20_000;
 
-/** An archive listing of ROWS observations, ten minutes apart, each citing a ticket. */
+/** Writes an archive listing of ROWS observations, ten minutes apart, each citing a ticket. */
 function writeArchive(file: string): void {
   const targets = ['PKS 1934-63', 'J0825-5010', '3C286', 'J2322-2650', 'PKS 0408-65'];
   const lines = ['Proposal ID\tSchedule Block\tStartTime\tTarget/s\tObserver\tDescription'];

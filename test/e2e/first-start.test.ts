@@ -20,7 +20,7 @@ async function boardOf(url: string): Promise<Array<{ featureKey: string; status:
   return body.data.features.edges.map((edge) => edge.node);
 }
 
-/** The JSON report without its time stamp, to compare two stores' read models. */
+/** Returns the JSON report without its time stamp, to compare two stores' read models. */
 function reportData(stdout: string): unknown {
   const { asOf: _asOf, ...rest } = JSON.parse(stdout) as Record<string, unknown>;
   return rest;
