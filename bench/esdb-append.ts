@@ -20,6 +20,7 @@
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { EventStoreDBClient, jsonEvent, type AppendExpectedRevision } from '@eventstore/db-client';
+import { domainUpcasters } from '../domain/upcasters.js';
 import { openEsdbStore } from '../store/esdb.js';
 import type { ExpectedRevision, NewEvent } from '../store/port.js';
 import { EsdbStandIn } from '../test/support/esdb-standin.js';
@@ -57,8 +58,8 @@ export default async function (args: string[]): Promise<void> {
   console.log(`workload: ${workload.streams} streams x ${workload.appendsPerStream} appends x ${workload.eventsPerAppend} events, ${rounds} rounds`);
 
   const client = EventStoreDBClient.connectionString(connection);
-  const store = openEsdbStore(connection);
-  const trusting = openEsdbStore(connection, { idCacheTrustMs: trustMs });
+  const store = openEsdbStore(connection, { upcasters: domainUpcasters });
+  const trusting = openEsdbStore(connection, { idCacheTrustMs: trustMs, upcasters: domainUpcasters });
   try {
     // One unmeasured round each, so connection setup and JIT warm-up count for neither side.
     await runRaw(client, workload, `bench-warm-raw-${randomUUID()}-`);

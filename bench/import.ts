@@ -6,6 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { importFile } from '../api/imports.js';
+import { domainUpcasters } from '../domain/upcasters.js';
 import type { AppendRequest, NewEvent } from '../store/port.js';
 import { openSqliteStore } from '../store/sqlite.js';
 import { median, numberArgument, printResult, round, scratchFolder } from './_support.js';
@@ -35,7 +36,7 @@ export default async function importBench(args: string[]): Promise<void> {
       const file = join(folder.path, 'archive.tsv');
       writeArchive(file, rows);
 
-      const imported = openSqliteStore(join(folder.path, 'imported.sqlite'));
+      const imported = openSqliteStore(join(folder.path, 'imported.sqlite'), { upcasters: domainUpcasters });
       const started = performance.now();
       const summary = await importFile({ store: imported, format: 'archive', path: file });
       importRates.push(summary.appended / ((performance.now() - started) / 1000));
@@ -50,7 +51,7 @@ export default async function importBench(args: string[]): Promise<void> {
       }
       await imported.close();
 
-      const target = openSqliteStore(join(folder.path, 'appended.sqlite'));
+      const target = openSqliteStore(join(folder.path, 'appended.sqlite'), { upcasters: domainUpcasters });
       const appendStarted = performance.now();
       for (let offset = 0; offset < events.length; offset += 1000) {
         const requests: AppendRequest[] = [];

@@ -8,6 +8,7 @@ import Database from 'better-sqlite3';
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { domainUpcasters } from '../domain/upcasters.js';
 import { createProjectionState } from '../projections/model.js';
 import { ReadModels } from '../projections/read-models.js';
 import { replayInto } from '../projections/replay.js';
@@ -29,7 +30,7 @@ export async function syntheticStoreFile(events: number, seed = 1): Promise<stri
   for (const suffix of ['', '-wal', '-shm']) rmSync(`${partial}${suffix}`, { force: true });
   process.stdout.write(`generating a synthetic history of ${events} events into ${file} (once per size)\n`);
   const started = performance.now();
-  const store = openSqliteStore(partial);
+  const store = openSqliteStore(partial, { upcasters: domainUpcasters });
   const summary = await writeSyntheticHistory(store, { events, seed });
   store.database.pragma('wal_checkpoint(TRUNCATE)');
   await store.close();
@@ -62,7 +63,7 @@ function readRaw(file: string): { ms: number; rows: number } {
 
 /** Times the store's own paged read without folding, the part of a rebuild the projections do not control. */
 async function readStore(file: string): Promise<number> {
-  const store = openSqliteStore(file);
+  const store = openSqliteStore(file, { upcasters: domainUpcasters });
   const started = performance.now();
   let events = 0;
   for (const page of store.readAllPages(0n, 2000)) events += page.length;
@@ -73,7 +74,7 @@ async function readStore(file: string): Promise<number> {
 }
 
 async function rebuild(file: string): Promise<{ ms: number; events: number }> {
-  const store = openSqliteStore(file);
+  const store = openSqliteStore(file, { upcasters: domainUpcasters });
   const started = performance.now();
   const state = createProjectionState();
   await replayInto(store, state);

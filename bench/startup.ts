@@ -4,13 +4,14 @@
  * rebuild time (target 0.1).
  */
 import { join } from 'node:path';
+import { domainUpcasters } from '../domain/upcasters.js';
 import { startProjections, type StartReport } from '../projections/runtime.js';
 import { openSqliteStore } from '../store/sqlite.js';
 import { syntheticStoreFile } from './rebuild.js';
 import { median, numberArgument, printResult, round, scratchFolder } from './_support.js';
 
 async function timeStart(file: string, snapshotFile?: string): Promise<{ ms: number; report: StartReport }> {
-  const store = openSqliteStore(file);
+  const store = openSqliteStore(file, { upcasters: domainUpcasters });
   const started = performance.now();
   const projections = startProjections(store, { snapshotFile, snapshotEveryEvents: Number.MAX_SAFE_INTEGER });
   const report = await projections.ready;

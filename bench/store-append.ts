@@ -6,6 +6,7 @@
 import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import { domainUpcasters } from '../domain/upcasters.js';
 import type { NewEvent } from '../store/port.js';
 import { createSchema, openSqliteStore } from '../store/sqlite.js';
 import { median, numberArgument, printResult, round, scratchFolder } from './_support.js';
@@ -37,7 +38,7 @@ function uuidBlob(id: string): Buffer {
 }
 
 async function measureOnsky(folder: string, batch: number, totalEvents: number): Promise<number> {
-  const store = openSqliteStore(join(folder, `onsky-${batch}.sqlite`));
+  const store = openSqliteStore(join(folder, `onsky-${batch}.sqlite`), { upcasters: domainUpcasters });
   const appends = Math.max(1, Math.floor(totalEvents / batch));
   const prepared = Array.from({ length: appends }, (_, call) => Array.from({ length: batch }, (_, index) => makeEvent(call * batch + index)));
   const started = performance.now();

@@ -6,6 +6,7 @@
 import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import { domainUpcasters } from '../domain/upcasters.js';
 import type { NewEvent } from '../store/port.js';
 import { openSqliteStore } from '../store/sqlite.js';
 import { median, numberArgument, printResult, round, scratchFolder } from './_support.js';
@@ -42,7 +43,7 @@ function readRaw(file: string): number {
 }
 
 async function readOnsky(file: string): Promise<number> {
-  const store = openSqliteStore(file);
+  const store = openSqliteStore(file, { upcasters: domainUpcasters });
   let count = 0;
   const started = performance.now();
   for await (const event of store.readAll()) {
@@ -59,7 +60,7 @@ export default async function storeRead(args: string[]): Promise<void> {
   const folder = scratchFolder('store-read');
   try {
     const file = join(folder.path, 'events.sqlite');
-    const store = openSqliteStore(file);
+    const store = openSqliteStore(file, { upcasters: domainUpcasters });
     for (let offset = 0; offset < total; offset += 1000) {
       const requests = Array.from({ length: 10 }, (_, group) => ({
         stream: `observation-${(offset / 1000) * 10 + group}`,

@@ -26,8 +26,8 @@ export interface ChangeDefinition {
   readonly subsystem: string;
   /** Components the change touches; deploying it makes verified features sharing one suspect. */
   readonly components: readonly string[];
-  /** Release, firmware or package version, e.g. `katsdpcontroller 0.15.2`; empty when none. */
-  readonly version: string;
+  /** Release, firmware or package version, e.g. `katsdpcontroller 0.15.2`; `null` when none. */
+  readonly version: string | null;
   readonly summary: string;
   readonly ticketKeys: readonly string[];
   /** Keys of the features this change delivers. */
@@ -74,8 +74,9 @@ export type ChangeRolledBack = DomainEvent<
 
 export type ChangeEvent = ChangeRecorded | ChangeDeployed | ChangeRolledBack;
 
+/** ChangeRecorded version 1 wrote an empty `version` for "none"; domain/upcasters.ts reads it as version 2. */
 export const changeEventSchemaVersions: Record<ChangeEvent['type'], number> = {
-  ChangeRecorded: 1,
+  ChangeRecorded: 2,
   ChangeDeployed: 1,
   ChangeRolledBack: 1,
 };
@@ -177,7 +178,15 @@ function record(command: RecordChange, state: ChangeState): Decision {
     checkIsoUtc('recordedAt', data.recordedAt),
     ...data.deliversFeatures.map((key) => checkKey('deliversFeatures', key)),
   ]);
-  return error === undefined ? E.right([{ type: 'ChangeRecorded', data }]) : E.left(error);
+  return error === undefined ? E.right([{ type: 'ChangeRecorded', data: { ...data, version: versionOrNull(data.version) } }]) : E.left(error);
+}
+
+/**
+ * Returns `null` for a missing or blank version. Callers written for ChangeRecorded version 1
+ * (the git importer, old API clients) still pass an empty text for "none".
+ */
+export function versionOrNull(version: string | null | undefined): string | null {
+  return version === null || version === undefined || version.trim() === '' ? null : version;
 }
 
 function deploy(command: DeployChange, state: ChangeState): Decision {

@@ -4,10 +4,12 @@
  * rare enough to reuse the domain's `evolve` functions, so their state matches the deciders'.
  */
 import {
+  eventSchemaVersions,
   evolveChange,
   evolveFeature,
   identifierKey,
   initialChangeState,
+  isOnskyEventType,
   initialFeatureState,
   OBSERVATION_FACT_NAMES,
   type ChangeEvent,
@@ -34,12 +36,31 @@ export function applyEvent(state: ProjectionState, envelope: RecordedEvent): rea
   if (state.position !== null && envelope.position <= state.position) {
     return [];
   }
+  checkSchemaVersion(envelope);
   const models = foldEvent(state, envelope as unknown as OnskyEvent, envelope.metadata.recordedAt);
   state.version += 1;
   state.position = envelope.position;
   state.eventId = envelope.id;
   state.lastRecordedAt = envelope.metadata.recordedAt;
   return models;
+}
+
+/**
+ * Rejects an event whose schema version is not the current one of its type, because folding it
+ * would put wrong values in the read models. An older version means the store was opened without
+ * `domainUpcasters`. A newer one means a newer onsky wrote it.
+ */
+function checkSchemaVersion(envelope: RecordedEvent): void {
+  if (!isOnskyEventType(envelope.type)) return;
+  const current = eventSchemaVersions[envelope.type];
+  if (envelope.schemaVersion === current) return;
+  const fix =
+    envelope.schemaVersion < current
+      ? 'open the store with the upcasters of domain/upcasters.ts (domainUpcasters)'
+      : 'upgrade onsky to the version that wrote it';
+  throw new Error(
+    `event ${envelope.id} at position ${envelope.position} is ${envelope.type} schema version ${envelope.schemaVersion}, but the read models fold version ${current}; ${fix}`,
+  );
 }
 
 function foldEvent(state: ProjectionState, event: OnskyEvent, recordedAt: string): readonly ReadModelName[] {

@@ -95,7 +95,8 @@ export interface ComponentConfiguration {
   readonly changeId: string;
   readonly deploymentId: string;
   readonly deployedAt: string;
-  readonly version: string;
+  /** The change's version, `null` when it has none. */
+  readonly version: string | null;
   readonly summary: string;
 }
 

@@ -47,7 +47,8 @@ export const ChangeType = builder.node(builder.objectRef<ChangeShape>('Change'),
     kind: t.string({ description: 'software, firmware, configuration, hardware, operating-system or procedure.', resolve: (change) => change.definition.kind }),
     subsystem: t.string({ description: 'Subsystem, e.g. SDP.', resolve: (change) => change.definition.subsystem }),
     components: t.stringList({ description: 'Components it touches; deploying it makes verified features sharing one suspect.', resolve: (change) => [...change.definition.components] }),
-    version: t.string({ description: 'Release, firmware or package version; empty when none.', resolve: (change) => change.definition.version }),
+    // The API keeps its empty text for "none" so clients do not change with ChangeRecorded version 2.
+    version: t.string({ description: 'Release, firmware or package version; empty when none.', resolve: (change) => change.definition.version ?? '' }),
     summary: t.string({ description: 'What the change does.', resolve: (change) => change.definition.summary }),
     ticketKeys: t.stringList({ description: 'Tickets it names.', resolve: (change) => [...change.definition.ticketKeys] }),
     deliversFeatures: t.stringList({ description: 'Keys of the features it delivers.', resolve: (change) => [...change.definition.deliversFeatures] }),
@@ -71,7 +72,7 @@ const ConfigurationType = builder.objectRef<ComponentConfiguration>('ComponentCo
     changeId: t.exposeString('changeId', { description: 'The change in service.' }),
     deploymentId: t.exposeString('deploymentId', { description: 'Its deployment.' }),
     deployedAt: t.exposeString('deployedAt', { description: 'When that deployment went into service (ISO 8601 UTC).' }),
-    version: t.exposeString('version', { description: "The change's version." }),
+    version: t.string({ description: "The change's version; empty when none.", resolve: (configuration) => configuration.version ?? '' }),
     summary: t.exposeString('summary', { description: "The change's summary." }),
   }),
 });
