@@ -6,6 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { domainUpcasters } from '../domain/upcasters.js';
 import { startProjections, type Projections } from '../projections/index.js';
 import { openEsdbStore } from '../store/esdb.js';
 import type { EventStore } from '../store/port.js';
@@ -110,5 +111,5 @@ function openStore(options: OnskyOptions): EventStore {
   const location = options.storeLocation ?? join(options.dataFolder, DATA_FILES.events);
   // The command handler reads a stream just before it appends, so the adapter may trust the ids it
   // cached on that read for a second and send one request per append instead of two.
-  return ESDB_URL.test(location) ? openEsdbStore(location, { logger, idCacheTrustMs: 1000 }) : openSqliteStore(location, { logger });
+  return ESDB_URL.test(location) ? openEsdbStore(location, { logger, idCacheTrustMs: 1000, upcasters: domainUpcasters }) : openSqliteStore(location, { logger, upcasters: domainUpcasters });
 }

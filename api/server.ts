@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GraphQLError } from 'graphql';
@@ -22,6 +22,7 @@ import { Authenticator, checkCsrf, HttpError, isLoopbackHost, readBody } from '.
 import { Metrics } from './http/metrics.js';
 import { OperationCache, type GraphqlParams, type OperationInfo } from './http/operation.js';
 import { serveUi } from './http/static.js';
+import { clientMessage, isStoreWriteFailure, StoreWriteHealth, type StoreWriteFailure } from './http/store-health.js';
 import { importUpload } from './http/upload.js';
 import type { ReadSide } from './read-side.js';
 import { QUERY_LIMITS, type QueryLimits } from './schema/builder.js';
@@ -53,7 +54,34 @@ export interface ServerOptions {
    * "now" rounded down to `intervalMs`, so a cached response stays exact within one interval.
    */
   readonly cache?: false | { readonly intervalMs?: number; readonly maxEntries?: number; readonly maxBytes?: number };
+  /** Connection timeouts that end slow or stalled clients; defaults in `SERVER_TIMEOUTS`. */
+  readonly timeouts?: Partial<ServerTimeouts>;
 }
+
+/** Connection timeouts in milliseconds, set on node:http's server. */
+export interface ServerTimeouts {
+  /** Time to receive a request's headers (node:http `headersTimeout`); at most `requestMs`. */
+  readonly headersMs: number;
+  /** Time to receive a whole request, body included (node:http `requestTimeout`). */
+  readonly requestMs: number;
+  /** Time an idle keep-alive connection stays open (node:http `keepAliveTimeout`). */
+  readonly keepAliveMs: number;
+  /**
+   * Time a response may wait for a client that does not read it. A connection with unsent
+   * response bytes and no socket activity for this long is closed. A connection that only waits
+   * for the server (a long import, a quiet subscription) is left open.
+   */
+  readonly stalledResponseMs: number;
+  /** How often node:http checks the headers and request timeouts (`connectionsCheckingInterval`). */
+  readonly checkIntervalMs: number;
+}
+
+/**
+ * Node.js 20 allows 60 s for headers and 300 s for a request, and checks them every 30 s.
+ * Onsky's GraphQL bodies are at most 1 MiB and its uploads 64 MiB, so 120 s per request leaves
+ * an upload at about 0.5 MiB/s room to finish.
+ */
+export const SERVER_TIMEOUTS: ServerTimeouts = { headersMs: 10_000, requestMs: 120_000, keepAliveMs: 5_000, stalledResponseMs: 30_000, checkIntervalMs: 1_000 };
 
 export interface RunningServer {
   /** Base URL, e.g. http://127.0.0.1:4000/ */
@@ -76,11 +104,25 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const metrics = new Metrics();
   const authenticator = new Authenticator(options.tokens, isLoopbackHost(host), logger);
   const handler = new RequestHandler(options, metrics, authenticator);
+  const timeouts = { ...SERVER_TIMEOUTS, ...options.timeouts };
 
-  const server = createServer((request, response) => {
-    const requestId = randomUUID();
-    handler.handle(request, response, requestId).catch((error: unknown) => handler.fail(response, requestId, error));
-  });
+  const server = createServer(
+    {
+      headersTimeout: timeouts.headersMs,
+      requestTimeout: timeouts.requestMs,
+      keepAliveTimeout: timeouts.keepAliveMs,
+      connectionsCheckingInterval: timeouts.checkIntervalMs,
+    },
+    (request, response) => {
+      const requestId = randomUUID();
+      handler.handle(request, response, requestId).catch((error: unknown) => handler.fail(response, requestId, error));
+    },
+  );
+  // With a 'timeout' listener node:http no longer destroys idle sockets itself, so the
+  // listener decides: only a socket holding response bytes the client does not read is closed.
+  server.setTimeout(timeouts.stalledResponseMs);
+  server.on('timeout', (socket: Socket) => handler.socketIdle(socket, timeouts.stalledResponseMs));
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => handler.clientError(error, socket, timeouts));
   await listen(server, options.port ?? 4000, host);
   const port = (server.address() as AddressInfo).port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}/`;
@@ -132,6 +174,7 @@ class RequestHandler {
   private readonly uiFolder: string;
   /** Last logged rejection per error code, and how many since were not logged. */
   private readonly rejections = new Map<string, { atMs: number; suppressed: number }>();
+  private readonly storeWrites = new StoreWriteHealth();
 
   constructor(
     private readonly options: ServerOptions,
@@ -185,7 +228,7 @@ class RequestHandler {
    * Logs a rejected request, at most once per error code every 10 s, so a client repeating a bad
    * request cannot flood the log. The next logged line reports how many were left out.
    */
-  private logRejection(requestId: string, route: string, error: HttpError): void {
+  private logRejection(requestId: string | undefined, route: string, error: HttpError): void {
     const now = Date.now();
     const last = this.rejections.get(error.code);
     if (last !== undefined && now - last.atMs < REJECTION_LOG_INTERVAL_MS) {
@@ -199,8 +242,51 @@ class RequestHandler {
     );
   }
 
+  /** Closes a connection whose client has stopped reading its response; other idle sockets stay open. */
+  socketIdle(socket: Socket, idleMs: number): void {
+    if (socket.writableLength === 0) return;
+    this.metrics.countError('RESPONSE_STALLED');
+    this.logRejection(
+      undefined,
+      'connection',
+      new HttpError(408, 'RESPONSE_STALLED', `the client read none of ${socket.writableLength} pending response bytes for ${idleMs} ms, so the server closed the connection; read responses as they arrive`),
+    );
+    socket.destroy();
+  }
+
+  /**
+   * Replies to a request node:http rejected before it reached `handle`: a timeout (408), headers
+   * over the size limit (431) or malformed HTTP (400). Replaces node:http's default reply, an
+   * empty body, with the JSON error body every other rejection has.
+   */
+  clientError(error: NodeJS.ErrnoException, socket: Socket, timeouts: ServerTimeouts): void {
+    // A client that closed its connection needs no reply. A response already under way must not
+    // get a second status line. node:http's default handler makes the same two checks.
+    const current = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
+    if (error.code === 'ECONNRESET' || !socket.writable || current?.headersSent === true) {
+      socket.destroy();
+      return;
+    }
+    const rejection = clientErrorRejection(error, timeouts);
+    this.metrics.countError(rejection.code);
+    this.logRejection(undefined, 'connection', rejection);
+    const body = JSON.stringify({ errors: [{ message: rejection.message, extensions: { code: rejection.code } }] });
+    const reason = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' }[rejection.status] ?? 'Bad Request';
+    socket.end(
+      `HTTP/1.1 ${rejection.status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+    socket.destroySoon();
+  }
+
   /** Sends a 500 response with a reference id for an unexpected failure; the log gets the stack. */
   fail(response: ServerResponse, requestId: string, error: unknown): void {
+    // The request stream fails with ECONNRESET when its connection closed before the body was
+    // read: the client hung up, or the request timeout ended it (already logged as REQUEST_TIMEOUT).
+    if ((error as NodeJS.ErrnoException | undefined)?.code === 'ECONNRESET' && (response.socket === null || response.socket.destroyed)) {
+      this.metrics.countError('CONNECTION_CLOSED');
+      this.logRejection(requestId, 'connection', new HttpError(400, 'CONNECTION_CLOSED', 'the connection closed before the request was read in full'));
+      return;
+    }
     this.metrics.countError('INTERNAL_SERVER_ERROR');
     this.options.logger.error({ requestId, err: error }, 'request failed');
     if (response.headersSent) {
@@ -281,11 +367,19 @@ class RequestHandler {
     const head = await this.options.store.headPosition();
     const projection = this.options.reads.position();
     const ready = this.options.reads.isReady();
+    // A store that rejects writes still serves reads, so the server stays ready (200) and reports
+    // `degraded` with the cause and fix until a later write moves the log forward.
+    const writeFailure = this.storeWrites.lastFailure(head);
+    let status = 'ok';
+    if (!ready) status = 'starting';
+    else if (writeFailure !== undefined) status = 'degraded';
     sendJson(response, ready ? 200 : 503, {
-      status: ready ? 'ok' : 'starting',
+      status,
       ready,
       storeHeadPosition: head?.toString() ?? null,
       projectionPosition: projection?.toString() ?? null,
+      storeWritable: writeFailure === undefined,
+      lastStoreWriteFailure: writeFailure ?? null,
     });
   }
 
@@ -305,7 +399,14 @@ class RequestHandler {
     }
     const body = await readBody(request, this.options.maxUploadBytes ?? 64 * MIB);
     const services = { store: this.options.store, commands: this.options.commands, logger: this.options.logger };
-    const summary = await importUpload(services, { url, request, body, actor, requestId });
+    let summary: unknown;
+    try {
+      summary = await importUpload(services, { url, request, body, actor, requestId });
+    } catch (error) {
+      if (!isStoreWriteFailure(error)) throw error;
+      await this.recordStoreFailure(error, requestId, '/api/import');
+      throw new HttpError(503, 'STORE_UNAVAILABLE', `${clientMessage(error)}; import the file again once the store takes writes`);
+    }
     // Queries right after the upload should see what it appended.
     const head = await this.options.store.headPosition();
     if (head !== undefined) await this.options.reads.waitFor(head);
@@ -320,11 +421,30 @@ class RequestHandler {
     if (isClientError(error)) return error as Error;
     const requestId = randomUUID();
     const cause = isGraphqlError(error) && error.originalError != null ? error.originalError : error;
+    if (isStoreWriteFailure(cause)) {
+      void this.recordStoreFailure(cause, requestId, '/graphql');
+      return new GraphQLError(clientMessage(cause), {
+        ...(isGraphqlError(error) ? { path: error.path, nodes: error.nodes } : {}),
+        extensions: { code: 'STORE_UNAVAILABLE', storeCode: cause.code, reference: requestId },
+      });
+    }
     this.options.logger.error({ requestId, err: cause, path: isGraphqlError(error) ? error.path : undefined }, 'GraphQL resolver failed');
     return new GraphQLError(`internal error; reference ${requestId}`, {
       ...(isGraphqlError(error) ? { path: error.path, nodes: error.nodes } : {}),
       extensions: { code: 'INTERNAL_SERVER_ERROR', reference: requestId },
     });
+  }
+
+  /** Logs a write the store rejected and keeps it for /health. */
+  private async recordStoreFailure(failure: StoreWriteFailure, requestId: string, route: string): Promise<void> {
+    let head: Awaited<ReturnType<EventStore['headPosition']>>;
+    try {
+      head = await this.options.store.headPosition();
+    } catch {
+      head = undefined;
+    }
+    this.storeWrites.record(failure, head);
+    this.options.logger.error({ requestId, route, code: failure.code, err: failure }, `event store rejected a write: ${clientMessage(failure)}`);
   }
 
   private countErrorCodes(payload: Buffer): void {
@@ -352,6 +472,21 @@ class RequestHandler {
 function isClientError(error: unknown): boolean {
   if (!isGraphqlError(error)) return false;
   return error.originalError === undefined || error.originalError === null || isClientError(error.originalError);
+}
+
+/** Describes an error node:http raised while it read a request, with the fix for the client. */
+function clientErrorRejection(error: NodeJS.ErrnoException, timeouts: ServerTimeouts): HttpError {
+  if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    return new HttpError(
+      408,
+      'REQUEST_TIMEOUT',
+      `the request was not received in full within the server's limits (headers ${timeouts.headersMs} ms, whole request ${timeouts.requestMs} ms), so the server closed the connection; send the whole request at once`,
+    );
+  }
+  if (error.code === 'HPE_HEADER_OVERFLOW') {
+    return new HttpError(431, 'HEADERS_TOO_LARGE', "the request headers exceed the server's limit (node:http maxHeaderSize); send fewer or shorter headers");
+  }
+  return new HttpError(400, 'BAD_HTTP_REQUEST', `the request is not valid HTTP/1.1 (${error.code ?? error.message}); send a well-formed request`);
 }
 
 function isGraphqlError(error: unknown): error is GraphQLError {

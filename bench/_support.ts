@@ -1,5 +1,7 @@
 /** Helpers shared by the benchmarks: timing, scratch folders and the closing JSON line. */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -39,4 +41,41 @@ export function numberArgument(args: readonly string[], name: string, fallback: 
     throw new Error(`--${name} takes a positive number, got ${JSON.stringify(args[index + 1])}`);
   }
   return value;
+}
+
+/** Starts a baseline server that reads each request body, then sends the prepared bytes. */
+export function startRawServer(payload: Buffer): Promise<Server> {
+  const server = createServer((request, response) => {
+    request.resume();
+    request.on('end', () => {
+      response.writeHead(200, { 'content-type': 'application/graphql-response+json; charset=utf-8', 'content-length': payload.length }).end(payload);
+    });
+  });
+  return new Promise((done) => server.listen(0, '127.0.0.1', () => done(server)));
+}
+
+/**
+ * Runs `script` (a benchmark module's own path) in a fresh Node.js process with `plan` as JSON in
+ * the environment variable `variable`, and returns the JSON of the last line it prints. Load
+ * generators run this way so that they do not share the measured server's event loop.
+ */
+export function runWorkerProcess<R>(script: string, variable: string, plan: object, label: string): Promise<R> {
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    env: { ...process.env, [variable]: JSON.stringify(plan) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let output = '';
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (chunk: string) => {
+    output += chunk;
+  });
+  return new Promise((done, fail) => {
+    child.once('exit', (code) => {
+      if (code !== 0) {
+        fail(new Error(`${label} exited with code ${code}`));
+        return;
+      }
+      done(JSON.parse(output.trim().split('\n').at(-1)!) as R);
+    });
+  });
 }

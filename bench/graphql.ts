@@ -7,8 +7,7 @@
  * max req/s (medians of alternating runs); target ≥ 0.5 with p99 < 20 ms at half load. Options:
  * --events N, --seconds S per phase, --concurrency C, --repetitions R.
  */
-import { spawn } from 'node:child_process';
-import { createServer, request as httpRequest, Agent, type Server } from 'node:http';
+import { request as httpRequest, Agent, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,9 +15,10 @@ import pino from 'pino';
 import { DATA_FILES, startOnsky } from '../api/app.js';
 import { openTokenStore } from '../api/auth/tokens.js';
 import { startServer } from '../api/server.js';
+import { domainUpcasters } from '../domain/upcasters.js';
 import { openSqliteStore } from '../store/sqlite.js';
 import { writeSyntheticHistory } from '../test/support/synthetic.js';
-import { numberArgument, printResult, round, scratchFolder } from './_support.js';
+import { numberArgument, printResult, round, runWorkerProcess, scratchFolder, startRawServer } from './_support.js';
 
 const BOARD_QUERY = 'query Board { features(first: 50) { edges { node { featureKey title subsystem status verificationWsjf deliveredAt daysWaiting } } } }';
 
@@ -56,7 +56,7 @@ export default async function graphqlBench(args: string[]): Promise<void> {
   const logger = pino({ level: 'warn' }, pino.destination(2));
   try {
     const started = performance.now();
-    const store = openSqliteStore(join(folder.path, 'events.sqlite'));
+    const store = openSqliteStore(join(folder.path, 'events.sqlite'), { upcasters: domainUpcasters });
     const summary = await writeSyntheticHistory(store, { events });
     await store.close();
     process.stdout.write(`wrote ${summary.events} events (${summary.features} features, ${summary.observations} observations) in ${round((performance.now() - started) / 1000, 1)} s\n`);
@@ -139,39 +139,6 @@ function medianRun(runs: readonly LoadResult[]): LoadResult {
   return [...runs].sort((a, b) => a.perSecond - b.perSecond)[Math.floor(runs.length / 2)]!;
 }
 
-/** Starts the baseline server: it reads each request body, then sends the prepared bytes. */
-function startRawServer(payload: Buffer): Promise<Server> {
-  const server = createServer((request, response) => {
-    request.resume();
-    request.on('end', () => {
-      response.writeHead(200, { 'content-type': 'application/graphql-response+json; charset=utf-8', 'content-length': payload.length }).end(payload);
-    });
-  });
-  return new Promise((done) => server.listen(0, '127.0.0.1', () => done(server)));
-}
-
-/** Runs one load phase in a fresh Node.js process and returns its measurements. */
-function runLoad(plan: LoadPlan): Promise<LoadResult> {
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url)], {
-    env: { ...process.env, [WORKER_ENV]: JSON.stringify(plan) },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let output = '';
-  child.stdout.setEncoding('utf8');
-  child.stdout.on('data', (chunk: string) => {
-    output += chunk;
-  });
-  return new Promise((done, fail) => {
-    child.once('exit', (code) => {
-      if (code !== 0) {
-        fail(new Error(`load worker exited with code ${code}`));
-        return;
-      }
-      done(JSON.parse(output.trim().split('\n').at(-1)!) as LoadResult);
-    });
-  });
-}
-
 /** Runs one load phase: sends requests over keep-alive connections and prints one JSON line of results. */
 async function loadWorker(plan: LoadPlan): Promise<void> {
   const agent = new Agent({ keepAlive: true, maxSockets: Math.max(plan.concurrency, 64) });
@@ -233,6 +200,11 @@ async function loadWorker(plan: LoadPlan): Promise<void> {
   const percentile = (p: number): number => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? Number.NaN;
   const result: LoadResult = { completed: latencies.length, failed, seconds: elapsed, perSecond: latencies.length / elapsed, p50Ms: percentile(0.5), p99Ms: percentile(0.99) };
   process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+/** Runs one load phase in a fresh Node.js process and returns its measurements. */
+function runLoad(plan: LoadPlan): Promise<LoadResult> {
+  return runWorkerProcess(fileURLToPath(import.meta.url), WORKER_ENV, plan, 'load worker');
 }
 
 const workerPlan = process.env[WORKER_ENV];
