@@ -53,9 +53,9 @@ function wsjfReport(models: ReadModels, { now, subsystem }: ReportOptions): Repo
     title: `Verification queue by WSJF${subsystem === undefined ? '' : ` for ${subsystem}`}`,
     asOf: now,
     summary: [
-      `${queue.length} features wait for verification on the sky, ${queue.filter((entry) => entry.status === 'suspect').length} of them suspect again after a change.`,
-      queue.length === 0 ? 'Nothing waits.' : `Together they have waited ${round(waiting, 1)} days; the longest wait is ${round(Math.max(...queue.map((entry) => entry.daysWaiting)), 1)} days.`,
-      `${queue.filter((entry) => entry.candidates.length > 0).length} of them already have archived observations that meet their evidence criteria.`,
+      `${count(queue.length, 'feature')} ${queue.length === 1 ? 'waits' : 'wait'} for verification on the sky, ${queue.filter((entry) => entry.status === 'suspect').length} of them suspect again after a change.`,
+      waitSentence(queue.map((entry) => entry.daysWaiting), waiting),
+      candidatesSentence(queue.filter((entry) => entry.candidates.length > 0).length),
     ],
     tables: [
       {
@@ -91,9 +91,9 @@ function backpressureReport(models: ReadModels, { now, subsystem }: ReportOption
         : [
             `Signal: ${headline.assessment.signal.toUpperCase()}. ${headline.recommendation}`,
             ...headline.assessment.reasons,
-            `Over the ${headline.flow.windowDays} days to ${headline.flow.windowEndUtc.slice(0, 10)}: ${headline.flow.arrivals} delivered, ${headline.flow.departures} verified, ` +
+            `Over the ${count(headline.flow.windowDays, 'day')} to ${headline.flow.windowEndUtc.slice(0, 10)}: ${headline.flow.arrivals} delivered, ${headline.flow.departures} verified, ` +
               `throughput ${round(headline.flow.throughputPerWeek, 2)} per week, WIP ${headline.flow.wip} against a limit of ${headline.assessment.wipLimit}, ` +
-              `expected wait ${headline.flow.expectedWaitWeeks === null ? 'unbounded (nothing verified)' : `${round(headline.flow.expectedWaitWeeks, 1)} weeks`}.`,
+              `expected wait ${headline.flow.expectedWaitWeeks === null ? 'unbounded (nothing verified)' : count(round(headline.flow.expectedWaitWeeks, 1), 'week')}.`,
           ],
     tables: [
       {
@@ -131,10 +131,10 @@ function unverifiedReport(models: ReadModels, { now }: ReportOptions): Report {
     title: 'Unverified observing hours',
     asOf: now,
     summary: [
-      `${round(ledger.hoursNotLookedAtInDetail, 1)} of ${round(ledger.hours, 1)} observed hours (${round(share, 0)} %) have not been looked at in detail (inspected or imaged).`,
+      `${round(ledger.hoursNotLookedAtInDetail, 1)} of ${count(round(ledger.hours, 1), 'observed hour')} (${round(share, 0)} %) ${round(ledger.hoursNotLookedAtInDetail, 1) === 1 ? 'has' : 'have'} not been looked at in detail (inspected or imaged).`,
       ledger.oldestUnreviewed === null
         ? 'Every observation has had at least one review.'
-        : `The oldest unreviewed observation is ${ledger.oldestUnreviewed.observationId}, ${round(ledger.oldestUnreviewed.ageDays, 0)} days old.`,
+        : `The oldest unreviewed observation is ${ledger.oldestUnreviewed.observationId}, ${count(round(ledger.oldestUnreviewed.ageDays, 0), 'day')} old.`,
       `QA coverage of qualifying observations: continuum ${percent(ledger.qaCoverage.continuum.coverage)}, spectral line ${percent(ledger.qaCoverage.spectralLine.coverage)}.`,
       ledger.archiveLatency.medianMultiple === null
         ? 'No archived product has a known archive time yet.'
@@ -147,14 +147,14 @@ function unverifiedReport(models: ReadModels, { now }: ReportOptions): Report {
 
 function coverageReport(models: ReadModels, { now }: ReportOptions): Report {
   const traces = models.traceability();
-  const count = (coverage: string): number => traces.filter((trace) => trace.coverage === coverage).length;
+  const withCoverage = (coverage: string): number => traces.filter((trace) => trace.coverage === coverage).length;
   return {
     kind: 'coverage',
     title: 'Requirement coverage',
     asOf: now,
     summary: [
-      `${traces.length} requirements: ${count('fully-verified')} fully verified, ${count('partially-verified')} partially verified, ` +
-        `${count('not-verified')} not verified, ${count('has-failures')} with failures, ${count('not-covered')} not covered by any feature.`,
+      `${count(traces.length, 'requirement')}: ${withCoverage('fully-verified')} fully verified, ${withCoverage('partially-verified')} partially verified, ` +
+        `${withCoverage('not-verified')} not verified, ${withCoverage('has-failures')} with failures, ${withCoverage('not-covered')} not covered by any feature.`,
     ],
     tables: [
       {
@@ -227,6 +227,24 @@ export function escapeHtml(text: string): string {
 function csvCell(cell: string | number | null): string {
   const text = cell === null ? '' : String(cell);
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** Returns the count with its noun, singular only for exactly 1: "1 feature", "0 features", "1.5 days". */
+function count(value: number, noun: string): string {
+  return `${value} ${noun}${value === 1 ? '' : 's'}`;
+}
+
+function waitSentence(daysWaiting: readonly number[], totalDays: number): string {
+  if (daysWaiting.length === 0) return 'Nothing waits.';
+  const total = count(round(totalDays, 1), 'day');
+  if (daysWaiting.length === 1) return `It has waited ${total}.`;
+  return `Together they have waited ${total}; the longest wait is ${count(round(Math.max(...daysWaiting), 1), 'day')}.`;
+}
+
+function candidatesSentence(withCandidates: number): string {
+  return withCandidates === 1
+    ? '1 of them already has archived observations that meet its evidence criteria.'
+    : `${withCandidates} of them already have archived observations that meet their evidence criteria.`;
 }
 
 function round(value: number, digits: number): number {

@@ -6,6 +6,7 @@ import { stat } from 'node:fs/promises';
 import { importFile, type ImportSummary } from '../api/imports.js';
 import { detectFormat, FORMATS, type ImportFormat } from '../importers/detect.js';
 import type { ImportWarning } from '../importers/types.js';
+import { describeFailure, ReportedFailure } from './failure.js';
 import { parse } from './log.js';
 import { dataFolder, openStore, storeLocation, UsageError } from './options.js';
 
@@ -16,6 +17,19 @@ const USAGE = `import <format|auto> <files…> [--dry-run] [--strict] [--json] [
 const SHOWN_WARNINGS = 20;
 
 export async function runImport(argv: string[]): Promise<void> {
+  try {
+    await importFiles(argv);
+  } catch (error) {
+    if (!argv.includes('--json')) throw error;
+    // With --json standard output carries one JSON object whatever happens, errors included.
+    const failure = describeFailure(error);
+    const { exitCode: _exitCode, detail: _detail, ...fields } = failure;
+    process.stdout.write(`${JSON.stringify({ error: fields })}\n`);
+    throw new ReportedFailure(failure);
+  }
+}
+
+async function importFiles(argv: string[]): Promise<void> {
   const { values, positionals } = parse(
     argv,
     { 'dry-run': { type: 'boolean' }, strict: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean' } },
@@ -79,8 +93,8 @@ async function formatOf(name: string, file: string): Promise<ImportFormat> {
 function printSummary(summary: ImportSummary): void {
   const verb = summary.dryRun ? 'would append' : 'appended';
   process.stdout.write(
-    `${summary.file} (${summary.format}): ${summary.read} records read, ${summary.appended} events ${verb}, ` +
-      `${summary.duplicates} duplicates skipped, ${summary.warnings.length} warnings\n`,
+    `${summary.file} (${summary.format}): ${count(summary.read, 'record')} read, ${count(summary.appended, 'event')} ${verb}, ` +
+      `${count(summary.duplicates, 'duplicate')} skipped, ${count(summary.warnings.length, 'warning')}\n`,
   );
   if (summary.dryRun) {
     for (const [type, count] of Object.entries(summary.eventTypes)) process.stdout.write(`  ${count} × ${type}\n`);
@@ -89,6 +103,11 @@ function printSummary(summary: ImportSummary): void {
   if (summary.warnings.length > SHOWN_WARNINGS) {
     process.stdout.write(`  … and ${summary.warnings.length - SHOWN_WARNINGS} more warnings (--json lists them all)\n`);
   }
+}
+
+/** Returns "1 record" or "2 records". */
+function count(value: number, noun: string): string {
+  return `${value} ${noun}${value === 1 ? '' : 's'}`;
 }
 
 function combine(summaries: readonly ImportSummary[]): { read: number; appended: number; duplicates: number; warnings: ImportWarning[]; dryRun: boolean; files: ImportSummary[] } {

@@ -2,7 +2,7 @@
  * The `onsky` command: one subcommand per job, each in its own module, loaded on demand so
  * that `onsky export` does not pay for the GraphQL server's start-up.
  */
-import { UsageError } from './options.js';
+import { describeFailure, ReportedFailure } from './failure.js';
 
 const HELP = `usage: onsky <command> [options]
 
@@ -10,7 +10,7 @@ commands:
   serve                 serve the web UI and the GraphQL API (default http://127.0.0.1:4000/)
   import <format> <files…>
                         import files: obslog, sdpmc, archive, katdal, s3, jira, git, catalogue,
-                        syslog, plan (or auto to detect the format)
+                        syslog, plan, journal (or auto to detect the format)
   report <kind>         print a report: wsjf, backpressure, unverified, coverage
   export [--out FILE]   write the whole log as NDJSON (standard output by default)
   restore <FILE>        load an export into an empty store
@@ -58,17 +58,16 @@ async function main(argv: string[]): Promise<number> {
 
 /** Prints a user's mistake as one line; anything else is a bug, printed with its stack. */
 function reportFailure(command: string, error: unknown): number {
-  // The EventStoreDB client marks a server it cannot reach with the type "unavailable".
-  if (error instanceof Error && (error as { type?: unknown }).type === 'unavailable') {
-    process.stderr.write(`onsky ${command}: cannot reach EventStoreDB (${error.message.split('\n')[0]}); check that the server runs and that --store names it\n`);
+  if (error instanceof ReportedFailure) {
+    if (error.failure.detail !== undefined) process.stderr.write(`onsky ${command} failed unexpectedly; please report this with the lines below\n${error.failure.detail}\n`);
+    return error.failure.exitCode;
+  }
+  const failure = describeFailure(error);
+  if (failure.exitCode === 2) {
+    process.stderr.write(`onsky ${command}: ${failure.message}\n`);
     return 2;
   }
-  if (error instanceof UsageError || (error instanceof Error && ['ImportError', 'InvalidAppendError', 'UnknownPositionError', 'StoreUnavailableError'].includes(error.name))) {
-    process.stderr.write(`onsky ${command}: ${error.message}\n`);
-    return 2;
-  }
-  const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
-  process.stderr.write(`onsky ${command} failed unexpectedly; please report this with the lines below\n${detail}\n`);
+  process.stderr.write(`onsky ${command} failed unexpectedly; please report this with the lines below\n${failure.detail ?? failure.message}\n`);
   return 1;
 }
 

@@ -1,8 +1,9 @@
 /**
  * Options every `onsky` command shares: where the data lives and which event store to open.
  */
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { domainUpcasters } from '../domain/upcasters.js';
 import { openEsdbStore } from '../store/esdb.js';
 import type { EventStore } from '../store/port.js';
 import { openSqliteStore, type StoreLogger } from '../store/sqlite.js';
@@ -33,13 +34,59 @@ export function requireExistingStore(location: string): string {
   throw new UsageError(`no onsky store at ${location}; pass the --data folder that onsky serve or onsky import used`);
 }
 
-/** Opens the store at a location: an `esdb://` or `kurrentdb://` URL, or a SQLite file path. */
+/**
+ * Creates a data folder when it is missing and checks that onsky can write files in it; throws
+ * `UsageError` naming the folder otherwise. Folders are created one level at a time because
+ * Node.js's `mkdirSync(…, { recursive: true })` (checked with Node 20.20) retries forever when
+ * mkdir fails with ENOENT under a parent that exists, as it does under /proc.
+ */
+export function prepareDataFolder(folder: string): string {
+  const missing: string[] = [];
+  let existing = folder;
+  while (!existsSync(existing)) {
+    missing.unshift(existing);
+    const parent = dirname(existing);
+    if (parent === existing) break;
+    existing = parent;
+  }
+  if (existsSync(existing) && !statSync(existing).isDirectory()) {
+    throw new UsageError(`cannot use ${folder} as the data folder: ${existing} is a file, not a folder; pass --data with a folder path`);
+  }
+  for (const level of missing) {
+    try {
+      mkdirSync(level);
+    } catch (error) {
+      throw new UsageError(`cannot create the data folder ${folder} (${errorCode(error)} on ${level}); pass --data with a folder you can write to`);
+    }
+  }
+
+  // Root passes permission checks, so only a real write shows whether the folder takes files.
+  const probe = join(folder, `.onsky-write-check-${process.pid}`);
+  try {
+    writeFileSync(probe, '', { flag: 'wx' });
+  } catch (error) {
+    throw new UsageError(`the data folder ${folder} is not writable (${errorCode(error)}); pass --data with a folder you can write to, or fix its permissions`);
+  }
+  rmSync(probe, { force: true });
+  return folder;
+}
+
+function errorCode(error: unknown): string {
+  return (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+}
+
+/**
+ * Opens the store at a location: an `esdb://` or `kurrentdb://` URL, or a SQLite file path. Reads
+ * upcast older event versions with `domainUpcasters`; appends, a restore among them, store
+ * events exactly as given.
+ */
 export function openStore(location: string, logger?: StoreLogger): EventStore {
   if (/^(esdb|esdb\+discover|kurrentdb|kurrentdb\+discover):\/\//.test(location)) {
-    return openEsdbStore(location, logger === undefined ? {} : { logger });
+    return openEsdbStore(location, logger === undefined ? { upcasters: domainUpcasters } : { logger, upcasters: domainUpcasters });
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location)) {
     throw new UsageError(`store ${JSON.stringify(location)} is not a file path or an esdb:// URL; pass --store esdb://host:2113?tls=false or leave it out for the embedded store`);
   }
-  return openSqliteStore(location, logger === undefined ? {} : { logger });
+  prepareDataFolder(dirname(location));
+  return openSqliteStore(location, logger === undefined ? { upcasters: domainUpcasters } : { logger, upcasters: domainUpcasters });
 }

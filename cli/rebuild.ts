@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { DATA_FILES } from '../api/app.js';
 import { startProjections } from '../projections/index.js';
 import { parse } from './log.js';
-import { dataFolder, openStore, storeLocation } from './options.js';
+import { dataFolder, openStore, prepareDataFolder, storeLocation } from './options.js';
 
 export async function runRebuild(argv: string[]): Promise<void> {
   const { values } = parse(argv, {}, 'rebuild [--data DIR] [--store URL]');
-  const folder = dataFolder(values.data);
+  const folder = prepareDataFolder(dataFolder(values.data));
   const snapshotFile = join(folder, DATA_FILES.snapshot);
   await rm(snapshotFile, { force: true });
 

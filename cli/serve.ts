@@ -2,10 +2,11 @@
  * `onsky serve`: runs the API, the web UI and the read models in one process until SIGINT or
  * SIGTERM, then stops gracefully (server, read-model snapshot, store).
  */
+import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { ESDB_URL, startOnsky } from '../api/app.js';
-import { dataFolder, storeLocation, UsageError } from './options.js';
+import { dataFolder, prepareDataFolder, storeLocation, UsageError } from './options.js';
 
 const HELP = `usage: onsky serve [--data DIR] [--port N] [--host ADDRESS] [--store URL] [--graphiql]
 
@@ -77,6 +78,9 @@ export async function runServe(argv: string[]): Promise<void> {
     process.stdout.write(HELP);
     return;
   }
+
+  prepareDataFolder(settings.dataFolder);
+  if (!ESDB_URL.test(settings.storeLocation)) prepareDataFolder(dirname(settings.storeLocation));
 
   // Logs go to stderr, so stdout carries only the line saying where to open onsky.
   const logger = pino({ level: process.env.LOG_LEVEL ?? 'info' }, pino.destination(2));

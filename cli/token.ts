@@ -2,13 +2,12 @@
  * `onsky token create|list|revoke`: manages the API's bearer tokens in the data folder's
  * tokens.sqlite. A token's secret is printed once, at creation; the file keeps only its SHA-256.
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DATA_FILES } from '../api/app.js';
 import { isRole, ROLES } from '../api/auth/roles.js';
 import { openTokenStore, type TokenInfo } from '../api/auth/tokens.js';
-import { dataFolder, UsageError } from './options.js';
+import { dataFolder, prepareDataFolder, UsageError } from './options.js';
 
 const HELP = `usage: onsky token create --role ROLE [--label TEXT] [--expires-days N] [--data DIR]
        onsky token list [--json] [--data DIR]
@@ -48,8 +47,7 @@ export async function runToken(argv: string[]): Promise<void> {
     return;
   }
 
-  const folder = dataFolder(values.data);
-  mkdirSync(folder, { recursive: true });
+  const folder = prepareDataFolder(dataFolder(values.data));
   const tokens = openTokenStore(join(folder, DATA_FILES.tokens));
   try {
     switch (action) {

@@ -45,7 +45,7 @@ export function assessBackpressure(flow: FlowMetrics, options: BackpressureOptio
     reasons.push(`WIP ${flow.wip} exceeds the limit of ${wipLimit}`);
   }
   if (flow.arrivals > flow.departures) {
-    reasons.push(`${flow.arrivals} features were delivered but ${flow.departures} verified in the last ${flow.windowDays} days`);
+    reasons.push(`${countOf(flow.arrivals, 'feature')} ${flow.arrivals === 1 ? 'was' : 'were'} delivered but ${flow.departures} verified in the last ${flow.windowDays} days`);
   }
   const wait = flow.expectedWaitWeeks;
   if (wait === null) {
@@ -90,6 +90,11 @@ export function recommendBackpressureAction(input: RecommendationInput): string 
 
   switch (assessment.signal) {
     case 'red':
+      // With nothing verified the default limit, throughput × target wait, is 0, and "until WIP ≤ 0"
+      // would ask for an empty queue; the sentence names the cause instead.
+      if (assessment.wipLimitIsDefault && flow.departures === 0) {
+        return `Nothing was verified in the last ${flow.windowDays} days: verify before delivering more${to} (WIP ${assessment.wip})${next}.`;
+      }
       return `Pause deliveries${to} until WIP ≤ ${assessment.wipLimit} (now ${assessment.wip})${next}.`;
     case 'amber':
       return `Slow deliveries${to}: ${assessment.reasons.join('; ')}${next}.`;
@@ -109,6 +114,11 @@ function verifyFirst(queue: readonly QueueEntry[], count: number): string {
   const listed = first.map((item) => `${item.featureKey} (${formatNumber(item.verificationWsjf)})`).join(', ');
   const these = first.length === 1 ? 'this one' : `these ${numberWord(first.length)}`;
   return `; verify ${these} first (by WSJF): ${listed}`;
+}
+
+/** Returns "1 feature" or "2 features". */
+function countOf(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
 const NUMBER_WORDS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten'];

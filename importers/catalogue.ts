@@ -4,6 +4,7 @@
  * model (`J0010-4153 | 0008-421, radec gaincal, …`) and without (`J001053-415311,radec gaincal,…`).
  * Lines starting with # are comments.
  */
+import { targetStreamId } from '../domain/index.js';
 import { type LineHandler, parseLinesWith } from './driver.js';
 import type { TextLine } from './lines.js';
 import { preview } from './obslog.js';
@@ -127,8 +128,18 @@ export interface IndexedTarget {
  */
 export class TargetIndex {
   private readonly byKey = new Map<string, { name: string; aliases: Set<string>; tags: Set<string> }>();
+  /**
+   * The first non-empty coordinates recorded per target stream (`targetStreamId`), which the
+   * domain keeps: a later entry for the same stream adds aliases and tags, never coordinates.
+   */
+  private readonly coordinatesByStream = new Map<string, string>();
 
-  add(target: Pick<CatalogueTarget, 'name' | 'aliases' | 'tags'>): void {
+  /** Adds a target; `coordinates` as the domain stores them (one string) or as parsed (a list). */
+  add(target: Pick<CatalogueTarget, 'name' | 'aliases' | 'tags'> & { readonly coordinates?: string | readonly string[] }): void {
+    const stream = targetStreamId(target.name);
+    const coordinates = (typeof target.coordinates === 'string' ? target.coordinates : (target.coordinates ?? []).join(' ')).trim();
+    if (coordinates !== '' && !this.coordinatesByStream.has(stream)) this.coordinatesByStream.set(stream, coordinates);
+
     const names = [target.name, ...target.aliases];
     let entry = names.map((name) => this.byKey.get(normaliseTargetName(name))).find((found) => found !== undefined);
     if (entry === undefined) entry = { name: target.name, aliases: new Set(), tags: new Set() };
@@ -138,6 +149,11 @@ export class TargetIndex {
       this.byKey.set(normaliseTargetName(name), entry);
     }
     for (const tag of target.tags) entry.tags.add(tag);
+  }
+
+  /** Returns the coordinates kept for the target recorded under exactly this name, if any. */
+  coordinatesOf(name: string): string | undefined {
+    return this.coordinatesByStream.get(targetStreamId(name));
   }
 
   lookup(name: string): IndexedTarget | undefined {

@@ -5,6 +5,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
+import { rejectNonText, TEXT_SAMPLE_BYTES } from './text-check.js';
 import { ImportError, type ParsedWarning, type ParseOptions, type Source, sha256, sourceName, warning } from './types.js';
 
 /**
@@ -56,22 +57,45 @@ const CARRIAGE_RETURN = 0x0d;
 
 /**
  * Reads a source as batches of lines and warnings in file order, one batch per chunk read.
- * Raises `ImportError` for UTF-16 or binary (NUL byte) input. Lines longer than
- * `maxLineBytes` are skipped with a warning, and lines that are not valid UTF-8 are decoded as
- * Latin-1 with a warning.
+ * Raises `ImportError` for UTF-16 or binary input (a NUL byte, or a start that is more than 10 %
+ * control characters). Lines longer than `maxLineBytes` are skipped with a warning, and lines
+ * that are not valid UTF-8 are decoded as Latin-1 with a warning.
  */
 export async function* readLineBatches(source: Source, options: ParseOptions = {}): AsyncGenerator<LineItem[]> {
   const reader = new LineSplitter(sourceName(source), options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES);
   const stream = typeof source === 'string' ? createReadStream(source, { highWaterMark: READ_CHUNK_BYTES }) : source.stream;
 
+  // The first 64 KiB are held back until they can be checked as a whole, so a stream of small
+  // chunks is judged on the same sample as a file. They are then split in their own chunks.
+  let head: Buffer[] | undefined = [];
+  let headBytes = 0;
   for await (const chunk of stream as AsyncIterable<Uint8Array | string>) {
     const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    if (head !== undefined) {
+      // Copy, because the stream may reuse the chunk's memory once it has been read.
+      head.push(Buffer.from(bytes));
+      headBytes += bytes.length;
+      if (headBytes < TEXT_SAMPLE_BYTES) continue;
+      yield* releaseHead(reader, head);
+      head = undefined;
+      continue;
+    }
     const items = reader.push(bytes);
     if (items.length > 0) yield items;
   }
+  if (head !== undefined) yield* releaseHead(reader, head);
 
   const rest = reader.end();
   if (rest.length > 0) yield rest;
+}
+
+/** Checks the held-back start of a source for text, then splits it chunk by chunk. */
+function* releaseHead(reader: LineSplitter, head: readonly Buffer[]): Generator<LineItem[]> {
+  reader.checkText(Buffer.concat(head));
+  for (const chunk of head) {
+    const items = reader.push(chunk);
+    if (items.length > 0) yield items;
+  }
 }
 
 /** Reads a source line by line; see `readLineBatches` for what it checks. */
@@ -190,7 +214,17 @@ class LineSplitter {
   }
 
   private longLineWarning(line: number): ParsedWarning {
-    return warning(this.file, line, `line is longer than the maximum of ${this.maxLineBytes} bytes and was skipped; raise maxLineBytes if it is a real record`);
+    return warning(
+      this.file,
+      line,
+      `line is longer than the limit of ${formatBytes(this.maxLineBytes)} per line, so it was skipped; if it holds records, split it into lines shorter than that (e.g. one record per line) and import the file again`,
+    );
+  }
+
+  /** Rejects a source whose start is not text; see `rejectNonText`. UTF-16 is left to `checkStart`. */
+  checkText(start: Buffer): void {
+    if (startsAsUtf16(start)) return;
+    rejectNonText(start, this.file);
   }
 
   /** Strips a UTF-8 byte order mark and rejects UTF-16 before any line is split. */
@@ -198,8 +232,7 @@ class LineSplitter {
     if (chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) {
       return chunk.subarray(3);
     }
-    const bom = chunk.length >= 2 && ((chunk[0] === 0xff && chunk[1] === 0xfe) || (chunk[0] === 0xfe && chunk[1] === 0xff));
-    if (bom || looksLikeUtf16(chunk)) {
+    if (startsAsUtf16(chunk)) {
       throw new ImportError(this.file, undefined, `${this.file} is encoded as UTF-16, which the importers do not read; save it as UTF-8 (e.g. iconv -f UTF-16 -t UTF-8) and import it again`);
     }
     return chunk;
@@ -215,6 +248,18 @@ class LineSplitter {
     }
     throw new ImportError(this.file, line, `${this.file}:${line} contains a NUL byte, so it looks like a binary file rather than a text log; check that this is the right file, or save it as UTF-8 text without NUL bytes`);
   }
+}
+
+/** Formats a byte count as whole MiB when it is one, else as bytes: "1 MiB", "1000 bytes". */
+function formatBytes(bytes: number): string {
+  const mebibyte = 1024 * 1024;
+  return bytes % mebibyte === 0 ? `${bytes / mebibyte} MiB` : `${bytes} bytes`;
+}
+
+/** True when a source starts with a UTF-16 byte order mark or looks like UTF-16 without one. */
+function startsAsUtf16(chunk: Buffer): boolean {
+  const bom = chunk.length >= 2 && ((chunk[0] === 0xff && chunk[1] === 0xfe) || (chunk[0] === 0xfe && chunk[1] === 0xff));
+  return bom || looksLikeUtf16(chunk);
 }
 
 /**

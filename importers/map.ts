@@ -37,6 +37,8 @@ export interface MapContext {
   readonly importedAt: string;
   /** Catalogue targets, to give observed targets their tags (bpcal, gaincal, …). */
   readonly targets?: TargetIndex;
+  /** Reports a problem with the record at a 1-based line of the file being mapped, as an import warning. */
+  readonly warn?: (line: number, message: string) => void;
 }
 
 export type RecordMapper<R> = (parsed: ParsedRecord<R>) => readonly ImportCommand[];

@@ -317,6 +317,18 @@ class ObslogHandler implements LineHandler<ObslogRecord> {
       warnings: session.warnings,
       errors: session.errors,
     };
+    if (session.captureBlockId === undefined) {
+      // The start time of these lines cannot stand in for the capture block id, because an excerpt
+      // starts mid-observation and would match no observation or the wrong one.
+      out.push(
+        warning(
+          this.file,
+          session.firstLine,
+          `no capture block id ("Capture block ID = …" line) was found in lines ${session.firstLine}–${session.lastLine} (${session.start} to ${session.end}), ` +
+            'so onsky cannot tell which observation they belong to and imported nothing from them; import the whole observation log, which names its capture block',
+        ),
+      );
+    }
     const key = session.captureBlockId === undefined ? `session@${session.firstLine}` : `session-${session.captureBlockId}`;
     out.push(record(summary, { file: this.file, line: session.firstLine, key }, sha256(raw)));
   }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -54,6 +55,17 @@ describe('hostile files', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('UTF-16');
     expect(result.stderr).toContain('save it as UTF-8');
+    expect(await storedEvents()).toBe(0);
+  });
+
+  it('rejects random bytes without NUL whole', async () => {
+    const file = join(folder.path, 'noise.log');
+    writeFileSync(file, Buffer.from(randomBytes(512 * 1024).filter((byte) => byte !== 0)));
+    const result = await runCli(['import', 'obslog', file, '--data', data]);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(new RegExp(`${file} is not text: \\d+ % of the first 64 KiB are control characters`));
+    expect(result.stdout).toBe('');
     expect(await storedEvents()).toBe(0);
   });
 

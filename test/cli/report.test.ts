@@ -76,6 +76,27 @@ describe('onsky report', () => {
     expect(report.data).toEqual([]);
   });
 
+  it('uses the singular for one', async () => {
+    for (const kind of ['wsjf', 'backpressure', 'unverified', 'coverage']) {
+      for (const format of ['md', 'html', 'csv', 'json']) {
+        const result = await runCli(['report', kind, '--format', format, '--data', data]);
+        expect(result.code).toBe(0);
+        expect(result.stdout, `${kind} ${format}`).not.toMatch(/(?<![\d.])1 (features|requirements|days|weeks|observed hours)\b/);
+        expect(result.stdout, `${kind} ${format}`).not.toMatch(/\b(0|[2-9]|\d\d+) feature (waits|was)\b/);
+      }
+    }
+    const wsjf = await runCli(['report', 'wsjf', '--data', data]);
+    expect(wsjf.stdout).toContain('- 1 feature waits for verification on the sky');
+    expect(wsjf.stdout).toContain('- It has waited ');
+  });
+
+  it('asks to verify when nothing was verified', async () => {
+    const result = await runCli(['report', 'backpressure', '--data', data]);
+    expect(result.stdout).toContain('Nothing was verified in the last 28 days: verify before delivering more (WIP 1); verify this one first (by WSJF): CBF-1K-DELAY');
+    expect(result.stdout).toContain('1 feature was delivered but 0 verified in the last 28 days');
+    expect(result.stdout).not.toContain('WIP ≤ 0');
+  });
+
   it('names a bad report kind', async () => {
     const result = await runCli(['report', 'velocity', '--data', data]);
     expect(result.code).toBe(2);

@@ -159,6 +159,21 @@ describe('recommendBackpressureAction', () => {
     );
   });
 
+  it('asks to verify first when nothing was verified', () => {
+    const stalled = computeFlow([history('B', { deliveredAtUtc: ['2019-03-05T00:00:00Z'] })], window);
+    const assessment = assessBackpressure(stalled);
+    expect(assessment.wipLimit).toBe(0);
+    expect(assessment.signal).toBe('red');
+    const sentence = recommendBackpressureAction({ subsystem: 'SDP', assessment, flow: stalled, queue, count: 1 });
+    expect(sentence).toBe('Nothing was verified in the last 28 days: verify before delivering more to SDP (WIP 1); verify this one first (by WSJF): SDP-12 (4.3).');
+    expect(sentence).not.toContain('≤ 0');
+  });
+
+  it('counts one feature in the singular', () => {
+    const single = { ...flow, arrivals: 1, departures: 0 };
+    expect(assessBackpressure(single, { wipLimit: 5 }).reasons).toContain('1 feature was delivered but 0 verified in the last 28 days');
+  });
+
   it('states the figures when green', () => {
     const calm = { ...flow, arrivals: 2, wip: 1, expectedWaitWeeks: 1 };
     const sentence = recommendBackpressureAction({ assessment: assessBackpressure(calm), flow: calm, queue: [] });

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -87,6 +88,41 @@ describe('readLines', () => {
     const { lines, warnings } = await read(`ok\n${'z'.repeat(3000)}`, { maxLineBytes: 1000, chunkBytes: 100 });
     expect(lines.map((line) => line.text)).toEqual(['ok']);
     expect(warnings.map((warning) => warning.line)).toEqual([2]);
+  });
+
+  it('names the limit in MiB for long lines', async () => {
+    const { warnings } = await read(`ok\n${'w'.repeat(1024 * 1024 + 1)}\nafter\n`);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]?.line).toBe(2);
+    expect(warnings[0]?.message).toContain('longer than the limit of 1 MiB per line, so it was skipped');
+    expect(warnings[0]?.message).toContain('split it into lines');
+    expect(warnings[0]?.message).not.toContain('maxLineBytes');
+  });
+
+  it('rejects random bytes without NUL', async () => {
+    const noise = Buffer.from(randomBytes(256 * 1024).filter((byte) => byte !== 0));
+    // Small chunks, so the first chunk alone is too short to judge.
+    const error = await read(noise, { chunkBytes: 512 }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ImportError);
+    expect((error as ImportError).message).toMatch(/^test\.log is not text: \d+ % of the first 64 KiB are control characters/);
+    expect((error as ImportError).message).toContain('save it as UTF-8 text');
+  });
+
+  it('rejects a short file of control bytes', async () => {
+    const error = await read(Buffer.from('\u0001\u0002\u0003 ok\n\u0004\u0005\n', 'latin1')).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ImportError);
+    expect((error as ImportError).message).toContain('of its 10 bytes are control characters');
+  });
+
+  it('reads Latin-1 text with many accents', async () => {
+    const line = "2019-03-05 16:24:22.230Z INFO     Été à Genève: déjà vu, façade, naïve, Ærø, Øresund, größer, señor";
+    const content = Buffer.from(`${Array.from({ length: 2000 }, () => line).join('\n')}\n`, 'latin1');
+    const { lines, warnings } = await read(content, { chunkBytes: 4096 });
+    expect(lines).toHaveLength(2000);
+    expect(lines[0]?.text).toBe(line);
+    expect(lines[0]?.latin1).toBe(true);
+    // Five lines get their own warning and one more counts the rest.
+    expect(warnings).toHaveLength(6);
   });
 
   it('rejects NUL bytes naming the line', async () => {

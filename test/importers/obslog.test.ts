@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { type ObslogRecord, parseObslog, parseReceptorList } from '../../importers/obslog.js';
-import { collect, ImportError, sha256 } from '../../importers/types.js';
+import { collect, ImportError, type ImportWarning, type ParsedRecord, sha256 } from '../../importers/types.js';
 import { readFileSync } from 'node:fs';
 import { fixture, memorySource } from './support.js';
 
@@ -61,14 +61,21 @@ describe('parseObslog on obslog-1551803062.log', () => {
 
 describe('parseObslog on obslog-museek-2023-07-11.log', () => {
   it('reads padded levels and stragglers', async () => {
-    const { records, warnings } = await collect(parseObslog(fixture('obslog-museek-2023-07-11.log')));
-    expect(warnings).toEqual([]);
+    const { records } = await collect(parseObslog(fixture('obslog-museek-2023-07-11.log')));
     expect(ofType(records, 'stragglers').map((record) => [record.sensor, record.value, record.receptors])).toEqual([
       ['scan_status', "'after'", ['m006', 'm031', 'm056']],
       ['scan_status', "'after'", ['m006', 'm056', 'm060']],
       ['lock', 'True', ['m016', 'm056', 'm060']],
       ['lock', 'True', ['m012']],
     ]);
+  });
+
+  it('warns once that no capture block id was found', async () => {
+    const { warnings } = await collect(parseObslog(fixture('obslog-museek-2023-07-11.log')));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]?.line).toBe(1);
+    expect(warnings[0]?.message).toContain('no capture block id ("Capture block ID = …" line) was found in lines 1–23');
+    expect(warnings[0]?.message).toContain('imported nothing from them');
   });
 
   it('reads scans and targets', async () => {
@@ -94,10 +101,19 @@ describe('parseObslog on obslog-museek-2023-07-11.log', () => {
   });
 });
 
+/**
+ * Parses an edited excerpt without the warning that it names no capture block. Every excerpt
+ * without a "Capture block ID" line gets that warning, and the tests below are about other lines.
+ */
+async function collectEdited(text: string): Promise<{ records: ParsedRecord<ObslogRecord>[]; warnings: ImportWarning[] }> {
+  const { records, warnings } = await collect(parseObslog(memorySource('edited.log', text)));
+  return { records, warnings: warnings.filter((warning) => !warning.message.startsWith('no capture block id')) };
+}
+
 describe('parseObslog on edited logs', () => {
   it('warns on a line without timestamp', async () => {
     const text = '2019-03-05 16:24:22.230Z INFO INIT\nTraceback (most recent call last):\n2019-03-05 16:24:23.089Z ERROR Lost receptor m063\n';
-    const { records, warnings } = await collect(parseObslog(memorySource('edited.log', text)));
+    const { records, warnings } = await collectEdited(text);
     expect(warnings).toEqual([{ file: 'edited.log', line: 2, message: expect.stringContaining('Traceback') }]);
     const messages = records.filter((item) => item.record.type === 'message');
     expect(messages.map((item) => item.record)).toEqual([{ type: 'message', at: '2019-03-05T16:24:23.089Z', level: 'ERROR', text: 'Lost receptor m063' }]);
@@ -105,7 +121,7 @@ describe('parseObslog on edited logs', () => {
 
   it('warns on a mismatched straggler count', async () => {
     const text = "2019-03-05 16:24:56.211Z INFO Waiting for sensor 'lock' == True had 2 straggler(s): ['m044']\n";
-    const { records, warnings } = await collect(parseObslog(memorySource('edited.log', text)));
+    const { records, warnings } = await collectEdited(text);
     expect(warnings.map((warning) => warning.line)).toEqual([1]);
     expect(warnings[0]?.message).toContain('counts 2');
     expect(records.find((item) => item.record.type === 'stragglers')?.record).toMatchObject({ count: 2, receptors: ['m044'] });
@@ -113,7 +129,7 @@ describe('parseObslog on edited logs', () => {
 
   it('warns on a cut straggler list', async () => {
     const text = "2019-03-05 16:24:56.211Z INFO Waiting for sensor 'lock' == True had 2 straggler(s): ['m044', 'm0\n";
-    const { records, warnings } = await collect(parseObslog(memorySource('edited.log', text)));
+    const { records, warnings } = await collectEdited(text);
     expect(warnings[0]?.message).toContain('not a Python list');
     expect(records.some((item) => item.record.type === 'stragglers')).toBe(false);
   });
