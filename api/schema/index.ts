@@ -18,6 +18,7 @@ import './finding.js';
 import './target.js';
 import './token.js';
 import './live.js';
+import './import-detect.js';
 import './system.js';
 
 let schema: GraphQLSchema | undefined;

@@ -1,11 +1,7 @@
-/** Pure helpers of the UI, run in Node: the burn-up series, month keys and import format detection. */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+/** Pure helpers of the UI, run in Node: the burn-up series and month keys. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { detectFromText } from '../../ui/src/api/detect-format.js';
 import { burnUp, monthStart } from '../../ui/src/pages/burn-up.js';
-import { ROOT } from './build.js';
 
 describe('burn-up', () => {
   it('accumulates per day', () => {
@@ -45,29 +41,5 @@ describe('burn-up', () => {
   it('month keys to UTC seconds', () => {
     expect(monthStart('2019-03')).toBe(Date.UTC(2019, 2, 1) / 1000);
     expect(monthStart('unknown')).toBeNull();
-  });
-});
-
-describe('import format detection', () => {
-  const CASES: readonly [string, string][] = [
-    ['examples/plan.yaml', 'plan'],
-    ['test/fixtures/obslog-1551803062.log', 'obslog'],
-    ['test/fixtures/sdpmc-array_1_0-2019-03-08.log', 'sdpmc'],
-    ['test/fixtures/archive-search-2019-03-08.tsv', 'archive'],
-    ['test/fixtures/katdal-summary-1548417874.txt', 'katdal'],
-    ['test/fixtures/s3-listing-1551803062.txt', 's3'],
-    ['test/fixtures/jira-export-commissioning.csv', 'jira'],
-    ['test/fixtures/gitlog-katsdpcontroller.jsonl', 'git'],
-    ['test/fixtures/catalogue-ar1-cals.csv', 'catalogue'],
-    ['test/fixtures/syslog-fwr3-2019-03-03.log', 'syslog'],
-  ];
-
-  it.each(CASES)('%s is %s', (file, format) => {
-    const head = readFileSync(join(ROOT, file), 'utf8').slice(0, 16 * 1024);
-    expect(detectFromText(head, file.split('/').at(-1)!)?.format).toBe(format);
-  });
-
-  it('unknown text is not guessed', () => {
-    expect(detectFromText('hello\nworld\n', 'notes.txt')).toBeNull();
   });
 });

@@ -99,6 +99,27 @@ describe('browser pages', () => {
     expect(await page.locator('onsky-time-chart canvas').count()).toBeGreaterThanOrEqual(2);
   });
 
+  it('overview charts hours per review state', async () => {
+    const page = await open('#/overview');
+    const chart = page.locator('onsky-time-chart').filter({ hasText: 'Observing hours by month and review state' });
+    await chart.locator('canvas').waitFor({ timeout: 15_000 });
+
+    const states = ['Never reviewed', 'Automated QA only', 'Inspected', 'Imaged', 'Discarded'];
+    await expect(chart.locator('.legend li').allTextContents()).resolves.toEqual(states);
+    await expect(chart.locator('thead th').allTextContents()).resolves.toEqual(['When', ...states, 'Total']);
+
+    // Every seeded observation starts in March 2019. Hours from the seed: 1551803062 (60 min,
+    // inspected) 1; 1551890000 (120 min, automated QA) 2; 1552039941 (45 min) and 1552100000
+    // (30 min), never reviewed, 0.75 + 0.5 = 1.25; in total 4.25.
+    const rows = chart.locator('tbody tr');
+    await expect(rows.count()).resolves.toBe(1);
+    await expect(rows.first().locator('th, td').allTextContents()).resolves.toEqual(['2019-03', '1.25', '2', '1', '0', '0', '4.25']);
+    await expect(chart.locator('#summary').textContent()).resolves.toBe(
+      '1 bar. 2019-03: 4.25 hours in total (Never reviewed 1.25, Automated QA only 2, Inspected 1, Imaged 0, Discarded 0).',
+    );
+    await expect(chart.locator('.plot').getAttribute('aria-describedby')).resolves.toBe('summary');
+  });
+
   it('feature page shows suspicion cause', async () => {
     const page = await open('#/features/SDP-QUORUM');
     await page.getByText('suspect', { exact: true }).first().waitFor();
@@ -204,6 +225,25 @@ describe('browser import and roles', () => {
 
     const board = await open('#/features');
     await board.getByText('RTS-GAIN-STABILITY').first().waitFor();
+  });
+
+  it('format label comes from the server', async () => {
+    const page = await open('#/import');
+    const input = page.locator('input[type=file]');
+
+    // The server's reason wording, which no rule in the page could produce.
+    await input.setInputFiles(join(ROOT, 'test', 'fixtures', 's3-listing-1551803062.txt'));
+    await page.getByText('Detected s3 from s3cmd ls output (DIR s3://…).').waitFor();
+    await expect(page.locator('onsky-import-page select').inputValue()).resolves.toBe('s3');
+
+    // A katdal-style name line without the Observer line the server's katdal rule also requires.
+    const nameOnly = Buffer.from('Name: /var/kat/archive/1548417874.h5 (version 4.0)\nFile size: 1 GB\n');
+    await input.setInputFiles({ name: 'summary.txt', mimeType: 'text/plain', buffer: nameOnly });
+    await page.getByText('The format could not be detected from the file; choose it above.').waitFor();
+
+    // With a matching name the server falls back to the name rule.
+    await input.setInputFiles({ name: 'katdal-summary.txt', mimeType: 'text/plain', buffer: nameOnly });
+    await page.getByText('Detected katdal from the file name "katdal-summary.txt".').waitFor();
   });
 
   it('viewer is offered no actions', async () => {

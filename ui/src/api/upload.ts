@@ -2,9 +2,10 @@
  * The import upload: POST the file's bytes to `api/import?format=&dryRun=` with the bearer
  * token. XMLHttpRequest rather than fetch, because it reports upload progress. The server responds
  * with the import summary as JSON; when it streams newline-delimited JSON instead, each line
- * before the last is a progress report and the last is the summary.
+ * before the last is a progress report and the last is the summary. Before the upload, the
+ * server detects the file's format from its start.
  */
-import { storedToken } from './client.js';
+import { request, storedToken } from './client.js';
 
 export const IMPORT_PATH = 'api/import';
 
@@ -32,6 +33,35 @@ export interface ImportProgress {
   /** Records the server has read so far, when it reports them. */
   readonly read: number | null;
   readonly appended: number | null;
+}
+
+export interface DetectedFormat {
+  readonly format: string;
+  /** The evidence, shown next to the guess. */
+  readonly reason: string;
+}
+
+/** Bytes sent from the start of the file for detection; the server's detector reads no more. */
+const SNIFF_BYTES = 16 * 1024;
+
+const DETECT_QUERY = /* GraphQL */ `
+  query DetectImportFormat($head: String!, $fileName: String!) {
+    detectImportFormat(head: $head, fileName: $fileName) {
+      format
+      reason
+    }
+  }
+`;
+
+/**
+ * Asks the server for the file's import format from its first 16 KiB and its name, with the
+ * rules `format=auto` and `onsky import auto` apply, so the page never labels a file differently
+ * from the import. Returns null when no rule matches; throws `ApiError` when the request fails.
+ */
+export async function detectFormat(file: File, signal?: AbortSignal): Promise<DetectedFormat | null> {
+  const head = await file.slice(0, SNIFF_BYTES).text();
+  const data = await request<{ detectImportFormat: DetectedFormat | null }>(DETECT_QUERY, { head, fileName: file.name }, signal);
+  return data.detectImportFormat;
 }
 
 /** Uploads a file for import; rejects with the server's message when it refuses. */

@@ -41,19 +41,18 @@ const LOG_POSITION_QUERY = /* GraphQL */ `
 `;
 
 /**
- * Pushes when the verification queue changes: a feature delivered, verified or made suspect, or
- * an observation archived. Its fields are few, so a push stays small. Each push makes the shell
- * compare the log position and, when it moved, bump the session revision, so every page fetches
- * its own queries again. One subscription per tab, because browsers allow six HTTP/1.1
- * connections per host and each open event stream holds one.
+ * Pushes the log position at subscription and whenever events land. The server coalesces a burst
+ * (an import) into at most one push a second, so a large import refreshes the pages a few times,
+ * not once per batch. One subscription per tab, because browsers allow six HTTP/1.1 connections
+ * per host and each open event stream uses one.
  */
-const LIVE_SUBSCRIPTIONS = [/* GraphQL */ `subscription LiveQueue { queueChanged(candidateLimit: 0) { featureKey status } }`];
+const LOG_MOVED_SUBSCRIPTION = /* GraphQL */ `subscription LogMoved { logMoved { position } }`;
 
 /**
- * Observations, changes and findings have no subscription, so the shell also polls the log
- * position this often while the tab is visible.
+ * While the event stream is down (it reconnects with a growing delay), the shell polls the log
+ * position this often instead, so pages still refresh when only streaming fails.
  */
-const POLL_MS = 15_000;
+const FALLBACK_POLL_MS = 15_000;
 
 @customElement('onsky-app')
 export class OnskyApp extends LitElement {
@@ -74,10 +73,10 @@ export class OnskyApp extends LitElement {
    */
   @state() private positionKnown = false;
 
-  private stopLive: (() => void)[] = [];
+  private stopLive: (() => void) | undefined;
   private pollTimer: ReturnType<typeof setInterval> | undefined;
   /** Last log position seen; `undefined` before the first response. */
-  private lastPosition: string | null | undefined = undefined;
+  private lastPosition: bigint | null | undefined = undefined;
   private positionCheck: Promise<void> = Promise.resolve();
   private readonly onHashChange = (): void => this.applyRoute();
 
@@ -87,16 +86,13 @@ export class OnskyApp extends LitElement {
     this.applyRoute();
     void this.fetchRole();
     this.startLive();
-    this.pollTimer = setInterval(() => {
-      if (document.visibilityState === 'visible') void this.checkPosition();
-    }, POLL_MS);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     window.removeEventListener('hashchange', this.onHashChange);
-    for (const stop of this.stopLive) stop();
-    clearInterval(this.pollTimer);
+    this.stopLive?.();
+    this.stopPolling();
   }
 
   private applyRoute(): void {
@@ -135,43 +131,67 @@ export class OnskyApp extends LitElement {
   }
 
   private startLive(): void {
-    for (const stop of this.stopLive) stop();
-    const connected = new Set<number>();
-    this.stopLive = LIVE_SUBSCRIPTIONS.map((document, index) =>
-      subscribe(
-        document,
-        {},
-        () => void this.checkPosition(),
-        (isConnected) => {
-          if (isConnected) connected.add(index);
-          else connected.delete(index);
-          this.live = connected.size === LIVE_SUBSCRIPTIONS.length;
-        },
-      ),
+    this.stopLive?.();
+    this.stopLive = subscribe<{ logMoved: { position: string | null } }>(
+      LOG_MOVED_SUBSCRIPTION,
+      {},
+      (data) => this.notePosition(data.logMoved.position),
+      (connected) => {
+        this.live = connected;
+        if (connected) this.stopPolling();
+        else this.startPolling();
+      },
     );
+    // Pages wait for a first position; the query gives it even when streaming never connects.
     void this.checkPosition();
   }
 
-  /**
-   * Bumps the revision when the log moved since the last check; a subscription's first push does
-   * not. Checks run one after another, so two pushes at once bump the revision once.
-   */
+  private startPolling(): void {
+    if (this.pollTimer !== undefined) return;
+    void this.checkPosition();
+    this.pollTimer = setInterval(() => {
+      if (document.visibilityState === 'visible') void this.checkPosition();
+    }, FALLBACK_POLL_MS);
+  }
+
+  private stopPolling(): void {
+    clearInterval(this.pollTimer);
+    this.pollTimer = undefined;
+  }
+
+  /** Reads the log position with a query; the fallback for a dropped event stream. Checks run one after another. */
   private checkPosition(): Promise<void> {
-    this.positionCheck = this.positionCheck.then(() => this.comparePosition());
+    this.positionCheck = this.positionCheck.then(async () => {
+      try {
+        const data = await request<{ logPosition: string | null }>(LOG_POSITION_QUERY);
+        this.notePosition(data.logPosition);
+      } catch {
+        // The pages show the API's error themselves; the next push or poll tries again.
+        this.positionKnown = true;
+      }
+    });
     return this.positionCheck;
   }
 
-  private async comparePosition(): Promise<void> {
-    try {
-      const data = await request<{ logPosition: string | null }>(LOG_POSITION_QUERY);
-      const moved = this.lastPosition !== undefined && data.logPosition !== this.lastPosition;
-      this.lastPosition = data.logPosition;
-      if (moved) this.session = { ...this.session, revision: this.session.revision + 1 };
-    } catch {
-      // The pages show the API's error themselves; the next push or poll tries again.
-    } finally {
-      this.positionKnown = true;
+  /**
+   * Bumps the revision when the log moved past the last position seen, so every page fetches its
+   * queries again. The first position only records where the log is, and an older position (a
+   * query response that arrives after a newer push) is ignored. While the time control shows the past the
+   * pages' data cannot change, so the revision stays and no page refetches; returning to now
+   * changes `asOf`, which refetches anyway.
+   */
+  private notePosition(text: string | null): void {
+    const position = text === null ? null : BigInt(text);
+    const previous = this.lastPosition;
+    this.positionKnown = true;
+    if (previous === undefined) {
+      this.lastPosition = position;
+      return;
     }
+    const moved = position !== null && (previous === null || position > previous);
+    if (!moved) return;
+    this.lastPosition = position;
+    if (this.session.asOf === null) this.session = { ...this.session, revision: this.session.revision + 1 };
   }
 
   private saveToken(event: SubmitEvent): void {

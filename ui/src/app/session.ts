@@ -12,7 +12,7 @@ const ROLE_ORDER: readonly Role[] = ['viewer', 'engineer', 'commissioner', 'admi
 export interface Session {
   /** ISO 8601 UTC instant the pages show the state as of; `null` for now. */
   readonly asOf: string | null;
-  /** Bumps each time the server reports that read models changed. */
+  /** Bumps each time the server reports that the log moved, unless `asOf` shows a past time. */
   readonly revision: number;
   /** The token's role; `null` until the API has responded. */
   readonly role: Role | null;

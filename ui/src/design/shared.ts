@@ -1,7 +1,20 @@
 /** Styles every page and widget shares: cards, headings, tables, buttons, forms, focus and badges. */
 import { css } from 'lit';
 
+/** Hides text from the eye but not from screen readers (labels, table captions). */
+export const visuallyHidden = css`
+  .visually-hidden {
+    position: absolute;
+    width: 1px;
+    height: 1px;
+    overflow: hidden;
+    clip: rect(0 0 0 0);
+    white-space: nowrap;
+  }
+`;
+
 export const sharedStyles = css`
+  ${visuallyHidden}
   *,
   *::before,
   *::after {
@@ -199,13 +212,5 @@ export const sharedStyles = css`
     padding: 8px 12px;
     border-radius: var(--onsky-radius);
     white-space: pre-wrap;
-  }
-  .visually-hidden {
-    position: absolute;
-    width: 1px;
-    height: 1px;
-    overflow: hidden;
-    clip: rect(0 0 0 0);
-    white-space: nowrap;
   }
 `;

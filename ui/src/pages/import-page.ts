@@ -4,8 +4,7 @@
  */
 import { css, html, nothing, type TemplateResult } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
-import { detectFormat, type DetectedFormat } from '../api/detect-format.js';
-import { uploadImport, type ImportProgress, type ImportSummary } from '../api/upload.js';
+import { detectFormat, uploadImport, type DetectedFormat, type ImportProgress, type ImportSummary } from '../api/upload.js';
 import { OnskyPage } from '../app/page.js';
 import { hrefFor } from '../app/routes.js';
 import { roleAllows } from '../app/session.js';
@@ -14,6 +13,7 @@ import { pageStyles } from './page.styles.js';
 /** Formats the server imports, with what each file looks like. */
 const FORMATS: readonly { readonly name: string; readonly label: string }[] = [
   { name: 'plan', label: 'plan: commissioning plan (YAML or JSON features list)' },
+  { name: 'journal', label: 'journal: commissioning journal (deployments, deliveries, verifications, reviews)' },
   { name: 'obslog', label: 'obslog: observation-script log' },
   { name: 'sdpmc', label: 'sdpmc: SDP master-controller log' },
   { name: 'archive', label: 'archive: archive search listing' },
@@ -23,6 +23,7 @@ const FORMATS: readonly { readonly name: string; readonly label: string }[] = [
   { name: 'git', label: 'git: git history (JSON lines)' },
   { name: 'catalogue', label: 'catalogue: katpoint target catalogue' },
   { name: 'syslog', label: 'syslog: host syslog' },
+  { name: 'journal', label: 'journal: commissioning journal (YAML or JSON entries in time order)' },
 ];
 
 type Step = 'pick' | 'previewing' | 'previewed' | 'importing' | 'imported';
@@ -53,6 +54,10 @@ export class OnskyImportPage extends OnskyPage {
   @state() private file: File | null = null;
   @state() private format = '';
   @state() private detected: DetectedFormat | null = null;
+  /** True while the server detects the chosen file's format. */
+  @state() private detecting = false;
+  /** Message of a failed detection request (not a file no rule matches); `null` otherwise. */
+  @state() private detectProblem: string | null = null;
   @state() private step: Step = 'pick';
   @state() private preview: ImportSummary | null = null;
   @state() private result: ImportSummary | null = null;
@@ -91,7 +96,7 @@ export class OnskyImportPage extends OnskyPage {
           <label>Format
             <select @change=${(event: Event) => this.setFormat((event.target as HTMLSelectElement).value)} ?disabled=${busy}>
               <option value="" ?selected=${this.format === ''}>Choose a format</option>
-              ${FORMATS.map((format) => html`<option value=${format.name} ?selected=${this.format === format.name}>${format.label}</option>`)}
+              ${this.formatChoices().map((format) => html`<option value=${format.name} ?selected=${this.format === format.name}>${format.label}</option>`)}
             </select>
           </label>
           <button ?disabled=${this.file === null || this.format === '' || busy} @click=${() => void this.run(true)}>${this.step === 'previewing' ? 'Checking…' : 'Dry run'}</button>
@@ -160,8 +165,17 @@ export class OnskyImportPage extends OnskyPage {
     if (file !== undefined) void this.setFile(file);
   }
 
+  /** The known formats, and the detected one when the server knows a format this page does not list yet. */
+  private formatChoices(): readonly { readonly name: string; readonly label: string }[] {
+    const detected = this.detected?.format;
+    if (detected === undefined || FORMATS.some((format) => format.name === detected)) return FORMATS;
+    return [...FORMATS, { name: detected, label: detected }];
+  }
+
   private detectionNote(): string {
     if (this.file === null) return '';
+    if (this.detecting) return 'Detecting the format…';
+    if (this.detectProblem !== null) return `The format could not be detected: ${this.detectProblem} Choose it above.`;
     if (this.detected === null) return 'The format could not be detected from the file; choose it above.';
     return `Detected ${this.detected.format} from ${this.detected.reason}.${this.format !== this.detected.format ? ' You chose another format.' : ''}`;
   }
@@ -169,8 +183,20 @@ export class OnskyImportPage extends OnskyPage {
   private async setFile(file: File): Promise<void> {
     this.file = file;
     this.reset();
-    this.detected = await detectFormat(file);
-    if (this.detected !== null) this.format = this.detected.format;
+    this.detected = null;
+    this.detectProblem = null;
+    this.detecting = true;
+    try {
+      const detected = await detectFormat(file);
+      // A file chosen meanwhile replaces this one; its own detection sets the label.
+      if (this.file !== file) return;
+      this.detected = detected;
+      if (detected !== null) this.format = detected.format;
+    } catch (error) {
+      if (this.file === file) this.detectProblem = error instanceof Error ? error.message : String(error);
+    } finally {
+      if (this.file === file) this.detecting = false;
+    }
   }
 
   private setFormat(format: string): void {

@@ -1,7 +1,7 @@
 /**
  * `<onsky-overview-page>` (`#/overview`): what a commissioning lead opens every morning. The
  * backpressure signal per subsystem with the numbers behind it and the recommendation; a
- * burn-up of features delivered against verified; unverified observing hours by month; and the
+ * burn-up of features delivered against verified; observing hours by month and review state; and the
  * items that have waited longest.
  */
 import { Task } from '@lit/task';
@@ -33,12 +33,27 @@ interface Report {
   readonly assessment: { readonly signal: string; readonly wipLimit: number; readonly wipLimitIsDefault: boolean; readonly targetWaitWeeks: number; readonly reasons: readonly string[] };
 }
 
+/** Hours per review state, as the ledger's GraphQL type names them. */
+type HoursByReviewState = Readonly<Record<(typeof REVIEW_SERIES)[number]['field'], number>>;
+
+/**
+ * One bar series per review state of the ledger, bottom of the stack first. The hours not yet
+ * looked at in detail sit at the base, where their height is easiest to compare month by month.
+ */
+const REVIEW_SERIES = [
+  { field: 'neverReviewed', label: 'Never reviewed', colour: '--onsky-review-never-reviewed' },
+  { field: 'automatedQa', label: 'Automated QA only', colour: '--onsky-review-automated-qa' },
+  { field: 'inspected', label: 'Inspected', colour: '--onsky-review-inspected' },
+  { field: 'imaged', label: 'Imaged', colour: '--onsky-review-imaged' },
+  { field: 'discarded', label: 'Discarded', colour: '--onsky-review-discarded' },
+] as const;
+
 interface OverviewData {
   readonly flow: { readonly overall: Report; readonly subsystems: readonly Report[] };
   readonly unverifiedData: {
     readonly hours: number;
     readonly hoursNotLookedAtInDetail: number;
-    readonly byMonth: readonly { readonly key: string; readonly hours: number; readonly hoursNotLookedAtInDetail: number }[];
+    readonly byMonth: readonly { readonly key: string; readonly hours: number; readonly hoursByReviewState: HoursByReviewState }[];
   };
   readonly verificationQueue: readonly { readonly featureKey: string; readonly title: string; readonly subsystem: string; readonly status: string; readonly daysWaiting: number; readonly verificationWsjf: number }[];
 }
@@ -82,7 +97,13 @@ const OVERVIEW_QUERY = /* GraphQL */ `
       byMonth {
         key
         hours
-        hoursNotLookedAtInDetail
+        hoursByReviewState {
+          neverReviewed
+          automatedQa
+          inspected
+          imaged
+          discarded
+        }
       }
     }
     verificationQueue(asOf: $asOf, candidateLimit: 0) {
@@ -179,15 +200,12 @@ export class OnskyOverviewPage extends OnskyPage {
   private renderHours(ledger: OverviewData['unverifiedData']): TemplateResult {
     const months = ledger.byMonth.filter((group) => monthStart(group.key) !== null);
     return html`<onsky-time-chart
-        caption="Observing hours by month: total and not looked at in detail"
-        kind="bars"
+        caption="Observing hours by month and review state"
+        kind="stacked-bars"
         unit="hours"
         .x=${months.map((group) => monthStart(group.key) as number)}
         .formatX=${(seconds: number) => new Date(seconds * 1000).toISOString().slice(0, 7)}
-        .series=${[
-          { label: 'Observed hours', values: months.map((group) => group.hours) },
-          { label: 'Not looked at in detail', values: months.map((group) => group.hoursNotLookedAtInDetail) },
-        ]}
+        .series=${REVIEW_SERIES.map((series) => ({ label: series.label, colour: series.colour, values: months.map((group) => group.hoursByReviewState[series.field]) }))}
         empty="No observations yet. Import observation-script logs or an archive listing on the Import page."
       ></onsky-time-chart>
       ${ledger.hours === 0

@@ -7,6 +7,7 @@
 import '@lit-labs/virtualizer';
 import { html, LitElement, nothing, type TemplateResult } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
+import { styleMap } from 'lit/directives/style-map.js';
 import { dataTableStyles } from './data-table.styles.js';
 
 export interface Column<Row> {
@@ -67,6 +68,9 @@ export class OnskyTable<Row = unknown> extends LitElement {
 
   override render(): TemplateResult {
     const rows = this.sortedRows;
+    // Bound with styleMap so only the height changes: the virtualizer sets display, position,
+    // contain and overflow inline on its element, and rewriting the whole style attribute when
+    // the row count changes would erase them and leave the table without rows.
     const height = Math.min(this.maxHeight, Math.max(1, rows.length) * ROW_HEIGHT);
     return html`
       <div class="scroll">
@@ -82,7 +86,7 @@ export class OnskyTable<Row = unknown> extends LitElement {
               scroller
               tabindex="0"
               aria-label=${`${this.label} rows`}
-              style=${`height:${height}px`}
+              style=${styleMap({ height: `${height}px` })}
               .items=${rows}
               .renderItem=${(row: Row, index: number) => this.renderRow(row, index)}
             ></lit-virtualizer>`}

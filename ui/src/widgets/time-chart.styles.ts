@@ -1,6 +1,8 @@
 import { css } from 'lit';
+import { visuallyHidden } from '../design/shared.js';
 
 export const timeChartStyles = css`
+  ${visuallyHidden}
   :host {
     display: block;
   }
@@ -58,6 +60,9 @@ export const timeChartStyles = css`
   th:first-child,
   td:first-child {
     text-align: left;
+  }
+  th[scope='row'] {
+    font-weight: normal;
   }
   .empty {
     color: var(--onsky-ink-muted);

@@ -1,5 +1,5 @@
 /**
- * `<onsky-time-chart>`: a time series (lines, steps or grouped bars) drawn with uPlot on a
+ * `<onsky-time-chart>`: a time series (lines, steps, grouped or stacked bars) drawn with uPlot on a
  * canvas. uPlot loads on first use, so pages without charts do not pay for it. The canvas is
  * described by its caption and an accessible summary, and the numbers are one click away in a
  * data table under it.
@@ -9,11 +9,13 @@ import { customElement, property, query } from 'lit/decorators.js';
 import type uPlot from 'uplot';
 import { timeChartStyles } from './time-chart.styles.js';
 
-export type ChartKind = 'lines' | 'steps' | 'bars';
+export type ChartKind = 'lines' | 'steps' | 'bars' | 'stacked-bars';
 
 export interface ChartSeries {
   readonly label: string;
   readonly values: readonly (number | null)[];
+  /** Name of the CSS custom property with the series colour; default one of `--onsky-series-1` to `-5` by position. */
+  readonly colour?: string;
 }
 
 const SERIES_COLOURS = ['--onsky-series-1', '--onsky-series-2', '--onsky-series-3', '--onsky-series-4', '--onsky-series-5'];
@@ -49,7 +51,7 @@ export class OnskyTimeChart extends LitElement {
         ? html`<div class="plot" role="img" aria-labelledby="caption" aria-describedby="summary"></div>
             <p id="summary" hidden>${this.summary()}</p>
             <ul class="legend">
-              ${this.series.map((series, index) => html`<li><span class="swatch" style=${`background:var(${SERIES_COLOURS[index % SERIES_COLOURS.length]})`}></span>${series.label}</li>`)}
+              ${this.series.map((series, index) => html`<li><span class="swatch" style=${`background:var(${colourProperty(series, index)})`}></span>${series.label}</li>`)}
             </ul>
             <details>
               <summary>Show the numbers</summary>
@@ -60,6 +62,7 @@ export class OnskyTimeChart extends LitElement {
   }
 
   private summary(): string {
+    if (this.kind === 'stacked-bars') return this.stackedSummary();
     const parts = this.series.map((series) => {
       const last = [...series.values].reverse().find((value) => value !== null);
       return `${series.label}: latest ${last ?? 'none'} ${this.unit}`.trim();
@@ -67,19 +70,32 @@ export class OnskyTimeChart extends LitElement {
     return `${this.x.length} points from ${this.formatX(this.x[0] ?? 0)} to ${this.formatX(this.x.at(-1) ?? 0)}. ${parts.join('; ')}.`;
   }
 
+  /** Lists every bar's parts, because a stack's segments cannot be read off the canvas. */
+  private stackedSummary(): string {
+    const bars = this.x.map((x, row) => {
+      const parts = this.series.map((series) => `${series.label} ${formatNumberText(series.values[row])}`);
+      return `${this.formatX(x)}: ${formatNumberText(rowTotal(this.series, row))} ${this.unit} in total (${parts.join(', ')})`;
+    });
+    return `${this.x.length} ${this.x.length === 1 ? 'bar' : 'bars'}. ${bars.join('; ')}.`;
+  }
+
   private renderTable(): TemplateResult {
+    const stacked = this.kind === 'stacked-bars';
     return html`<table>
+      <caption class="visually-hidden">${this.caption}${this.unit === '' ? '' : ` (${this.unit})`}</caption>
       <thead>
         <tr>
           <th scope="col">When</th>
           ${this.series.map((series) => html`<th scope="col">${series.label}</th>`)}
+          ${stacked ? html`<th scope="col">Total</th>` : nothing}
         </tr>
       </thead>
       <tbody>
         ${this.x.map(
           (x, row) => html`<tr>
-            <td>${this.formatX(x)}</td>
+            <th scope="row">${this.formatX(x)}</th>
             ${this.series.map((series) => html`<td>${formatValue(series.values[row])}</td>`)}
+            ${stacked ? html`<td>${formatValue(rowTotal(this.series, row))}</td>` : nothing}
           </tr>`,
         )}
       </tbody>
@@ -113,7 +129,7 @@ export class OnskyTimeChart extends LitElement {
 
     const width = Math.max(280, target.clientWidth || this.clientWidth || 480);
     const options = this.options(UPlot, width);
-    const data = [this.x, ...this.series.map((series) => series.values)] as uPlot.AlignedData;
+    const data = [this.x, ...this.plottedValues()] as uPlot.AlignedData;
     this.plot = new UPlot(options, data, target);
 
     this.resizeObserver ??= new ResizeObserver(() => {
@@ -125,10 +141,25 @@ export class OnskyTimeChart extends LitElement {
 
   private options(UPlot: typeof uPlot, width: number): uPlot.Options {
     const style = getComputedStyle(this);
-    const colour = (index: number): string => style.getPropertyValue(SERIES_COLOURS[index % SERIES_COLOURS.length]!).trim() || '#1f5fbf';
+    const colour = (index: number): string => style.getPropertyValue(colourProperty(this.series[index], index)).trim() || '#1f5fbf';
     const ink = style.getPropertyValue('--onsky-ink-muted').trim() || '#4a5668';
     const grid = { stroke: '#e3e7ee', width: 1 };
     const count = this.series.length;
+
+    if (this.kind === 'stacked-bars') {
+      // Drawn from the top of the stack down, each bar to its running total, so the lower
+      // segments paint over the taller bars behind them. A white edge separates the segments.
+      const surface = style.getPropertyValue('--onsky-surface').trim() || '#ffffff';
+      const stacked = [...this.series.keys()].reverse().map((index): uPlot.Series => ({
+        label: this.series[index]!.label,
+        stroke: surface,
+        fill: colour(index),
+        width: 1,
+        paths: UPlot.paths.bars!({ size: [0.6, 64], align: 0 }),
+        points: { show: false },
+      }));
+      return this.baseOptions(width, ink, grid, stacked);
+    }
 
     const seriesOptions: uPlot.Series[] = this.series.map((series, index) => {
       const stroke = colour(index);
@@ -142,20 +173,33 @@ export class OnskyTimeChart extends LitElement {
       return { label: series.label, stroke, width: 2, ...(paths === undefined ? {} : { paths }), points: { show: false } };
     });
 
+    return this.baseOptions(width, ink, grid, seriesOptions);
+  }
+
+  /** Values as drawn: as given, or for stacked bars each series' running total, top of the stack first. */
+  private plottedValues(): (number | null)[][] {
+    if (this.kind !== 'stacked-bars') return this.series.map((series) => [...series.values]);
+    const running = this.x.map(() => 0);
+    const totals = this.series.map((series) => series.values.map((value, row) => (running[row]! += value ?? 0)));
+    return totals.reverse();
+  }
+
+  private baseOptions(width: number, ink: string, grid: { stroke: string; width: number }, series: uPlot.Series[]): uPlot.Options {
+    const bars = this.kind === 'bars' || this.kind === 'stacked-bars';
     return {
       width,
       height: 220,
       legend: { show: false },
       cursor: { drag: { x: false, y: false } },
-      scales: { x: { time: true, ...(this.kind === 'bars' ? { range: () => this.barRange() } : {}) }, y: { range: (_plot, min, max) => [Math.min(0, min), max <= 0 ? 1 : max * 1.1] } },
+      scales: { x: { time: true, ...(bars ? { range: () => this.barRange() } : {}) }, y: { range: (_plot, min, max) => [Math.min(0, min), max <= 0 ? 1 : max * 1.1] } },
       axes: [
         // Bars get one tick per bar, labelled like the data table; lines keep uPlot's time ticks.
-        this.kind === 'bars'
+        bars
           ? { stroke: ink, grid, ticks: grid, splits: () => [...this.x], values: (_plot: uPlot, splits: number[]) => splits.map((split) => this.formatX(split)) }
           : { stroke: ink, grid, ticks: grid },
         { stroke: ink, grid, ticks: grid, label: this.unit, size: 56 },
       ],
-      series: [{}, ...seriesOptions],
+      series: [{}, ...series],
     };
   }
 
@@ -190,9 +234,22 @@ function loadUPlot(): Promise<{ default: typeof uPlot; css: string }> {
   return uPlotModule;
 }
 
+function colourProperty(series: ChartSeries | undefined, index: number): string {
+  return series?.colour ?? SERIES_COLOURS[index % SERIES_COLOURS.length]!;
+}
+
+/** Sum of one row over every series; a missing value counts as 0. */
+function rowTotal(series: readonly ChartSeries[], row: number): number {
+  return series.reduce((sum, one) => sum + (one.values[row] ?? 0), 0);
+}
+
 function formatValue(value: number | null | undefined): string | typeof nothing {
+  return formatNumberText(value);
+}
+
+function formatNumberText(value: number | null | undefined): string {
   if (value === null || value === undefined) return '—';
-  return value.toLocaleString('en-GB', { maximumFractionDigits: 1 });
+  return value.toLocaleString('en-GB', { maximumFractionDigits: 2 });
 }
 
 declare global {
