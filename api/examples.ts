@@ -1,8 +1,9 @@
 /**
  * The example data `onsky serve` imports into an empty store, so that a first look shows real
  * observations, targets, tickets and code history (examples/PROVENANCE.md gives each file's
- * source). Catalogues come first so observed targets get their tags, and the plan before the
- * git history so that commits naming a feature deliver it.
+ * source). Catalogues come first so observed targets get their tags, the plan before the git
+ * history so that commits naming a feature deliver it, and the journal last because its
+ * deployments and verifications cite the changes and observations of the other files.
  */
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -28,6 +29,7 @@ export const EXAMPLE_FILES: ReadonlyArray<readonly [ImportFormat, string]> = [
   ['katdal', 'katdal-summary-1548417874.txt'],
   ['s3', 's3-listing-1551803062.txt'],
   ['syslog', 'syslog-fwr3-2019-03-03.log'],
+  ['journal', 'journal.yaml'],
 ];
 
 export interface ExampleLogger {

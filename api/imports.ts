@@ -16,6 +16,7 @@ import type { ImportFormat } from '../importers/detect.js';
 import { ImportError, type ImportWarning } from '../importers/types.js';
 import type { AppendRequest, EventStore, NewEvent, Position } from '../store/port.js';
 import { CommandHandler, type CommandOutcome } from './commands/handler.js';
+import { enrichCommand } from './commands/enrich.js';
 import { FeatureStatusIndex } from './feature-index.js';
 import { routeCommand, schemaVersionOf, type AnyDecider } from './commands/routing.js';
 import { ObservationIdentityIndex } from './identity.js';
@@ -108,7 +109,7 @@ class ImportSession {
     await rejectBinary(this.options.path, file);
     const mapper = mapperFor(
       this.options.format,
-      { actor: this.actor, importedAt: (this.options.now?.() ?? new Date()).toISOString(), targets: this.targets },
+      { actor: this.actor, importedAt: (this.options.now?.() ?? new Date()).toISOString(), targets: this.targets, warn: (line, message) => this.warnMapped(file, line, message) },
       { featureKeys: this.features.keys() },
     );
 
@@ -139,6 +140,12 @@ class ImportSession {
     };
   }
 
+  /** Records a mapper's warning, or raises it in a strict import. */
+  private warnMapped(file: string, line: number, message: string): void {
+    if (this.options.strict === true) throw new ImportError(file, line, message);
+    this.warnings.push({ file, line, message });
+  }
+
   private get actor(): string {
     return this.options.actor ?? `importer:${this.options.format}`;
   }
@@ -147,8 +154,12 @@ class ImportSession {
   private async decideAll(items: readonly ImportCommand[], line: number, file: string): Promise<number> {
     let added = 0;
     for (const item of items) {
-      const routed = this.reroute(item);
+      let routed = this.reroute(item);
+      // A verification's evidence and delivering deployment are read from the log, so what this
+      // session decided before it must be stored first.
+      if (routed.command.type === 'RecordVerification') await this.flush();
       await this.load(routed.stream, routed.command);
+      if (routed.command.type === 'RecordVerification') routed = await this.enrich(routed);
       const outcome = this.decideOne(routed);
       if (typeof outcome === 'string') {
         const warning = { file, line, message: `${item.command.type} rejected: ${outcome}` };
@@ -158,8 +169,24 @@ class ImportSession {
       }
       this.buffered.push({ item: routed, line });
       added += outcome;
+      // The deployment policy marks suspect what is verified when it runs. Running it right after
+      // the deployment keeps a verification that a file lists later from being marked suspect by
+      // an earlier deployment.
+      if (routed.command.type === 'DeployChange' && outcome > 0) await this.flush();
     }
     return added;
+  }
+
+  /** Adds the cited observations' facts and the delivering deployment, as the API's handler does. */
+  private async enrich(item: ImportCommand): Promise<ImportCommand> {
+    if (item.command.type !== 'RecordVerification') return item;
+    const observationIds = item.command.data.observationIds.map((id) => this.identity.resolve(idKeys(id)) ?? id);
+    const command = { ...item.command, data: { ...item.command.data, observationIds } };
+    const state = this.streams.get(item.stream)?.state;
+    const enriched = await enrichCommand(command, state, this.options.store, {
+      tagsOf: (name) => this.targets.lookup(name)?.tags ?? [],
+    });
+    return { ...item, command: enriched };
   }
 
   /** Sends observation commands to the stream the identity index holds for their keys. */
@@ -185,12 +212,12 @@ class ImportSession {
     if (E.isLeft(route)) return route.left.message;
     const cached = this.streams.get(route.right.stream);
     if (cached === undefined) return `stream ${route.right.stream} could not be loaded`;
+    // A record imported before gets the same event ids, so its first event is in the stream.
+    // Checked before deciding, because some commands (a review) may rightly be repeated, and
+    // the domain's "already recorded" for the others is a duplicate, not a warning.
+    if (cached.eventIds.has(eventIdFor(item.commandId, 0))) return 0;
     const decision = cached.decider.decide(item.command, cached.state);
-    if (E.isLeft(decision)) {
-      // A record imported before gets the same event ids, so its first event is in the stream:
-      // the domain's "already recorded" is then a duplicate, not a problem worth a warning.
-      return cached.eventIds.has(eventIdFor(item.commandId, 0)) ? 0 : decision.left.message;
-    }
+    if (E.isLeft(decision)) return decision.left.message;
 
     decision.right.forEach((event, index) => {
       cached.state = cached.decider.evolve(cached.state, event);
@@ -316,14 +343,14 @@ class ImportSession {
 }
 
 /**
- * Reads a file once through the line reader before anything is imported, so that a binary or
- * UTF-16 file is rejected whole: the parser meets a NUL byte only when it reaches it, after
+ * Reads a file once through the line reader before anything is imported, so that a binary,
+ * UTF-16 or otherwise non-text file is rejected whole: the parser meets a NUL byte only when it reaches it, after
  * earlier batches may have been appended. Folders (a git repository) are not checked.
  */
 async function rejectBinary(path: string, label: string): Promise<void> {
   if (!(await stat(path)).isFile()) return;
   for await (const _batch of readLineBatches({ file: label, stream: createReadStream(path, { highWaterMark: 1024 * 1024 }) })) {
-    // The reader raises ImportError on the first NUL byte or on UTF-16 input.
+    // The reader raises ImportError on the first NUL byte, on UTF-16 input, or on a start that is not text.
   }
 }
 
@@ -348,7 +375,7 @@ async function indexesFromLog(store: EventStore): Promise<{ identity: Observatio
   for await (const event of store.readAll()) {
     const domainEvent = event as unknown as OnskyEvent;
     if (event.stream.startsWith('observation-')) identity.apply(domainEvent);
-    if (domainEvent.type === 'TargetRecorded') targets.add({ name: domainEvent.data.targetName, aliases: domainEvent.data.aliases, tags: domainEvent.data.tags });
+    if (domainEvent.type === 'TargetRecorded') targets.add({ name: domainEvent.data.targetName, aliases: domainEvent.data.aliases, tags: domainEvent.data.tags, coordinates: domainEvent.data.coordinates });
     if (domainEvent.type === 'TargetUpdated') targets.add({ name: domainEvent.data.targetName, aliases: domainEvent.data.addedAliases, tags: domainEvent.data.addedTags });
     if (event.stream.startsWith('feature-')) features.apply(domainEvent);
   }

@@ -5,7 +5,7 @@
 import { open, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 
-export const FORMATS = ['obslog', 'sdpmc', 'archive', 'katdal', 's3', 'jira', 'git', 'catalogue', 'syslog', 'plan'] as const;
+export const FORMATS = ['obslog', 'sdpmc', 'archive', 'katdal', 's3', 'jira', 'git', 'catalogue', 'syslog', 'plan', 'journal'] as const;
 export type ImportFormat = (typeof FORMATS)[number];
 
 export interface Detection {
@@ -28,6 +28,7 @@ const CONTENT_RULES: readonly { format: ImportFormat; reason: string; test: (lin
   { format: 'git', reason: 'JSON lines with "hash" and "parents"', test: (lines) => /^\{.*"hash"\s*:.*"parents"\s*:/.test(lines[0] ?? '') },
   { format: 'jira', reason: 'Jira REST JSON ("fields" or "issues")', test: (_lines, head) => /^\s*[[{]/.test(head) && /"(?:fields|issues)"\s*:/.test(head) && /"key"\s*:\s*"[A-Z][A-Z0-9_]+-\d+"/.test(head) },
   { format: 'plan', reason: 'a "features:" list', test: (lines, head) => lines.some((line) => /^features:\s*$/.test(line)) || /^\s*\{\s*"features"\s*:/.test(head) },
+  { format: 'journal', reason: 'a "journal:" list', test: (lines, head) => lines.some((line) => /^journal:\s*$/.test(line)) || /^\s*\{\s*"journal"\s*:/.test(head) },
   { format: 'catalogue', reason: 'katpoint target descriptions ("NAME, radec TAGS, RA, DEC")', test: (lines) => lines.filter((line) => !line.startsWith('#')).some((line) => /^[^,#]+,\s*(?:radec|azel|gal|tle|special|xephem|star)\b/.test(line)) },
 ];
 
@@ -42,6 +43,7 @@ const NAME_RULES: readonly { format: ImportFormat; pattern: RegExp }[] = [
   { format: 'catalogue', pattern: /catalog(?:ue)?|cals\.csv$/i },
   { format: 'syslog', pattern: /syslog|kern\.log|messages$/i },
   { format: 'plan', pattern: /plan.*\.(?:ya?ml|json)$/i },
+  { format: 'journal', pattern: /journal.*\.(?:ya?ml|json)$/i },
 ];
 
 /** Guesses the format of one file's start; `name` adds the file-name hints. */

@@ -12,6 +12,7 @@ import { parseJira } from './jira.js';
 import { parseKatdalSummary } from './katdal.js';
 import { parseObslog } from './obslog.js';
 import { parsePlan } from './plan.js';
+import { parseJournal } from './journal.js';
 import { parseS3Listing } from './s3.js';
 import { parseSdpmc } from './sdpmc.js';
 import { parseSyslog } from './syslog.js';
@@ -38,6 +39,8 @@ export * from './obslog.js';
 export * from './obslog.map.js';
 export * from './plan.js';
 export * from './plan.map.js';
+export * from './journal.js';
+export * from './journal.map.js';
 export * from './s3.js';
 export * from './s3.map.js';
 export * from './sdpmc.js';
@@ -81,6 +84,9 @@ export async function* parseSource(format: ImportFormat, path: string, options: 
       return;
     case 'plan':
       yield* parsePlan(path, options);
+      return;
+    case 'journal':
+      yield* parseJournal(path, options);
       return;
   }
 }

@@ -8,6 +8,7 @@ import { mapKatdal } from './katdal.map.js';
 import type { MapContext, RecordMapper } from './map.js';
 import { mapObslog } from './obslog.map.js';
 import { mapPlan } from './plan.map.js';
+import { mapJournal } from './journal.map.js';
 import { mapS3Listing } from './s3.map.js';
 import { mapSdpmc } from './sdpmc.map.js';
 import { mapSyslog } from './syslog.map.js';
@@ -45,6 +46,8 @@ export function mapperFor(format: ImportFormat, context: MapContext, options: Ma
       return mapSyslog(context) as RecordMapper<unknown>;
     case 'plan':
       return mapPlan(context) as RecordMapper<unknown>;
+    case 'journal':
+      return mapJournal(context) as RecordMapper<unknown>;
     case 'git':
       return gitMapper(context, options);
   }

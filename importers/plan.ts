@@ -3,10 +3,9 @@
  * requirement refs and evidence criteria. Each feature is validated on its own, so one bad entry
  * is a warning naming its line while the others import.
  */
-import { readFile, stat } from 'node:fs/promises';
-import { isMap, isSeq, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
-import { applyStrictness, ImportError, type Parsed, type ParseOptions, record, sha256, warning } from './types.js';
+import { applyStrictness, type Parsed, type ParseOptions, record, sha256, warning } from './types.js';
+import { describePath, MAX_YAML_BYTES, readYamlFile, yamlList } from './yaml-list.js';
 
 /** The modified Fibonacci scale that WSJF scores use. */
 export const WSJF_SCALE = [1, 2, 3, 5, 8, 13, 20] as const;
@@ -50,57 +49,30 @@ export type PlanFeature = z.infer<typeof featureSchema>;
 export type EvidenceCriteria = z.infer<typeof evidenceCriteriaSchema>;
 
 /** Plans are read whole; this caps how much. */
-export const MAX_PLAN_BYTES = 8 * 1024 * 1024;
+export const MAX_PLAN_BYTES = MAX_YAML_BYTES;
 
 export function parsePlan(file: string, options: ParseOptions = {}): AsyncGenerator<Parsed<PlanFeature>> {
   return applyStrictness(readPlan(file), options.strict);
 }
 
 async function* readPlan(file: string): AsyncGenerator<Parsed<PlanFeature>> {
-  const { size } = await stat(file);
-  if (size > MAX_PLAN_BYTES) throw new ImportError(file, undefined, `${file} is ${size} bytes, over the ${MAX_PLAN_BYTES}-byte limit for plans; split it into several files`);
-  yield* parsePlanText(file, await readFile(file, 'utf8'));
+  yield* parsePlanText(file, await readYamlFile(file, 'plans'));
 }
 
 /** Validates plan text (YAML or JSON, which YAML includes); `file` names it in messages. */
 export function* parsePlanText(file: string, text: string): Generator<Parsed<PlanFeature>> {
-  const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const syntaxError = document.errors[0];
-  if (syntaxError !== undefined) {
-    const line = lineCounter.linePos(syntaxError.pos[0]).line;
-    throw new ImportError(file, line, `${file}:${line}: invalid YAML (${syntaxError.message.split('\n')[0]}); fix the syntax there, e.g. the indentation or a missing colon`);
-  }
-
-  const lineOf = (path: readonly PropertyKey[]): number => {
-    for (let length = path.length; length >= 0; length -= 1) {
-      const node = document.getIn(path.slice(0, length) as unknown[], true) as { range?: [number, number, number] } | undefined;
-      if (node?.range !== undefined) return lineCounter.linePos(node.range[0]).line;
-    }
-    return 1;
-  };
-
-  const features = document.get('features', true);
-  if (!isMap(document.contents) || !isSeq(features)) {
-    yield warning(file, lineOf(['features']), 'plan must be a mapping with a "features:" list; see examples/plan.yaml');
+  const list = yamlList(file, text, 'features');
+  if (list.kind === 'missing') {
+    yield warning(file, list.line, 'plan must be a mapping with a "features:" list; see examples/plan.yaml');
     return;
   }
 
-  let plain: unknown[];
-  try {
-    plain = (document.toJS({ maxAliasCount: 100 }) as { features: unknown[] }).features;
-  } catch (error) {
-    // The yaml package refuses documents whose aliases expand too far (a "billion laughs" file).
-    throw new ImportError(file, undefined, `${file}: cannot expand the plan's YAML aliases (${(error as Error).message}); write the values out instead of using aliases`);
-  }
   const seen = new Map<string, number>();
-  for (let index = 0; index < features.items.length; index += 1) {
-    const line = lineOf(['features', index]);
-    const result = featureSchema.safeParse(plain[index]);
+  for (const [index, item] of list.items.entries()) {
+    const result = featureSchema.safeParse(item.value);
     if (!result.success) {
       for (const issue of result.error.issues) {
-        const path = ['features', index, ...issue.path];
-        yield warning(file, lineOf(path), `${describePath(issue.path)}: ${issue.message}; feature ${index + 1} skipped`);
+        yield warning(file, item.lineOf(issue.path), `${describePath(issue.path, 'feature')}: ${issue.message}; feature ${index + 1} skipped`);
       }
       continue;
     }
@@ -108,18 +80,10 @@ export function* parsePlanText(file: string, text: string): Generator<Parsed<Pla
     const feature = result.data;
     const earlier = seen.get(feature.key);
     if (earlier !== undefined) {
-      yield warning(file, line, `feature key ${feature.key} is already used on line ${earlier}; give each feature its own key`);
+      yield warning(file, item.line, `feature key ${feature.key} is already used on line ${earlier}; give each feature its own key`);
       continue;
     }
-    seen.set(feature.key, line);
-    // The digest covers the feature's own source text, so editing one feature changes only its digest.
-    const range = (features.items[index] as { range?: [number, number, number] } | undefined)?.range;
-    const raw = range === undefined ? JSON.stringify(feature) : text.slice(range[0], range[1]);
-    yield record(feature, { file, line, key: feature.key }, sha256(raw));
+    seen.set(feature.key, item.line);
+    yield record(feature, { file, line: item.line, key: feature.key }, sha256(item.raw));
   }
-}
-
-function describePath(path: readonly PropertyKey[]): string {
-  if (path.length === 0) return 'feature';
-  return path.map((part) => (typeof part === 'number' ? `[${part}]` : String(part))).join('.').replace(/\.\[/g, '[');
 }

@@ -68,9 +68,15 @@ export function isLookedAtInDetail(state: ReviewState): boolean {
   return state === 'inspected' || state === 'imaged';
 }
 
-/** Tests whether an observation is archived: at least one of its products is recorded in the archive. */
+/** Importers that read what the archive holds: an archive search, an object-store listing, a katdal dataset. */
+export const ARCHIVE_IMPORTERS: ReadonlySet<string> = new Set(['archive', 's3', 'katdal']);
+
+/**
+ * Tests whether an observation is archived: a product of it is recorded in the archive, or a
+ * source that reads the archive reported it (a search listing names only what the archive holds).
+ */
 export function isArchived(record: ObservationRecord): boolean {
-  return record.products.length > 0;
+  return record.products.length > 0 || record.importers.some((importer) => ARCHIVE_IMPORTERS.has(importer));
 }
 
 /** Returns the catalogue tags of a target by name or alias; empty for an uncatalogued name. */

@@ -3,13 +3,11 @@
  * archive does not have, and archived observations missing expected products.
  */
 import { compareText } from '../domain/index.js';
-import { factOf } from './facts.js';
+import { factOf, isArchived } from './facts.js';
 import type { ObservationRecord, ProjectionState } from './model.js';
 
 /** Importers that read logs written while observing. */
 const LOG_IMPORTERS = new Set(['obslog', 'sdpmc']);
-/** Importers that read what the archive holds. */
-const ARCHIVE_IMPORTERS = new Set(['archive', 's3', 'katdal']);
 
 /** Products MeerKAT's SDP writes for every capture block of the sdp-l0 stream. */
 export const DEFAULT_EXPECTED_PRODUCTS: readonly string[] = ['correlator_data', 'flags', 'weights'];
@@ -56,8 +54,7 @@ export function gapOf(record: ObservationRecord, expected: readonly string[] = D
   const kinds: DataGapKind[] = [];
   const missing = new Set<string>();
   const inLogs = record.importers.some((importer) => LOG_IMPORTERS.has(importer));
-  const inArchive = record.products.length > 0 || record.importers.some((importer) => ARCHIVE_IMPORTERS.has(importer));
-  if (inLogs && !inArchive) kinds.push('not-archived');
+  if (inLogs && !isArchived(record)) kinds.push('not-archived');
 
   const lacking = missingExpectedProducts(record, expected);
   if (lacking.length > 0) {

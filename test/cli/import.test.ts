@@ -53,6 +53,63 @@ describe('onsky import', () => {
     expect((await streams()).get('observation-1551803062')).toEqual(['ObservationFactsRecorded', 'ObservationAnomalyNoted', 'ObservationFactsRecorded']);
   });
 
+  it('warns about an obslog without capture block', async () => {
+    const result = await runCli(['import', 'obslog', 'examples/obslog-museek-2023-07-11.log', '--data', data]);
+    expect(result.code).toBe(0);
+    const [summary, warning] = result.stdout.trimEnd().split('\n');
+    expect(summary).toBe('examples/obslog-museek-2023-07-11.log (obslog): 15 records read, 0 events appended, 0 duplicates skipped, 1 warning');
+    expect(warning).toContain('  warning examples/obslog-museek-2023-07-11.log:1: no capture block id');
+  });
+
+  it('warns when a catalogue moves a known target', async () => {
+    const first = join(folder.path, 'first.csv');
+    const second = join(folder.path, 'second.csv');
+    writeFileSync(first, 'PKS 1934-63, radec bpcal, 19:39:25.03, -63:42:45.7\n');
+    writeFileSync(second, '# corrected\nPKS 1934-63 | 1934-638, radec bpcal fluxcal, 19:39:25.026, -63:42:45.63\nPKS 1934-63, radec bpcal, 19:39:25.03, -63:42:45.7\n');
+    expect((await importJson(['catalogue', first])).warnings).toEqual([]);
+
+    const summary = await importJson(['catalogue', second]);
+    expect(summary.warnings).toEqual([
+      {
+        file: second,
+        line: 2,
+        message:
+          'target "PKS 1934-63" is already recorded at 19:39:25.03 -63:42:45.7, but this entry gives 19:39:25.026 -63:42:45.63; ' +
+          "onsky kept 19:39:25.03 -63:42:45.7 and added only this entry's aliases and tags. Correct the catalogue that is wrong",
+      },
+    ]);
+    // The aliases and tags of the moved entry are still added.
+    expect((await streams()).get('target-PKS_1934-63')).toEqual(['TargetRecorded', 'TargetUpdated']);
+  });
+
+  it('warns when one catalogue lists a target twice', async () => {
+    const file = join(folder.path, 'twice.csv');
+    writeFileSync(file, 'J2229-3823, radec gaincal, 22:29:46.75, -38:23:59.0\nJ2229-3823, radec gaincal, 22:29:46.75, -38:23:58.0\n');
+    const summary = await importJson(['catalogue', file]);
+    expect(summary.warnings.map((warning) => [warning.file, warning.line])).toEqual([[file, 2]]);
+    expect(summary.warnings[0]?.message).toContain('is already recorded at 22:29:46.75 -38:23:59.0, but this entry gives 22:29:46.75 -38:23:58.0; onsky kept 22:29:46.75 -38:23:59.0');
+  });
+
+  it('reports a strict failure as JSON', async () => {
+    const file = join(folder.path, 'broken.log');
+    writeFileSync(file, '2019-03-05 16:24:22.230Z INFO     Capture block ID = 1551803062\nnot a log line\n');
+    const result = await runCli(['import', 'obslog', file, '--strict', '--json', '--data', data]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe('');
+    const output = JSON.parse(result.stdout) as { error: { file: string; line: number; message: string } };
+    expect(output.error.file).toBe(file);
+    expect(output.error.line).toBe(2);
+    expect(output.error.message).toContain('line does not start with a UTC timestamp');
+    expect((await streams()).size).toBe(0);
+  });
+
+  it('reports a usage error as JSON', async () => {
+    const result = await runCli(['import', 'obslog', 'no-such-file.log', '--json', '--data', data]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe('');
+    expect(JSON.parse(result.stdout)).toEqual({ error: { message: 'file no-such-file.log was not found; check the path' } });
+  });
+
   it('links the archive to the SDP log', async () => {
     await importJson(['sdpmc', 'test/fixtures/sdpmc-array_1_0-2019-03-08.log']);
     const archive = await importJson(['archive', 'test/fixtures/archive-search-2019-03-08.tsv']);
@@ -79,8 +136,8 @@ describe('onsky import', () => {
   it('appends nothing in a dry run', async () => {
     const result = await runCli(['import', 'plan', 'examples/plan.yaml', '--data', data, '--dry-run']);
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('5 events would append');
-    expect(result.stdout).toContain('5 × FeatureProposed');
+    expect(result.stdout).toContain('7 events would append');
+    expect(result.stdout).toContain('7 × FeatureProposed');
     expect((await streams()).size).toBe(0);
   });
 
@@ -93,7 +150,8 @@ describe('onsky import', () => {
 
   it('detects formats with auto', async () => {
     const summary = await importJson(['auto', 'examples/plan.yaml', 'test/fixtures/katdal-summary-1548417874.txt']);
-    expect(summary.read).toBe(6);
+    // Seven plan features and one katdal dataset.
+    expect(summary.read).toBe(8);
     const byStream = await streams();
     expect(byStream.get('observation-1548417874')?.[0]).toBe('ObservationFactsRecorded');
     expect(byStream.has('feature-MKAIV-449')).toBe(true);
@@ -196,7 +254,7 @@ describe('onsky import checks every file first', () => {
     writeFileSync(bomb, `${levels.join('\n')}\nfeatures:\n  - key: BOMB-1\n    title: bomb\n    subsystem: CBF\n    components: [*e]\n`);
     const result = await runCli(['import', 'plan', bomb, '--data', data]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('cannot expand the plan');
+    expect(result.stderr).toContain('cannot expand the YAML aliases');
     expect(result.stderr).not.toContain('    at ');
   });
 });

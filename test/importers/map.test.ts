@@ -271,7 +271,15 @@ describe('mapSyslog', () => {
 describe('mapPlan', () => {
   it('proposes the example features', async () => {
     const commands = await mapAll(parsePlan(fileURLToPath(new URL('../../examples/plan.yaml', import.meta.url))), mapPlan(context));
-    expect(commands.map((item) => item.stream)).toEqual(['feature-CBF-1K-START-DELAY', 'feature-COMM-305', 'feature-COM-304', 'feature-RTS-GAIN-STABILITY', 'feature-MKAIV-449']);
+    expect(commands.map((item) => item.stream)).toEqual([
+      'feature-CBF-1K-START-DELAY',
+      'feature-COMM-305',
+      'feature-COM-304',
+      'feature-RTS-GAIN-STABILITY',
+      'feature-MKAIV-449',
+      'feature-SDP-L0-ARCHIVE',
+      'feature-SDP-CAPTURE-LIFECYCLE',
+    ]);
     const gain = commands[3];
     expect(dataOf(gain, 'ProposeFeature').evidenceCriteria).toEqual({ band: 'L', minReceptors: 4, minOnTargetSeconds: 1200, scanKind: 'track' });
     expect(dataOf(gain, 'ProposeFeature').requirementRefs).toEqual(['R.RC.P.30', 'R.T.P.6']);
@@ -292,7 +300,7 @@ describe('mapperFor', () => {
       ['jira', fixture('jira-issue-DEMO-2719.json'), 1],
       ['catalogue', fixture('catalogue-lband-gain-calibrators.csv'), 108],
       ['syslog', fixture('syslog-fwr3-2019-03-03.log'), 1],
-      ['plan', fileURLToPath(new URL('../../examples/plan.yaml', import.meta.url)), 5],
+      ['plan', fileURLToPath(new URL('../../examples/plan.yaml', import.meta.url)), 7],
     ];
     for (const [format, path, count] of cases) {
       const commands = await mapAll(parseSource(format, path), mapperFor(format, context));

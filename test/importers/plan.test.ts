@@ -27,10 +27,18 @@ const valid = `features:
 `;
 
 describe('parsePlan on examples/plan.yaml', () => {
-  it('reads the five features', async () => {
+  it('reads the seven features', async () => {
     const { records, warnings } = await collect(parsePlan(examplePlan));
     expect(warnings).toEqual([]);
-    expect(records.map((item) => item.record.key)).toEqual(['CBF-1K-START-DELAY', 'COMM-305', 'COM-304', 'RTS-GAIN-STABILITY', 'MKAIV-449']);
+    expect(records.map((item) => item.record.key)).toEqual([
+      'CBF-1K-START-DELAY',
+      'COMM-305',
+      'COM-304',
+      'RTS-GAIN-STABILITY',
+      'MKAIV-449',
+      'SDP-L0-ARCHIVE',
+      'SDP-CAPTURE-LIFECYCLE',
+    ]);
   });
 
   it('cites the gain-stability requirement', async () => {

@@ -1,0 +1,111 @@
+/**
+ * Maps journal entries to the commands a person would have issued at the time. A verification's
+ * observation facts and delivering deployment are not in the journal: the import session reads
+ * them from the log, as the API does, so a journal cannot claim evidence the log lacks.
+ */
+import {
+  changeStream,
+  featureStream,
+  isCaptureBlockId,
+  observationStream,
+  type OnskyCommand,
+} from '../domain/index.js';
+import type { JournalEntry } from './journal.js';
+import { importCommand, type ImportCommand, type MapContext, observationStreamOf, provenanceOf, type RecordMapper, withoutEmpty } from './map.js';
+import { uuidV5 } from './ids.js';
+
+/** A schedule block id as the archive writes it: date, hyphen, four-digit sequence number. */
+const SCHEDULE_BLOCK = /^\d{8}-\d{4}$/;
+
+export function mapJournal(_context: MapContext): RecordMapper<JournalEntry> {
+  return (parsed) => {
+    const entry = parsed.record;
+    const provenance = provenanceOf('journal', parsed);
+    const one = (stream: string, command: OnskyCommand): ImportCommand[] => [importCommand(provenance, stream, command)];
+
+    switch (entry.kindOfEntry) {
+      case 'change':
+        return one(changeStream(entry.change), {
+          type: 'RecordChange',
+          data: {
+            changeId: entry.change,
+            kind: entry.kind,
+            subsystem: entry.subsystem,
+            components: entry.components,
+            version: entry.version ?? null,
+            summary: entry.summary,
+            ticketKeys: entry.tickets,
+            deliversFeatures: entry.delivers,
+            recordedBy: entry.by,
+            recordedAt: utc(entry.at),
+          },
+        });
+      case 'deploy':
+        return one(changeStream(entry.deploy), {
+          type: 'DeployChange',
+          data: {
+            changeId: entry.deploy,
+            deploymentId: entry.id ?? `${entry.deploy}@${utc(entry.at)}`,
+            deployedAt: utc(entry.at),
+            scope: { subarray: entry.subarray ?? null, receptors: entry.receptors, hosts: entry.hosts },
+          },
+        });
+      case 'deliver':
+        return one(featureStream(entry.deliver), {
+          type: 'DeliverFeature',
+          data: withoutEmpty({ featureKey: entry.deliver, changeId: entry.change, deliveredAt: utc(entry.at) }),
+        });
+      case 'verify':
+        return one(featureStream(entry.verify), {
+          type: 'RecordVerification',
+          data: {
+            featureKey: entry.verify,
+            // The same feature and time always give the same id, so a re-import is recognised.
+            verificationId: entry.id ?? uuidV5(`journal-verification/${entry.verify}/${utc(entry.at)}`),
+            outcome: entry.outcome,
+            observationIds: entry.observations.map(observationIdOf),
+            metrics: entry.metrics,
+            ...(entry.notes === undefined ? {} : { notes: entry.notes }),
+            verifiedBy: entry.by,
+            verifiedAt: utc(entry.at),
+            observations: [],
+          },
+        });
+      case 'review': {
+        const observationId = observationIdOf(entry.review);
+        return one(observationStream(observationId), {
+          type: 'ReviewObservation',
+          data: withoutEmpty({
+            observationId,
+            level: entry.level,
+            reviewer: entry.by,
+            reviewedAt: utc(entry.at),
+            reason: entry.reason,
+            notes: entry.notes,
+          }),
+        });
+      }
+      case 'clear':
+        return one(featureStream(entry.clear), {
+          type: 'ClearSuspicion',
+          data: { featureKey: entry.clear, justification: entry.justification, clearedBy: entry.by, clearedAt: utc(entry.at) },
+        });
+    }
+  };
+}
+
+/**
+ * Names an observation the way its stream does: a capture block id as is, a schedule block id
+ * as `sb-…`. The import session then follows the identity index, so a schedule block that a
+ * later source tied to a capture block reaches that capture block's stream.
+ */
+export function observationIdOf(reference: string): string {
+  if (isCaptureBlockId(reference)) return reference;
+  if (SCHEDULE_BLOCK.test(reference)) return observationStreamOf(undefined, reference)!.id;
+  return reference;
+}
+
+/** Journal times may carry any zone; events store UTC. */
+function utc(at: string): string {
+  return new Date(at).toISOString().replace('.000Z', 'Z');
+}
