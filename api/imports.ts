@@ -120,7 +120,8 @@ class ImportSession {
       }
       this.read += 1;
       const line = parsed.locator.line ?? 0;
-      const commands = mapper({ ...parsed, locator: { ...parsed.locator, file } });
+      // Copied by name: a line record keeps its digest on the prototype, which a spread drops.
+      const commands = mapper({ kind: 'record', record: parsed.record, locator: { ...parsed.locator, file }, digest: parsed.digest });
       const added = await this.decideAll(commands, line, file);
       // A record that maps to no command (a log line onsky does not track) is no duplicate.
       if (commands.length > 0 && added === 0) this.duplicates += 1;

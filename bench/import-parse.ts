@@ -77,7 +77,7 @@ export default async function run(args: string[]): Promise<void> {
   }
 }
 
-async function writeLog(file: string, targetBytes: number): Promise<void> {
+export async function writeLog(file: string, targetBytes: number): Promise<void> {
   const out = createWriteStream(file);
   let written = 0;
   let time = Date.UTC(2019, 2, 5, 16, 24, 22, 230);
@@ -101,7 +101,7 @@ async function writeLog(file: string, targetBytes: number): Promise<void> {
 }
 
 /** The baseline: splits the file into line strings on \n, as any line-based reader must. */
-async function splitLines(file: string): Promise<number> {
+export async function splitLines(file: string): Promise<number> {
   let lines = 0;
   let carry = '';
   for await (const chunk of createReadStream(file, { highWaterMark: MB }) as AsyncIterable<Buffer>) {
@@ -117,7 +117,7 @@ async function splitLines(file: string): Promise<number> {
   return carry === '' ? lines : lines + 1;
 }
 
-async function parseAll(file: string): Promise<number> {
+export async function parseAll(file: string): Promise<number> {
   let items = 0;
   for await (const item of parseObslog(file)) {
     if (item.kind === 'record' || item.kind === 'warning') items += 1;
@@ -125,7 +125,7 @@ async function parseAll(file: string): Promise<number> {
   return items;
 }
 
-async function parseAllBatches(file: string): Promise<number> {
+export async function parseAllBatches(file: string): Promise<number> {
   let items = 0;
   for await (const batch of parseObslogBatches(file)) items += batch.length;
   return items;

@@ -94,7 +94,7 @@ class CatalogueHandler implements LineHandler<CatalogueTarget> {
       out.push(warning(this.file, line.line, `${target}; skipped "${preview(text)}"`));
       return;
     }
-    out.push(record(target, { file: this.file, line: line.line, key: target.name }, line.digest()));
+    out.push(record(target, { file: this.file, line: line.line, key: target.name }, line.lazyDigest()));
   }
 
   end(): void {}

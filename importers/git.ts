@@ -100,7 +100,7 @@ export function splitRefs(refs: string): { branches: string[]; tags: string[] } 
   return { branches, tags };
 }
 
-function withTags(commit: GitCommit, file: string, locator: { line?: number }, digest: string): Parsed<GitRecord>[] {
+function withTags(commit: GitCommit, file: string, locator: { line?: number }, digest: string | { readonly text: string }): Parsed<GitRecord>[] {
   const items: Parsed<GitRecord>[] = [record<GitRecord>(commit, { file, ...locator, key: commit.hash }, digest)];
   for (const name of commit.tags) {
     items.push(record<GitRecord>({ type: 'tag', name, hash: commit.hash, authorDate: commit.authorDate }, { file, ...locator, key: `tag:${name}` }, digest));
@@ -127,7 +127,7 @@ export function parseGitJsonl(source: Parameters<typeof parseLinesWith>[0], opti
       }
       const commit = commitFromFields(raw as RawCommit);
       if (typeof commit === 'string') out.push(warning(file, line.line, commit));
-      else out.push(...withTags(commit, file, { line: line.line }, line.digest()));
+      else out.push(...withTags(commit, file, { line: line.line }, line.lazyDigest()));
     },
     end(): void {},
   };

@@ -36,6 +36,14 @@ export class TextLine {
     // Valid UTF-8 decodes and encodes back to the same bytes, so hashing the text needs no view.
     return this.latin1 ? sha256(this.bytes) : sha256(this.text);
   }
+
+  /**
+   * Returns the digest, or for a UTF-8 line its text, for `record` to hash when the digest is
+   * first read. Hashing the text equals hashing the bytes because valid UTF-8 round-trips.
+   */
+  lazyDigest(): string | { readonly text: string } {
+    return this.latin1 ? this.digest() : this;
+  }
 }
 
 export type LineItem = TextLine | ParsedWarning;

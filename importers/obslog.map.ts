@@ -10,10 +10,14 @@ import type { ObslogRecord } from './obslog.js';
 export function mapObslog(context: MapContext): RecordMapper<ObslogRecord> {
   return (parsed) => {
     const value = parsed.record;
-    const provenance = provenanceOf('obslog', parsed);
     const observation = observationStreamOf(value.captureBlockId);
     // A log without a capture block id (an excerpt) cannot name its observation.
     if (observation === undefined) return [];
+
+    // Only the records below become commands; the rest (tracks, offsets, scans) feed the session
+    // summary, so their digest, hashed on first read, is never computed.
+    if (value.type !== 'session' && value.type !== 'capture-block' && value.type !== 'stragglers') return [];
+    const provenance = provenanceOf('obslog', parsed);
 
     if (value.type === 'session') {
       const command: RecordObservationFacts = {

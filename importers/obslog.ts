@@ -249,7 +249,7 @@ class ObslogHandler implements LineHandler<ObslogRecord> {
   }
 
   private emit(out: Parsed<ObslogRecord>[], line: TextLine, value: ObslogRecord): void {
-    out.push(record(value, { file: this.file, line: line.line }, line.digest()));
+    out.push(record(value, { file: this.file, line: line.line }, line.lazyDigest()));
   }
 
   private readCaptureBlock(at: string, id: string, line: TextLine, out: Parsed<ObslogRecord>[]): void {
@@ -269,7 +269,7 @@ class ObslogHandler implements LineHandler<ObslogRecord> {
     const session = this.session as SessionState;
     session.captureBlockId = id;
     session.rawLines.push(Buffer.from(line.bytes));
-    out.push(record({ type: 'capture-block', at, captureBlockId: id }, { file: this.file, line: line.line, key: id }, line.digest()));
+    out.push(record({ type: 'capture-block', at, captureBlockId: id }, { file: this.file, line: line.line, key: id }, line.lazyDigest()));
   }
 
   private readStragglers(at: string, captureBlockId: string | undefined, message: string, line: TextLine, out: Parsed<ObslogRecord>[]): void {

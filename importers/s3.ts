@@ -97,7 +97,7 @@ class S3Handler implements LineHandler<S3Record> {
     state.products.add(product);
     state.productLines.push(Buffer.from(line.bytes));
     const { captureBlockId } = splitBucketName(bucket);
-    out.push(record<S3Record>({ type: 'product', bucket, product, ...(captureBlockId === undefined ? {} : { captureBlockId }) }, { file: this.file, line: line.line, key: `${bucket}/${product}` }, line.digest()));
+    out.push(record<S3Record>({ type: 'product', bucket, product, ...(captureBlockId === undefined ? {} : { captureBlockId }) }, { file: this.file, line: line.line, key: `${bucket}/${product}` }, line.lazyDigest()));
   }
 
   /**

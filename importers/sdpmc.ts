@@ -104,7 +104,7 @@ class SdpmcHandler implements LineHandler<SdpmcRecord> {
     const message = header[4] ?? '';
     const base = { at, host, subarrayProduct };
     const emit = (value: SdpmcRecord): void => {
-      out.push(record(value, { file: this.file, line: line.line }, line.digest()));
+      out.push(record(value, { file: this.file, line: line.line }, line.lazyDigest()));
     };
 
     if (message.startsWith('Subarray product ') && message.endsWith(' successfully configured')) {

@@ -70,8 +70,33 @@ export function sha256(data: Uint8Array | string): string {
   return hash('sha256', data, 'hex');
 }
 
-export function record<R>(value: R, locator: Locator, digest: string): ParsedRecord<R> {
-  return { kind: 'record', record: value, locator, digest };
+/** Builds a parsed record; a digest given as text to hash is computed once, when first read. */
+export function record<R>(value: R, locator: Locator, digest: string | { readonly text: string }): ParsedRecord<R> {
+  return typeof digest === 'string' ? { kind: 'record', record: value, locator, digest } : new TextRecord(value, locator, digest.text);
+}
+
+/**
+ * A record whose digest is the SHA-256 of its line's UTF-8 text, computed on first read, so a
+ * line that no command cites (most obslog lines only feed the session summary) costs no hash.
+ * Spreading it drops the digest, which lives on the prototype, so copy `digest` by name.
+ */
+class TextRecord<R> implements ParsedRecord<R> {
+  readonly kind = 'record';
+  #text: string;
+  #digest: string | undefined;
+
+  constructor(
+    readonly record: R,
+    readonly locator: Locator,
+    text: string,
+  ) {
+    this.#text = text;
+  }
+
+  get digest(): string {
+    this.#digest ??= sha256(this.#text);
+    return this.#digest;
+  }
 }
 
 export function warning(file: string, line: number, message: string): ParsedWarning {

@@ -20,7 +20,10 @@ function isPaged(store: EventStore): store is EventStore & PagedStore {
 export interface ReplayOptions {
   /** Stop before the first event recorded after this instant (ISO 8601 UTC). */
   readonly recordedUntil?: string;
-  /** Rows per page on the paged path; default 2000. */
+  /**
+   * Rows per page on the paged path; default 500. Pages that large or smaller die young; with 2000
+   * rows a page outlived a scavenge and a rebuild spent about a tenth longer in garbage collection.
+   */
   readonly pageSize?: number;
   /** Called between pages, so a long rebuild can yield to the event loop. */
   readonly betweenPages?: () => Promise<void>;
@@ -31,7 +34,7 @@ export async function replayInto(store: EventStore, state: ProjectionState, opti
   const until = options.recordedUntil;
   const after = state.position ?? 0n;
   if (isPaged(store)) {
-    for (const page of store.readAllPages(after, options.pageSize ?? 2000)) {
+    for (const page of store.readAllPages(after, options.pageSize ?? 500)) {
       for (const event of page) {
         if (until !== undefined && event.metadata.recordedAt > until) return;
         applyEvent(state, event);

@@ -42,8 +42,12 @@ import { CatchUpSubscription, ChangeSignal } from './subscription.js';
 /** Store file format; a file written by a newer onsky is refused instead of misread. */
 const SCHEMA_VERSION = 1;
 
-/** Rows per read transaction when paging through the log. */
-const PAGE_SIZE = 1000;
+/**
+ * Rows per read transaction when paging through the log. A page of 500 decoded events is
+ * collected young; pages of 2000 cost a full read about 40 % more CPU, mostly garbage collection
+ * (measured on a 200k-event log).
+ */
+const PAGE_SIZE = 500;
 
 export interface StoreLogger {
   info(fields: Record<string, unknown>, message: string): void;
@@ -66,17 +70,21 @@ interface StreamRow {
   readonly revision: number;
 }
 
-interface EventRow {
+/**
+ * A row of the event reads, in the SELECT's column order. The statements return arrays rather
+ * than objects because building a keyed object per row is a large share of a full read's cost.
+ */
+type EventRow = [
   /** A number while positions stay below 2^53, a bigint from the safe-integer statements. */
-  position: number | bigint;
-  stream_id: number | bigint;
-  revision: number | bigint;
-  event_id: Buffer;
-  type: string;
-  schema_version: number | bigint;
-  data: string;
-  metadata: string;
-}
+  position: number | bigint,
+  streamId: number | bigint,
+  revision: number | bigint,
+  eventId: Buffer,
+  type: string,
+  schemaVersion: number | bigint,
+  data: string,
+  metadata: string,
+];
 
 /** A write rejected by the expected-revision check, thrown to roll the transaction back. */
 class ConflictSignal {
@@ -373,7 +381,7 @@ export class SqliteEventStore implements EventStore {
       yield rows;
       if (rows.length < limit) return;
       remaining -= rows.length;
-      cursor = BigInt(rows[rows.length - 1]!.position);
+      cursor = BigInt(rows[rows.length - 1]![0]);
     }
   }
 
@@ -384,24 +392,23 @@ export class SqliteEventStore implements EventStore {
   private readRows(statement: 'readAll' | 'readStream', ...parameters: Array<number | bigint>): EventRow[] {
     const rows = this.statements[statement].all(...parameters) as EventRow[];
     const last = rows[rows.length - 1];
-    if (last === undefined || (last.position as number) <= Number.MAX_SAFE_INTEGER) return rows;
+    if (last === undefined || (last[0] as number) <= Number.MAX_SAFE_INTEGER) return rows;
     const safe = statement === 'readAll' ? this.statements.readAllSafe : this.statements.readStreamSafe;
     return safe.all(...parameters) as EventRow[];
   }
 
   private toRecorded(row: EventRow): RecordedEvent {
-    const metadata = JSON.parse(row.metadata) as RecordedEvent['metadata'];
     const event: RecordedEvent = {
-      id: blobToUuid(row.event_id),
-      stream: this.streamName(Number(row.stream_id)),
-      revision: Number(row.revision),
-      position: BigInt(row.position),
-      type: row.type,
-      schemaVersion: Number(row.schema_version),
-      data: JSON.parse(row.data) as unknown,
-      metadata,
+      id: blobToUuid(row[3]),
+      stream: this.streamName(Number(row[1])),
+      revision: Number(row[2]),
+      position: BigInt(row[0]),
+      type: row[4],
+      schemaVersion: Number(row[5]),
+      data: JSON.parse(row[6]) as unknown,
+      metadata: JSON.parse(row[7]) as RecordedEvent['metadata'],
     };
-    return this.upcasters.isEmpty ? event : this.upcasters.apply(event);
+    return this.upcasters.apply(event);
   }
 
   private afterWrite(appended: number): void {
@@ -584,10 +591,10 @@ function prepareStatements(db: Database.Database) {
     head: db.prepare('SELECT max(position) AS position FROM events').safeIntegers(true),
     lastRecordedAt: db.prepare(`SELECT json_extract(metadata, '$.recordedAt') AS recorded_at FROM events ORDER BY position DESC LIMIT 1`),
     positionExists: db.prepare('SELECT 1 FROM events WHERE position = ?').pluck(),
-    readAll: db.prepare(`${select} WHERE e.position > ? ORDER BY e.position LIMIT ?`),
-    readAllSafe: db.prepare(`${select} WHERE e.position > ? ORDER BY e.position LIMIT ?`).safeIntegers(true),
-    readStream: db.prepare(`${select} WHERE e.stream_id = ? AND e.revision >= ? ORDER BY e.revision LIMIT ?`),
-    readStreamSafe: db.prepare(`${select} WHERE e.stream_id = ? AND e.revision >= ? ORDER BY e.revision LIMIT ?`).safeIntegers(true),
+    readAll: db.prepare(`${select} WHERE e.position > ? ORDER BY e.position LIMIT ?`).raw(true),
+    readAllSafe: db.prepare(`${select} WHERE e.position > ? ORDER BY e.position LIMIT ?`).raw(true).safeIntegers(true),
+    readStream: db.prepare(`${select} WHERE e.stream_id = ? AND e.revision >= ? ORDER BY e.revision LIMIT ?`).raw(true),
+    readStreamSafe: db.prepare(`${select} WHERE e.stream_id = ? AND e.revision >= ? ORDER BY e.revision LIMIT ?`).raw(true).safeIntegers(true),
   };
 }
 
@@ -599,6 +606,10 @@ const HEX_BYTES = Array.from({ length: 256 }, (_, byte) => byte.toString(16).pad
 
 /** Formats a 16-byte id as a UUID; a table lookup per byte beats hex-encode-then-slice on reads. */
 function blobToUuid(bytes: Buffer): string {
-  const h = (index: number): string => HEX_BYTES[bytes[index]!]!;
-  return `${h(0)}${h(1)}${h(2)}${h(3)}-${h(4)}${h(5)}-${h(6)}${h(7)}-${h(8)}${h(9)}-${h(10)}${h(11)}${h(12)}${h(13)}${h(14)}${h(15)}`;
+  // Indexed lookups without a helper closure: this runs once per event read.
+  const h = HEX_BYTES;
+  return (
+    `${h[bytes[0]!]}${h[bytes[1]!]}${h[bytes[2]!]}${h[bytes[3]!]}-${h[bytes[4]!]}${h[bytes[5]!]}-${h[bytes[6]!]}${h[bytes[7]!]}-` +
+    `${h[bytes[8]!]}${h[bytes[9]!]}-${h[bytes[10]!]}${h[bytes[11]!]}${h[bytes[12]!]}${h[bytes[13]!]}${h[bytes[14]!]}${h[bytes[15]!]}`
+  );
 }

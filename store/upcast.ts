@@ -20,6 +20,8 @@ export interface Upcaster {
 /** Applies registered upcasters repeatedly until no upcaster matches the event's type and version. */
 export class UpcasterChain {
   private readonly byKey = new Map<string, Upcaster>();
+  /** Types with an upcaster, so that most events skip the chain with one set lookup. */
+  private readonly types = new Set<string>();
 
   constructor(upcasters: readonly Upcaster[] = []) {
     for (const upcaster of upcasters) {
@@ -28,6 +30,7 @@ export class UpcasterChain {
         throw new Error(`two upcasters registered for ${upcaster.type} version ${upcaster.fromVersion}`);
       }
       this.byKey.set(key, upcaster);
+      this.types.add(upcaster.type);
     }
   }
 
@@ -36,6 +39,7 @@ export class UpcasterChain {
   }
 
   apply<E extends VersionedEvent>(event: E): E {
+    if (!this.types.has(event.type)) return event;
     let current: VersionedEvent = event;
     // A chain longer than the number of upcasters means one maps back to an earlier version.
     for (let steps = 0; steps <= this.byKey.size; steps++) {

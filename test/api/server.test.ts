@@ -28,7 +28,7 @@ describe('health', () => {
     const response = await fetch(new URL('/health', server.url));
     expect(response.status).toBe(200);
     const health = (await response.json()) as Record<string, unknown>;
-    expect(health).toEqual({ status: 'ok', ready: true, storeHeadPosition: '1', projectionPosition: '1' });
+    expect(health).toEqual({ status: 'ok', ready: true, storeHeadPosition: '1', projectionPosition: '1', storeWritable: true, lastStoreWriteFailure: null });
   });
 });
 
