@@ -1,13 +1,13 @@
 /**
  * graphql: the feature-board query served by onsky (graphql-yoga, Pothos, bearer token, CSRF
  * check, response cache) against a raw node:http server returning the same JSON bytes, over a
- * 100k-event synthetic log. A load generator in a separate process on 127.0.0.1 measures each
- * server's maximum request rate (closed loop), then its p99 latency at half of that rate (open
- * loop, latency counted from each request's scheduled start). Ratio = onsky max req/s ÷ raw
+ * 100k-event synthetic log. A load generator (bench/http-load.ts) in a separate process on
+ * 127.0.0.1 measures each server's maximum request rate (closed loop), then its p99 latency at
+ * half of that rate (open loop, latency counted from each request's scheduled start), each phase
+ * after one unmeasured second of warm-up. Ratio = onsky max req/s ÷ raw
  * max req/s (medians of alternating runs); target ≥ 0.5 with p99 < 20 ms at half load. Options:
  * --events N, --seconds S per phase, --concurrency C, --repetitions R.
  */
-import { request as httpRequest, Agent, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +19,7 @@ import { domainUpcasters } from '../domain/upcasters.js';
 import { openSqliteStore } from '../store/sqlite.js';
 import { writeSyntheticHistory } from '../test/support/synthetic.js';
 import { numberArgument, printResult, round, runWorkerProcess, scratchFolder, startRawServer } from './_support.js';
+import { runLoadPhase, type LoadOutcome } from './http-load.js';
 
 const BOARD_QUERY = 'query Board { features(first: 50) { edges { node { featureKey title subsystem status verificationWsjf deliveredAt daysWaiting } } } }';
 
@@ -32,20 +33,18 @@ interface LoadPlan {
   readonly concurrency: number;
   readonly rate: number;
   readonly seconds: number;
-  /** Hard stop on requests sent, so a run is bounded in count as well as time. */
-  readonly maxRequests: number;
 }
 
-interface LoadResult {
-  readonly completed: number;
-  readonly failed: number;
-  readonly seconds: number;
-  readonly perSecond: number;
-  readonly p50Ms: number;
-  readonly p99Ms: number;
-}
+type LoadResult = LoadOutcome;
 
 const WORKER_ENV = 'ONSKY_BENCH_GRAPHQL_LOAD';
+/**
+ * Seconds of load before each measured phase, for the JIT and the connection set-up: with none,
+ * a raw server's p99 at 1000 req/s measured 25-45 ms, most of it the client starting.
+ */
+const WARMUP_SECONDS = 1;
+/** Connections of an open-loop phase: enough that a request rarely waits for a free one. */
+const RATE_CONNECTIONS = 32;
 
 export default async function graphqlBench(args: string[]): Promise<void> {
   const events = numberArgument(args, 'events', 100_000);
@@ -83,7 +82,7 @@ export default async function graphqlBench(args: string[]): Promise<void> {
     try {
       const rawUrl = `http://127.0.0.1:${(raw.address() as AddressInfo).port}/graphql`;
       const uncachedUrl = new URL('/graphql', uncached.url).href;
-      const plan = { body, headers, concurrency, seconds, rate: 0, maxRequests: 2_000_000 };
+      const plan = { body, headers, concurrency, seconds, rate: 0 };
 
       // Alternating the servers spreads the shared machine's background load over both.
       const rawRuns: LoadResult[] = [];
@@ -139,69 +138,6 @@ function medianRun(runs: readonly LoadResult[]): LoadResult {
   return [...runs].sort((a, b) => a.perSecond - b.perSecond)[Math.floor(runs.length / 2)]!;
 }
 
-/** Runs one load phase: sends requests over keep-alive connections and prints one JSON line of results. */
-async function loadWorker(plan: LoadPlan): Promise<void> {
-  const agent = new Agent({ keepAlive: true, maxSockets: Math.max(plan.concurrency, 64) });
-  const url = new URL(plan.url);
-  const latencies: number[] = [];
-  let failed = 0;
-  let sent = 0;
-
-  const send = (scheduledMs: number): Promise<void> =>
-    new Promise((done) => {
-      sent += 1;
-      const outgoing = httpRequest(
-        { agent, host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { ...plan.headers, 'content-length': Buffer.byteLength(plan.body) } },
-        (response) => {
-          response.resume();
-          response.on('end', () => {
-            if (response.statusCode === 200) latencies.push(performance.now() - scheduledMs);
-            else failed += 1;
-            done();
-          });
-        },
-      );
-      outgoing.on('error', () => {
-        failed += 1;
-        done();
-      });
-      outgoing.end(plan.body);
-    });
-
-  const started = performance.now();
-  const endMs = started + plan.seconds * 1000;
-  if (plan.mode === 'max') {
-    const loop = async (): Promise<void> => {
-      while (performance.now() < endMs && sent < plan.maxRequests) await send(performance.now());
-    };
-    await Promise.all(Array.from({ length: plan.concurrency }, loop));
-  } else {
-    // Open loop: requests start on schedule whether or not earlier ones finished, so a stall shows in the latencies.
-    const inFlight = new Set<Promise<void>>();
-    let scheduled = 0;
-    while (performance.now() < endMs && sent < plan.maxRequests) {
-      const due = Math.floor(((performance.now() - started) / 1000) * plan.rate);
-      while (scheduled < due) {
-        const scheduledMs = started + (scheduled / plan.rate) * 1000;
-        scheduled += 1;
-        const pending = send(scheduledMs).then(() => {
-          inFlight.delete(pending);
-        });
-        inFlight.add(pending);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 1));
-    }
-    await Promise.all(inFlight);
-  }
-  const elapsed = (performance.now() - started) / 1000;
-  agent.destroy();
-
-  latencies.sort((a, b) => a - b);
-  const percentile = (p: number): number => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? Number.NaN;
-  const result: LoadResult = { completed: latencies.length, failed, seconds: elapsed, perSecond: latencies.length / elapsed, p50Ms: percentile(0.5), p99Ms: percentile(0.99) };
-  process.stdout.write(`${JSON.stringify(result)}\n`);
-}
-
 /** Runs one load phase in a fresh Node.js process and returns its measurements. */
 function runLoad(plan: LoadPlan): Promise<LoadResult> {
   return runWorkerProcess(fileURLToPath(import.meta.url), WORKER_ENV, plan, 'load worker');
@@ -209,5 +145,7 @@ function runLoad(plan: LoadPlan): Promise<LoadResult> {
 
 const workerPlan = process.env[WORKER_ENV];
 if (workerPlan !== undefined) {
-  await loadWorker(JSON.parse(workerPlan) as LoadPlan);
+  const plan = JSON.parse(workerPlan) as LoadPlan;
+  const outcome = await runLoadPhase({ ...plan, connections: plan.mode === 'max' ? plan.concurrency : RATE_CONNECTIONS, warmupSeconds: WARMUP_SECONDS });
+  process.stdout.write(`${JSON.stringify(outcome)}\n`);
 }
