@@ -68,6 +68,7 @@ export async function startOnsky(options: OnskyOptions): Promise<RunningOnsky> {
     lookups: { tagsOf: (name) => projections.query.targetTags(name) },
     verifiedFeatures: {
       verifiedFeaturesWithComponent: (component) => projections.query.verifiedFeaturesWithComponent(component),
+      evidenceStartOf: (featureKey) => projections.query.evidenceStartOf(featureKey),
       waitFor: (position) => reads.waitFor(position),
     },
     logger: logger.child({ component: 'commands' }),

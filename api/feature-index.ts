@@ -1,15 +1,22 @@
 /**
- * Feature status by component, folded from feature events: the lookup the deployment policy
- * needs when no read models run (an `onsky import` beside no server, or a server still catching
- * up).
+ * Feature status by component, folded from feature events, and the start of each verification's
+ * evidence from observation events: the lookup the deployment policy needs when no read models
+ * run (an `onsky import` beside no server, or a server still catching up).
  */
 import type { FeatureStatus, OnskyEvent, VerifiedFeatureLookup } from '../domain/index.js';
 
 export class FeatureStatusIndex implements VerifiedFeatureLookup {
-  private readonly features = new Map<string, { status: FeatureStatus; components: readonly string[] }>();
+  private readonly features = new Map<string, { status: FeatureStatus; components: readonly string[]; evidenceStart?: string | undefined }>();
+  /** First recorded start of each observation, to date a verification's evidence. */
+  private readonly observationStarts = new Map<string, string>();
 
   apply(event: OnskyEvent): void {
     switch (event.type) {
+      case 'ObservationFactsRecorded': {
+        const start = event.data.facts.startUtc;
+        if (start !== undefined && !this.observationStarts.has(event.data.observationId)) this.observationStarts.set(event.data.observationId, start);
+        return;
+      }
       case 'FeatureProposed':
         this.features.set(event.data.featureKey, { status: 'proposed', components: event.data.components });
         return;
@@ -17,7 +24,11 @@ export class FeatureStatusIndex implements VerifiedFeatureLookup {
         this.setStatus(event.data.featureKey, 'delivered');
         return;
       case 'VerificationRecorded':
-        if (event.data.outcome === 'passed') this.setStatus(event.data.featureKey, 'verified');
+        if (event.data.outcome === 'passed') {
+          this.setStatus(event.data.featureKey, 'verified');
+          const feature = this.features.get(event.data.featureKey);
+          if (feature !== undefined) feature.evidenceStart = this.earliestStart(event.data.observationIds);
+        }
         if (event.data.outcome === 'failed') this.setStatus(event.data.featureKey, 'failed');
         return;
       case 'FeatureMarkedSuspect':
@@ -45,6 +56,21 @@ export class FeatureStatusIndex implements VerifiedFeatureLookup {
       if (feature.status === 'verified' && feature.components.includes(component)) keys.push(key);
     }
     return keys;
+  }
+
+  evidenceStartOf(featureKey: string): string | undefined {
+    return this.features.get(featureKey)?.evidenceStart;
+  }
+
+  /** Earliest start of the observations, `undefined` when one of them has no known start. */
+  private earliestStart(observationIds: readonly string[]): string | undefined {
+    let earliest: string | undefined;
+    for (const observationId of observationIds) {
+      const start = this.observationStarts.get(observationId);
+      if (start === undefined) return undefined;
+      if (earliest === undefined || Date.parse(start) < Date.parse(earliest)) earliest = start;
+    }
+    return earliest;
   }
 
   private setStatus(featureKey: string, status: FeatureStatus): void {

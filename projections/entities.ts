@@ -236,6 +236,24 @@ export function observationIdNearStart(byStart: readonly ObservationRecord[], st
   return best?.observationId;
 }
 
+/**
+ * Start of the earliest observation cited by the feature's latest passed verification, for the
+ * deployment policy; `undefined` when the feature has none or a cited observation has no start.
+ */
+export function evidenceStartOf(state: ProjectionState, featureKey: string): string | undefined {
+  const verifications = state.features.get(featureKey)?.verifications ?? [];
+  const latest = verifications.findLast((verification) => verification.outcome === 'passed');
+  if (latest === undefined || latest.observationIds.length === 0) return undefined;
+  let earliest: string | undefined;
+  for (const observationId of latest.observationIds) {
+    const record = state.observations.get(observationId);
+    const start = record === undefined ? undefined : factOf(record, 'startUtc');
+    if (start === undefined) return undefined;
+    if (earliest === undefined || Date.parse(start) < Date.parse(earliest)) earliest = start;
+  }
+  return earliest;
+}
+
 /** Keys of the features verified now that name `component`, for the deployment policy. */
 export function verifiedFeaturesWithComponent(state: ProjectionState, component: string): string[] {
   const keys: string[] = [];

@@ -20,6 +20,7 @@ import {
   ticketView,
   toTicketView,
   verifiedFeaturesWithComponent,
+  evidenceStartOf,
   type ChangeView,
   type FindingView,
   type ObservationDetail,
@@ -227,6 +228,11 @@ export class ReadModels implements VerifiedFeatureLookup {
   /** Keys of verified features naming `component`; the lookup `commandsAfterChangeDeployed` takes. */
   verifiedFeaturesWithComponent(component: string): readonly string[] {
     return verifiedFeaturesWithComponent(this.state, component);
+  }
+
+  /** Start of the earliest observation of the feature's latest passed verification, for the same policy. */
+  evidenceStartOf(featureKey: string): string | undefined {
+    return evidenceStartOf(this.state, featureKey);
   }
 
   /** Catalogue tags of a target by name or alias; empty for an uncatalogued name. */

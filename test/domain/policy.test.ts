@@ -31,6 +31,25 @@ const lookup: VerifiedFeatureLookup = {
 describe('commandsAfterChangeDeployed', () => {
   const commands = commandsAfterChangeDeployed(deployed, lookup);
 
+  it('spares features whose evidence followed the deployment', () => {
+    // CAM-ALARMS was verified with an observation that started after the deployment, so the
+    // change was live during its evidence; the other feature's evidence came before it.
+    const starts: Record<string, string> = { 'CAM-ALARMS': '2019-03-12T07:00:00Z', [FEATURE_KEY]: '2019-03-12T06:59:59Z' };
+    const dated: VerifiedFeatureLookup = { ...lookup, evidenceStartOf: (featureKey) => starts[featureKey] };
+    const suspects = commandsAfterChangeDeployed(deployed, dated)
+      .filter((command) => command.type === 'MarkFeatureSuspect')
+      .map((command) => command.data.featureKey);
+    expect(suspects).toEqual([FEATURE_KEY]);
+  });
+
+  it('marks suspect when the evidence start is unknown', () => {
+    const unknown: VerifiedFeatureLookup = { ...lookup, evidenceStartOf: () => undefined };
+    const suspects = commandsAfterChangeDeployed(deployed, unknown)
+      .filter((command) => command.type === 'MarkFeatureSuspect')
+      .map((command) => command.data.featureKey);
+    expect(suspects).toEqual(['CAM-ALARMS', FEATURE_KEY]);
+  });
+
   it('delivers the named features', () => {
     expect(commands[0]).toEqual({
       type: 'DeliverFeature',
