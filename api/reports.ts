@@ -131,7 +131,7 @@ function unverifiedReport(models: ReadModels, { now }: ReportOptions): Report {
     title: 'Unverified observing hours',
     asOf: now,
     summary: [
-      `${round(ledger.hoursNotLookedAtInDetail, 1)} of ${count(round(ledger.hours, 1), 'observed hour')} (${round(share, 0)} %) ${round(ledger.hoursNotLookedAtInDetail, 1) === 1 ? 'has' : 'have'} not been looked at in detail (inspected or imaged).`,
+      `${hoursFigure(ledger.hoursNotLookedAtInDetail)} of ${count(hoursFigure(ledger.hours), 'observed hour')} (${round(share, 0)} %) ${hoursFigure(ledger.hoursNotLookedAtInDetail) === 1 ? 'has' : 'have'} not been looked at in detail (inspected or imaged).`,
       ledger.oldestUnreviewed === null
         ? 'Every observation has had at least one review.'
         : `The oldest unreviewed observation is ${ledger.oldestUnreviewed.observationId}, ${count(round(ledger.oldestUnreviewed.ageDays, 0), 'day')} old.`,
@@ -254,4 +254,9 @@ function round(value: number, digits: number): number {
 
 function percent(value: number | null): string {
   return value === null ? 'nothing qualifies yet' : `${round(value * 100, 0)} %`;
+}
+
+/** Rounds hours for a sentence: to 0.01 below one hour, so a few minutes do not read as 0, else to 0.1. */
+function hoursFigure(hours: number): number {
+  return round(hours, hours < 1 ? 2 : 1);
 }

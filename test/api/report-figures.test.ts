@@ -1,0 +1,32 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { importFile } from '../../api/imports.js';
+import { buildReport } from '../../api/reports.js';
+import { domainUpcasters } from '../../domain/upcasters.js';
+import { startProjections } from '../../projections/index.js';
+import { openSqliteStore } from '../../store/sqlite.js';
+import { tempFolder } from '../support/temp.js';
+
+const FIXTURES = join(import.meta.dirname, '..', 'fixtures');
+
+describe('unverified report figures', () => {
+  it('shows minutes of observing as hundredths', async () => {
+    const folder = tempFolder('onsky-report-figures-');
+    const store = openSqliteStore(join(folder.path, 'events.sqlite'), { upcasters: domainUpcasters });
+    const projections = startProjections(store);
+    try {
+      // Capture block 1551803062 ran from 16:24:22.230 to 16:25:23.958: 61.728 s, 0.0171 h.
+      await importFile({ store, format: 'obslog', path: join(FIXTURES, 'obslog-1551803062.log') });
+      await projections.ready;
+      const head = await store.headPosition();
+      while (projections.position !== head) await new Promise((resolve) => setTimeout(resolve, 20));
+
+      const report = buildReport('unverified', projections.query, { now: '2019-04-01T00:00:00Z' });
+      expect(report.summary).toContain('0.02 of 0.02 observed hours (100 %) have not been looked at in detail (inspected or imaged).');
+    } finally {
+      await projections.close();
+      await store.close();
+      folder.remove();
+    }
+  });
+});
