@@ -58,6 +58,11 @@ export class FeatureStatusIndex implements VerifiedFeatureLookup {
     return keys;
   }
 
+  /** The feature's status, `undefined` for a key no plan proposed. */
+  statusOf(featureKey: string): FeatureStatus | undefined {
+    return this.features.get(featureKey)?.status;
+  }
+
   evidenceStartOf(featureKey: string): string | undefined {
     return this.features.get(featureKey)?.evidenceStart;
   }

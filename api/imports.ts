@@ -5,7 +5,7 @@
  * rejects becomes a warning with its file and line, unless the import is strict.
  */
 import * as E from 'fp-ts/lib/Either.js';
-import type { OnskyCommand, OnskyEvent } from '../domain/index.js';
+import type { ChangeDeployed, DeliverFeature, OnskyCommand, OnskyEvent } from '../domain/index.js';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { parseSource, readLineBatches } from '../importers/index.js';
@@ -15,7 +15,7 @@ import { TargetIndex } from '../importers/catalogue.js';
 import type { ImportFormat } from '../importers/detect.js';
 import { ImportError, type ImportWarning } from '../importers/types.js';
 import type { AppendRequest, EventStore, NewEvent, Position } from '../store/port.js';
-import { CommandHandler, type CommandOutcome } from './commands/handler.js';
+import { CommandHandler, type AppendedEvent, type CommandOutcome } from './commands/handler.js';
 import { enrichCommand } from './commands/enrich.js';
 import { FeatureStatusIndex } from './feature-index.js';
 import { routeCommand, schemaVersionOf, type AnyDecider } from './commands/routing.js';
@@ -70,7 +70,29 @@ interface CachedStream {
   pending: NewEvent[];
   /** Ids of the events stored or pending in the stream, to recognise a record imported before. */
   readonly eventIds: Set<string>;
+  /** Digest and record time of the source record behind the stream's events, by `sourceKey`. */
+  readonly sources: Map<string, { readonly digest: string; readonly recordedAt?: string }>;
+  /** Data of the stored ChangeDeployed events by event id, to run the policy again on a re-import. */
+  readonly deployments: Map<string, unknown>;
 }
+
+/**
+ * Importers whose record keys name one hand-written record, so that the same key with another
+ * digest is that record edited after its import. Other keyed formats see the same key change
+ * legitimately: a Jira issue updated between exports, a git commit whose refs moved, a catalogue
+ * that corrects a target, an S3 bucket with more products.
+ */
+const EDIT_CHECKED_IMPORTERS: ReadonlySet<string> = new Set<ImportFormat>(['journal']);
+
+/** Journal entry kinds by the command an entry maps to, for warnings in the journal's own words. */
+const JOURNAL_ENTRY_KINDS: Readonly<Record<string, string>> = {
+  RecordChange: 'change',
+  DeployChange: 'deploy',
+  DeliverFeature: 'deliver',
+  RecordVerification: 'verify',
+  ReviewObservation: 'review',
+  ClearSuspicion: 'clear',
+};
 
 /** Imports one file; see the module comment for the guarantees. */
 export async function importFile(options: ImportOptions): Promise<ImportSummary> {
@@ -89,6 +111,8 @@ class ImportSession {
   private appended = 0;
   private duplicates = 0;
   private lastPosition: Position | undefined;
+  /** Lines of the records whose deployments this session decided or met again, by event id. */
+  private readonly deploymentLines = new Map<string, number>();
 
   private constructor(
     private readonly options: ImportOptions,
@@ -122,9 +146,10 @@ class ImportSession {
       const line = parsed.locator.line ?? 0;
       // Copied by name: a line record keeps its digest on the prototype, which a spread drops.
       const commands = mapper({ kind: 'record', record: parsed.record, locator: { ...parsed.locator, file }, digest: parsed.digest });
-      const added = await this.decideAll(commands, line, file);
-      // A record that maps to no command (a log line onsky does not track) is no duplicate.
-      if (commands.length > 0 && added === 0) this.duplicates += 1;
+      const { added, skipped } = await this.decideAll(commands, line, file);
+      // A record that maps to no command (a log line onsky does not track) is no duplicate, and
+      // neither is one whose command was rejected or skipped with a warning.
+      if (commands.length > 0 && added === 0 && skipped === 0) this.duplicates += 1;
       if (this.pendingEvents >= this.batchLimit) await this.flush();
     }
     await this.flush();
@@ -151,31 +176,67 @@ class ImportSession {
     return this.options.actor ?? `importer:${this.options.format}`;
   }
 
-  /** Decides a record's commands; returns how many new events they produced. */
-  private async decideAll(items: readonly ImportCommand[], line: number, file: string): Promise<number> {
+  /**
+   * Decides a record's commands; returns how many new events they produced and how many
+   * commands were skipped with a warning.
+   */
+  private async decideAll(items: readonly ImportCommand[], line: number, file: string): Promise<{ added: number; skipped: number }> {
     let added = 0;
+    let skipped = 0;
     for (const item of items) {
       let routed = this.reroute(item);
       // A verification's evidence and delivering deployment are read from the log, so what this
       // session decided before it must be stored first.
       if (routed.command.type === 'RecordVerification') await this.flush();
       await this.load(routed.stream, routed.command);
+      const edited = this.editedSinceImport(routed);
+      if (edited !== undefined) {
+        this.skipWithWarning(file, line, edited);
+        skipped += 1;
+        continue;
+      }
       if (routed.command.type === 'RecordVerification') routed = await this.enrich(routed);
       const outcome = this.decideOne(routed);
       if (typeof outcome === 'string') {
-        const warning = { file, line, message: `${item.command.type} rejected: ${outcome}` };
-        if (this.options.strict === true) throw new ImportError(file, line, warning.message);
-        this.warnings.push(warning);
+        this.skipWithWarning(file, line, rejectionMessage(item, outcome));
+        skipped += 1;
         continue;
       }
       this.buffered.push({ item: routed, line });
       added += outcome;
-      // The deployment policy marks suspect what is verified when it runs. Running it right after
-      // the deployment keeps a verification that a file lists later from being marked suspect by
-      // an earlier deployment.
-      if (routed.command.type === 'DeployChange' && outcome > 0) await this.flush();
+      if (routed.command.type === 'DeployChange') {
+        const deploymentId = eventIdFor(routed.commandId, 0);
+        this.deploymentLines.set(deploymentId, line);
+        // The deployment policy marks suspect what is verified when it runs. Running it right
+        // after the deployment keeps a verification that a file lists later from being marked
+        // suspect by an earlier deployment.
+        if (outcome > 0) await this.flush();
+        else await this.replayPolicy(routed.stream, deploymentId);
+      }
     }
-    return added;
+    return { added, skipped };
+  }
+
+  /** Records a warning for a command left undecided, or raises it with its file and line in a strict import. */
+  private skipWithWarning(file: string, line: number, message: string): void {
+    if (this.options.strict === true) throw new ImportError(file, line, `${file}:${line}: ${message}`);
+    this.warnings.push({ file, line, message });
+  }
+
+  /**
+   * Returns a warning when the stream contains events of the same record key imported from a record
+   * with another digest: the entry was edited after its import. Deciding it again would store a
+   * second fact (a second deployment) beside the first, so it is skipped.
+   */
+  private editedSinceImport(item: ImportCommand): string | undefined {
+    const { importer, locator, digest } = item.provenance;
+    // The key leaves out the file, so a renamed journal is still checked. It includes the entry's
+    // time, so an entry moved in time is a new entry rather than an edit of the old one.
+    if (!EDIT_CHECKED_IMPORTERS.has(importer) || isLineNumber(locator)) return undefined;
+    const earlier = this.streams.get(item.stream)?.sources.get(sourceKey(importer, locator));
+    if (earlier === undefined || earlier.digest === digest) return undefined;
+    const when = earlier.recordedAt === undefined ? '' : ` on ${earlier.recordedAt.slice(0, 10)}`;
+    return `entry ${locator} changed since it was imported${when}; the log keeps what was imported, so add a new entry to record a correction`;
   }
 
   /** Adds the cited observations' facts and the delivering deployment, as the API's handler does. */
@@ -225,6 +286,7 @@ class ImportSession {
       const newEvent = this.toNewEvent(item, event, index);
       cached.pending.push(newEvent);
       cached.eventIds.add(newEvent.id);
+      cached.sources.set(sourceKey(item.provenance.importer, item.provenance.locator), { digest: item.provenance.digest });
       this.identity.apply(event);
       this.features.apply(event);
       this.eventTypes[event.type] = (this.eventTypes[event.type] ?? 0) + 1;
@@ -314,30 +376,80 @@ class ImportSession {
     let state = decider.initialState;
     let revision = -1;
     const eventIds = new Set<string>();
+    const sources: CachedStream['sources'] = new Map();
+    const deployments = new Map<string, unknown>();
     for await (const event of this.options.store.readStream(stream)) {
       state = decider.evolve(state, event as unknown as OnskyEvent);
       revision = event.revision;
       eventIds.add(event.id);
+      if (event.type === 'ChangeDeployed') deployments.set(event.id, event.data);
+      const source = event.metadata.source;
+      // The first import of a record is the one the log keeps, so a later digest does not replace it.
+      const remembered = source === undefined ? undefined : sourceKey(source.importer, source.locator);
+      if (source !== undefined && remembered !== undefined && !sources.has(remembered)) {
+        sources.set(remembered, { digest: source.digest, recordedAt: event.metadata.recordedAt });
+      }
     }
-    this.streams.set(stream, { decider, state, storedRevision: revision, pending: [], eventIds });
+    this.streams.set(stream, { decider, state, storedRevision: revision, pending: [], eventIds, sources, deployments });
+  }
+
+  /**
+   * Delivers, for a deployment imported before, the features its change names that are still
+   * only proposed: when that import came before the plan, its policy found nothing to deliver.
+   * Only deliveries are caught up. Suspicions depend on what was verified when the deployment
+   * was first imported, and a feature delivered since must not be delivered again by an older
+   * change. The commands get the ids the policy gives them, so a third import adds nothing.
+   */
+  private async replayPolicy(stream: string, deploymentId: string): Promise<void> {
+    const data = this.streams.get(stream)?.deployments.get(deploymentId) as ChangeDeployed['data'] | undefined;
+    if (data === undefined || this.options.dryRun === true) return;
+    const proposed = data.deliversFeatures.filter((featureKey) => this.features.statusOf(featureKey) === 'proposed');
+    if (proposed.length === 0) return;
+    await this.flush();
+    const handler = this.options.handler ?? new CommandHandler({ store: this.options.store, verifiedFeatures: this.features });
+    for (const featureKey of proposed) {
+      const command: DeliverFeature = { type: 'DeliverFeature', data: { featureKey, changeId: data.changeId, deliveredAt: data.deployedAt } };
+      const outcome = await handler.handle(command, { actor: this.actor, causationId: deploymentId, idSeed: `policy:${deploymentId}` });
+      if (E.isLeft(outcome)) continue;
+      this.streams.delete(outcome.right.stream);
+      for (const event of outcome.right.events) {
+        this.features.apply({ type: event.type, data: event.data } as OnskyEvent);
+        this.appended += 1;
+      }
+    }
   }
 
   private async runPolicies(requests: readonly AppendRequest[]): Promise<void> {
     const deployed = requests.flatMap((request) => request.events.filter((event) => event.type === 'ChangeDeployed'));
     if (deployed.length === 0 || this.lastPosition === undefined) return;
-    const handler = this.options.handler ?? new CommandHandler({ store: this.options.store, verifiedFeatures: this.features });
-    const { followUps } = await handler.runPolicies(
+    await this.applyPolicy(
       deployed.map((event) => ({ id: event.id, type: event.type as OnskyEvent['type'], data: event.data as OnskyEvent['data'] })),
       this.lastPosition,
-      { actor: this.actor },
     );
-    // The policy wrote to feature streams behind this session's cache: fold what it wrote and
-    // forget those streams so the next command reads them afresh.
-    for (const outcome of flatten(followUps)) {
-      this.streams.delete(outcome.stream);
-      for (const event of outcome.events) {
-        this.features.apply({ type: event.type, data: event.data } as OnskyEvent);
-        this.appended += 1;
+  }
+
+  /** Runs the deployment policy on stored deployments; a reaction the domain rejects becomes a warning on the deployment's line. */
+  private async applyPolicy(deployed: readonly AppendedEvent[], position: Position): Promise<void> {
+    const handler = this.options.handler ?? new CommandHandler({ store: this.options.store, verifiedFeatures: this.features });
+    const file = this.options.fileLabel ?? this.options.path;
+    for (const event of deployed) {
+      const { followUps, followUpErrors } = await handler.runPolicies([event], position, { actor: this.actor });
+      const changeId = (event.data as { changeId?: string }).changeId ?? event.id;
+      for (const error of followUpErrors) {
+        this.warnings.push({
+          file,
+          line: this.deploymentLines.get(event.id) ?? 0,
+          message: `the deployment of change ${changeId} could not update a feature: ${error.message}; import the plan that proposes it, then import this file again`,
+        });
+      }
+      // The policy wrote to feature streams behind this session's cache: fold what it wrote and
+      // forget those streams so the next command reads them afresh.
+      for (const outcome of flatten(followUps)) {
+        this.streams.delete(outcome.stream);
+        for (const followUp of outcome.events) {
+          this.features.apply({ type: followUp.type, data: followUp.data } as OnskyEvent);
+          this.appended += 1;
+        }
       }
     }
   }
@@ -353,6 +465,22 @@ async function rejectBinary(path: string, label: string): Promise<void> {
   for await (const _batch of readLineBatches({ file: label, stream: createReadStream(path, { highWaterMark: 1024 * 1024 }) })) {
     // The reader raises ImportError on the first NUL byte, on UTF-16 input, or on a start that is not text.
   }
+}
+
+/** Keys a source record by its importer and locator, for recognising an edited record. */
+function sourceKey(importer: string, locator: string): string {
+  return `${importer}\u0000${locator}`;
+}
+
+/** True for a locator that is a line number or range (`17`, `17-21`) rather than a record key. */
+function isLineNumber(locator: string): boolean {
+  return /^\d+(?:-\d+)?$/.test(locator);
+}
+
+/** Words a domain rejection the way the file's format does: a journal speaks of its entry kinds. */
+function rejectionMessage(item: ImportCommand, outcome: string): string {
+  const entryKind = item.provenance.importer === 'journal' ? JOURNAL_ENTRY_KINDS[item.command.type] : undefined;
+  return entryKind === undefined ? `${item.command.type} rejected: ${outcome}` : `${entryKind} entry skipped: ${outcome}`;
 }
 
 function flatten(outcomes: readonly CommandOutcome[]): CommandOutcome[] {
@@ -378,7 +506,7 @@ async function indexesFromLog(store: EventStore): Promise<{ identity: Observatio
     if (event.stream.startsWith('observation-')) identity.apply(domainEvent);
     if (domainEvent.type === 'TargetRecorded') targets.add({ name: domainEvent.data.targetName, aliases: domainEvent.data.aliases, tags: domainEvent.data.tags, coordinates: domainEvent.data.coordinates });
     if (domainEvent.type === 'TargetUpdated') targets.add({ name: domainEvent.data.targetName, aliases: domainEvent.data.addedAliases, tags: domainEvent.data.addedTags });
-    if (event.stream.startsWith('feature-')) features.apply(domainEvent);
+    if (event.stream.startsWith('feature-') || domainEvent.type === 'ObservationFactsRecorded') features.apply(domainEvent);
   }
   return { identity, targets, features };
 }

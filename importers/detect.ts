@@ -27,8 +27,8 @@ const CONTENT_RULES: readonly { format: ImportFormat; reason: string; test: (lin
   { format: 'jira', reason: 'a Jira CSV header with "Issue key"', test: (lines) => /(^|,)"?Issue key"?(,|$)/.test(lines[0] ?? '') },
   { format: 'git', reason: 'JSON lines with "hash" and "parents"', test: (lines) => /^\{.*"hash"\s*:.*"parents"\s*:/.test(lines[0] ?? '') },
   { format: 'jira', reason: 'Jira REST JSON ("fields" or "issues")', test: (_lines, head) => /^\s*[[{]/.test(head) && /"(?:fields|issues)"\s*:/.test(head) && /"key"\s*:\s*"[A-Z][A-Z0-9_]+-\d+"/.test(head) },
-  { format: 'plan', reason: 'a "features:" list', test: (lines, head) => lines.some((line) => /^features:\s*$/.test(line)) || /^\s*\{\s*"features"\s*:/.test(head) },
-  { format: 'journal', reason: 'a "journal:" list', test: (lines, head) => lines.some((line) => /^journal:\s*$/.test(line)) || /^\s*\{\s*"journal"\s*:/.test(head) },
+  { format: 'plan', reason: 'a "features:" list', test: (lines, head) => lines.some((line) => /^features:\s*$/.test(line)) || hasTopLevelJsonKey(head, 'features') },
+  { format: 'journal', reason: 'a "journal:" list', test: (lines, head) => lines.some((line) => /^journal:\s*$/.test(line)) || hasTopLevelJsonKey(head, 'journal') },
   { format: 'catalogue', reason: 'katpoint target descriptions ("NAME, radec TAGS, RA, DEC")', test: (lines) => lines.filter((line) => !line.startsWith('#')).some((line) => /^[^,#]+,\s*(?:radec|azel|gal|tle|special|xephem|star)\b/.test(line)) },
 ];
 
@@ -59,6 +59,42 @@ export function detectFromText(head: string, name = ''): Detection | undefined {
   const base = basename(name);
   const byName = NAME_RULES.find((rule) => rule.pattern.test(base));
   return byName === undefined ? undefined : { format: byName.format, reason: `the file name "${base}"` };
+}
+
+/**
+ * True when `head` starts a JSON object with `key` among its top-level keys, wherever in the
+ * object the key comes. The scan tracks strings and nesting, so the same text inside a string
+ * value or a nested object does not count; the object may be cut off at the end of `head`.
+ */
+export function hasTopLevelJsonKey(head: string, key: string): boolean {
+  const text = head.replace(/^\uFEFF/, '');
+  const start = text.search(/\S/);
+  if (start < 0 || text[start] !== '{') return false;
+  let depth = 0;
+  for (let index = start; index < text.length; index += 1) {
+    const char = text[index];
+    if (char === '{' || char === '[') depth += 1;
+    else if (char === '}' || char === ']') {
+      depth -= 1;
+      if (depth === 0) return false;
+    } else if (char === '"') {
+      const end = endOfJsonString(text, index);
+      if (end < 0) return false;
+      // A string at depth 1 followed by a colon is a key of the top-level object.
+      if (depth === 1 && /^\s*:/.test(text.slice(end + 1, end + 64)) && text.slice(index, end + 1) === JSON.stringify(key)) return true;
+      index = end;
+    }
+  }
+  return false;
+}
+
+/** Returns the index of the quote closing the JSON string that opens at `open`, or -1 when `text` ends first. */
+function endOfJsonString(text: string, open: number): number {
+  for (let index = open + 1; index < text.length; index += 1) {
+    if (text[index] === '\\') index += 1;
+    else if (text[index] === '"') return index;
+  }
+  return -1;
 }
 
 /** Guesses the format of a file or directory; undefined when nothing matches. */

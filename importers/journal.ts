@@ -8,17 +8,58 @@ import { z } from 'zod';
 import { CHANGE_KINDS } from '../domain/change.js';
 import { REVIEW_LEVELS } from '../domain/observation-events.js';
 import { VERIFICATION_OUTCOMES } from '../domain/feature-events.js';
-import { applyStrictness, type Parsed, type ParseOptions, record, sha256, warning } from './types.js';
-import { describePath, readYamlFile, yamlList } from './yaml-list.js';
+import { type Parsed, type ParseOptions, record, sha256, throwFirstWarning, warning } from './types.js';
+import { describePath, readYamlFile, yamlList, type YamlListItem } from './yaml-list.js';
 
-const instant = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 time with a zone, such as 2019-03-07T14:00:00Z' });
-const person = z.string().trim().min(1, { error: 'must name who did it' });
-/** YAML reads an unquoted capture block id as a number; ids are text here. */
-const key = z
-  .union([z.string(), z.number().int().nonnegative()], { error: 'must be a name or an id' })
+/** Times outside these years are typing mistakes, and the domain cannot store their UTC form. */
+const EARLIEST_YEAR = 1900;
+const LATEST_YEAR = 2200;
+
+const instant = z.iso
+  .datetime({ offset: true, error: 'must be an ISO 8601 time with a zone, such as 2019-03-07T14:00:00Z' })
+  .refine(
+    (value) => {
+      const year = new Date(value).getUTCFullYear();
+      return year >= EARLIEST_YEAR && year <= LATEST_YEAR;
+    },
+    { error: `must be between the years ${EARLIEST_YEAR} and ${LATEST_YEAR} in UTC; check the year, e.g. 2019-03-07T14:00:00Z` },
+  );
+
+/**
+ * Message of a text field given a YAML number or boolean. YAML reads `0012345` as 12345 and
+ * `12e4567` as a float, so the value as written is lost unless it is quoted. The parser adds the
+ * source text to this message.
+ */
+const QUOTE_MESSAGE = 'must be text, but YAML read it as a number or true/false';
+
+/** Free text, kept as written. */
+function plainText() {
+  return z.string({ error: (issue) => textTypeMessage(issue.input) });
+}
+
+function textTypeMessage(input: unknown): string {
+  if (input === undefined) return 'is missing';
+  if (typeof input === 'number' || typeof input === 'boolean') return QUOTE_MESSAGE;
+  return 'must be text';
+}
+
+/** Required text, trimmed; `what` is the message for empty text. */
+function text(what: string) {
+  return plainText().trim().min(1, { error: what });
+}
+
+const person = text('must name who did it');
+/** A name or id: a change id, a feature key, a component. */
+const key = text('must not be empty');
+const keys = z.array(key);
+/**
+ * An observation reference: a capture block id, which YAML reads as a number when unquoted, a
+ * schedule block id or an onsky observation id.
+ */
+const observation = z
+  .union([z.string(), z.number().int().nonnegative()], { error: 'must be a capture block id, a schedule block id or an observation id' })
   .transform((value) => String(value).trim())
   .pipe(z.string().min(1, { error: 'must not be empty' }));
-const keys = z.array(key);
 
 const change = z.strictObject({
   change: key,
@@ -27,8 +68,8 @@ const change = z.strictObject({
   kind: z.enum(CHANGE_KINDS, { error: `must be one of ${CHANGE_KINDS.join(', ')}` }),
   subsystem: key,
   components: keys.min(1, { error: 'must list at least one component the change touches' }),
-  summary: key,
-  version: z.string().optional(),
+  summary: text('must say what the change does'),
+  version: plainText().optional(),
   tickets: keys.default([]),
   delivers: keys.default([]),
 });
@@ -49,7 +90,7 @@ const deliver = z.strictObject({
   change: key.optional(),
 });
 
-const metric = z.strictObject({ name: key, value: z.number({ error: 'must be a number' }), unit: z.string().default('') });
+const metric = z.strictObject({ name: key, value: z.number({ error: 'must be a number' }), unit: plainText().default('') });
 
 const verify = z.strictObject({
   verify: key,
@@ -57,26 +98,26 @@ const verify = z.strictObject({
   by: person,
   outcome: z.enum(VERIFICATION_OUTCOMES, { error: `must be one of ${VERIFICATION_OUTCOMES.join(', ')}` }),
   /** Capture block ids, schedule block ids or onsky observation ids. */
-  observations: keys.default([]),
+  observations: z.array(observation).default([]),
   metrics: z.array(metric).default([]),
-  notes: z.string().optional(),
+  notes: plainText().optional(),
   id: key.optional(),
 });
 
 const review = z.strictObject({
-  review: key,
+  review: observation,
   at: instant,
   by: person,
   level: z.enum(REVIEW_LEVELS, { error: `must be one of ${REVIEW_LEVELS.join(', ')}` }),
-  reason: z.string().optional(),
-  notes: z.string().optional(),
+  reason: plainText().optional(),
+  notes: plainText().optional(),
 });
 
 const clear = z.strictObject({
   clear: key,
   at: instant,
   by: person,
-  justification: key,
+  justification: text('must say why the suspicion is cleared'),
 });
 
 export type JournalChange = z.infer<typeof change> & { readonly kindOfEntry: 'change' };
@@ -87,43 +128,44 @@ export type JournalReview = z.infer<typeof review> & { readonly kindOfEntry: 're
 export type JournalClear = z.infer<typeof clear> & { readonly kindOfEntry: 'clear' };
 export type JournalEntry = JournalChange | JournalDeploy | JournalDeliver | JournalVerify | JournalReview | JournalClear;
 
-/** Entry kinds by their first key. The key's value names what the entry is about. */
+/** Entry kinds by their key. The key's value names what the entry is about. */
 const SCHEMAS = { change, deploy, deliver, verify, review, clear } as const;
 type EntryKind = keyof typeof SCHEMAS;
 const ENTRY_KINDS = Object.keys(SCHEMAS) as EntryKind[];
 
 export function parseJournal(file: string, options: ParseOptions = {}): AsyncGenerator<Parsed<JournalEntry>> {
-  return applyStrictness(readJournal(file), options.strict);
+  return readJournal(file, options.strict === true);
 }
 
-async function* readJournal(file: string): AsyncGenerator<Parsed<JournalEntry>> {
-  yield* parseJournalText(file, await readYamlFile(file, 'journals'));
+/** Parses the whole journal before yielding, so a strict import stops before it stores any entry. */
+async function* readJournal(file: string, strict: boolean): AsyncGenerator<Parsed<JournalEntry>> {
+  const items = [...parseJournalText(file, await readYamlFile(file, 'journals'))];
+  if (strict) throwFirstWarning(items);
+  yield* items;
 }
 
-/** Validates journal text (YAML or JSON); `file` names it in messages. */
+/**
+ * Validates journal text (YAML or JSON); `file` names it in messages. Each entry's record key is
+ * `KIND:SUBJECT#N`, N counting the entries of that kind and subject so far, so editing an entry's
+ * time or verdict keeps its key and the import session can tell an edited entry from a new one.
+ * Its digest covers the validated value, so comments and layout do not change it.
+ */
 export function* parseJournalText(file: string, text: string): Generator<Parsed<JournalEntry>> {
-  const list = yamlList(file, text, 'journal');
-  if (list.kind === 'missing') {
-    yield warning(file, list.line, 'a journal must be a mapping with a "journal:" list of entries; see examples/journal.yaml');
-    return;
-  }
-
+  const items = yamlList(file, text, { key: 'journal', kind: 'a journal', items: 'entries', example: 'examples/journal.yaml' });
+  const occurrences = new Map<string, number>();
   let previousAt: { at: number; line: number } | undefined;
-  for (const [index, item] of list.items.entries()) {
+  for (const [index, item] of items.entries()) {
     const entry = `entry ${index + 1}`;
     const value = item.value;
-    // The first key names the kind, so a delivery may still name the `change` that delivered it.
-    const first = typeof value === 'object' && value !== null && !Array.isArray(value) ? Object.keys(value)[0] : undefined;
-    if (first === undefined || !(ENTRY_KINDS as string[]).includes(first)) {
-      const found = first === undefined ? 'no key' : `"${first}"`;
-      yield warning(file, item.line, `${entry} must start with one of ${ENTRY_KINDS.join(', ')} (found ${found}); ${entry} skipped`);
+    const kind = kindOf(value);
+    if (typeof kind !== 'string') {
+      yield warning(file, item.line, `${entry} ${kind.problem}; start the entry with its kind, one of ${ENTRY_KINDS.join(', ')}; ${entry} skipped`);
       continue;
     }
-    const kind = first as EntryKind;
     const result = SCHEMAS[kind].safeParse(value);
     if (!result.success) {
       for (const issue of result.error.issues) {
-        yield warning(file, item.lineOf(issue.path), `${describePath(issue.path, kind)}: ${issue.message}; ${entry} (${kind}) skipped`);
+        yield warning(file, item.lineOf(issue.path), `${describePath(issue.path, kind)}: ${issueMessage(issue.message, issue.path, item)}; ${entry} (${kind}) skipped`);
       }
       continue;
     }
@@ -136,7 +178,43 @@ export function* parseJournalText(file: string, text: string): Generator<Parsed<
     }
     previousAt = { at, line: item.line };
 
+    // The key is the entry's kind, subject and time, so the same entry in two files is one
+    // record, and an entry whose other fields were edited is recognised as edited. A repeat of
+    // the same kind, subject and time in one file gets a count.
+    const subject = `${kind}:${(result.data as Record<string, unknown>)[kind] as string}@${new Date(at).toISOString()}`;
+    const occurrence = (occurrences.get(subject) ?? 0) + 1;
+    occurrences.set(subject, occurrence);
     const parsed = { ...result.data, kindOfEntry: kind } as JournalEntry;
-    yield record(parsed, { file, line: item.line, key: `${kind}:${(result.data as Record<string, unknown>)[kind] as string}@${result.data.at}` }, sha256(item.raw));
+    yield record(parsed, { file, line: item.line, key: occurrence === 1 ? subject : `${subject}#${occurrence}` }, sha256(canonicalJson(result.data)));
   }
+}
+
+/**
+ * Returns an entry's kind: its first key when that is a kind, else its only key that is a kind,
+ * so a delivery may still name the `change` that delivered it.
+ */
+function kindOf(value: unknown): EntryKind | { problem: string } {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { problem: 'is not a mapping of fields' };
+  const names = Object.keys(value);
+  const isKind = (name: string | undefined): name is EntryKind => (ENTRY_KINDS as readonly string[]).includes(name ?? '');
+  if (isKind(names[0])) return names[0];
+  const kinds = names.filter(isKind);
+  if (kinds.length === 1) return kinds[0]!;
+  if (kinds.length === 0) return { problem: `names no kind (found ${names.length === 0 ? 'no key' : names.map((name) => `"${name}"`).join(', ')})` };
+  return { problem: `names several kinds (${kinds.join(', ')})` };
+}
+
+/** Adds the value as written to the message of a text field that YAML read as a number. */
+function issueMessage(message: string, path: readonly PropertyKey[], item: YamlListItem): string {
+  if (message !== QUOTE_MESSAGE) return message;
+  const written = item.sourceOf(path) ?? '…';
+  const field = typeof path.at(-1) === 'string' ? `${String(path.at(-1))}: ` : '- ';
+  return `${message}; quote it to keep it as written, e.g. ${field}"${written}"`;
+}
+
+/** JSON with object keys sorted at every level, so equal values give equal text. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, field: unknown) =>
+    typeof field === 'object' && field !== null && !Array.isArray(field) ? Object.fromEntries(Object.entries(field).sort(([a], [b]) => a.localeCompare(b, 'en'))) : field,
+  );
 }

@@ -4,7 +4,7 @@
  * is a warning naming its line while the others import.
  */
 import { z } from 'zod';
-import { applyStrictness, type Parsed, type ParseOptions, record, sha256, warning } from './types.js';
+import { type Parsed, type ParseOptions, record, sha256, throwFirstWarning, warning } from './types.js';
 import { describePath, MAX_YAML_BYTES, readYamlFile, yamlList } from './yaml-list.js';
 
 /** The modified Fibonacci scale that WSJF scores use. */
@@ -52,23 +52,21 @@ export type EvidenceCriteria = z.infer<typeof evidenceCriteriaSchema>;
 export const MAX_PLAN_BYTES = MAX_YAML_BYTES;
 
 export function parsePlan(file: string, options: ParseOptions = {}): AsyncGenerator<Parsed<PlanFeature>> {
-  return applyStrictness(readPlan(file), options.strict);
+  return readPlan(file, options.strict === true);
 }
 
-async function* readPlan(file: string): AsyncGenerator<Parsed<PlanFeature>> {
-  yield* parsePlanText(file, await readYamlFile(file, 'plans'));
+/** Parses the whole plan before yielding, so a strict import stops before it stores any feature. */
+async function* readPlan(file: string, strict: boolean): AsyncGenerator<Parsed<PlanFeature>> {
+  const items = [...parsePlanText(file, await readYamlFile(file, 'plans'))];
+  if (strict) throwFirstWarning(items);
+  yield* items;
 }
 
 /** Validates plan text (YAML or JSON, which YAML includes); `file` names it in messages. */
 export function* parsePlanText(file: string, text: string): Generator<Parsed<PlanFeature>> {
-  const list = yamlList(file, text, 'features');
-  if (list.kind === 'missing') {
-    yield warning(file, list.line, 'plan must be a mapping with a "features:" list; see examples/plan.yaml');
-    return;
-  }
-
+  const items = yamlList(file, text, { key: 'features', kind: 'a plan', items: 'features', example: 'examples/plan.yaml' });
   const seen = new Map<string, number>();
-  for (const [index, item] of list.items.entries()) {
+  for (const [index, item] of items.entries()) {
     const result = featureSchema.safeParse(item.value);
     if (!result.success) {
       for (const issue of result.error.issues) {

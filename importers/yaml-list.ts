@@ -5,11 +5,14 @@
  * only that item's digest.
  */
 import { readFile, stat } from 'node:fs/promises';
-import { isMap, isSeq, LineCounter, parseDocument } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type YAMLError } from 'yaml';
 import { ImportError } from './types.js';
 
-/** Largest hand-written file read, in bytes; such files are read whole. */
-export const MAX_YAML_BYTES = 8 * 1024 * 1024;
+/**
+ * Largest hand-written file read, in bytes; such files are read whole. The yaml package's
+ * document tree takes far more memory than the text: a 7.5 MiB journal took 1.9 GB.
+ */
+export const MAX_YAML_BYTES = 2 * 1024 * 1024;
 
 export interface YamlListItem {
   /** The item as plain data, for a schema to validate. */
@@ -20,31 +23,70 @@ export interface YamlListItem {
   readonly raw: string;
   /** Line of a path inside the item (the nearest node that exists), for a warning. */
   lineOf(path: readonly PropertyKey[]): number;
+  /** The source text of the scalar at a path inside the item, as written; undefined for other nodes. */
+  sourceOf(path: readonly PropertyKey[]): string | undefined;
 }
 
-export type YamlList =
-  | { readonly kind: 'list'; readonly items: readonly YamlListItem[] }
-  | { readonly kind: 'missing'; readonly line: number };
+/** Description of a hand-written format, for the messages about a file's overall shape. */
+export interface YamlListFormat {
+  /** Top-level key of the list, e.g. `journal`. */
+  readonly key: string;
+  /** The file kind with its article, e.g. `a journal`. */
+  readonly kind: string;
+  /** Plural noun for the list's items, e.g. `entries`. */
+  readonly items: string;
+  /** A file to copy from, e.g. `examples/journal.yaml`. */
+  readonly example: string;
+}
 
+/** Reads a hand-written file whole, rejecting one over `MAX_YAML_BYTES` or one that is not UTF-8. */
 export async function readYamlFile(file: string, what: string): Promise<string> {
   const { size } = await stat(file);
   if (size > MAX_YAML_BYTES) {
-    throw new ImportError(file, undefined, `${file} is ${size} bytes, over the ${MAX_YAML_BYTES}-byte limit for ${what}; split it into several files`);
+    throw new ImportError(file, undefined, `${file} is ${size} bytes, over the ${MAX_YAML_BYTES}-byte (2 MiB) limit for ${what}; split it into several files`);
   }
-  return readFile(file, 'utf8');
+  return decodeUtf8(file, await readFile(file));
+}
+
+/** Decodes UTF-8 strictly, so that Latin-1 text such as "René" is rejected instead of stored as U+FFFD. */
+function decodeUtf8(file: string, bytes: Uint8Array): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    const line = firstInvalidLine(bytes);
+    throw new ImportError(file, line, `${file}:${line}: the file is not valid UTF-8 (perhaps Latin-1 or Windows-1252); save it as UTF-8 and import it again`);
+  }
+}
+
+/** Returns the 1-based line of the first invalid UTF-8 byte. A newline byte never occurs inside a multi-byte sequence, so each line decodes on its own. */
+function firstInvalidLine(bytes: Uint8Array): number {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let start = 0;
+  for (let line = 1; ; line += 1) {
+    const end = bytes.indexOf(0x0a, start);
+    try {
+      decoder.decode(bytes.subarray(start, end < 0 ? bytes.length : end));
+    } catch {
+      return line;
+    }
+    if (end < 0) return line;
+    start = end + 1;
+  }
 }
 
 /**
- * Parses `text` and returns the items of its top-level `key:` list. Syntax errors and alias bombs
- * raise an `ImportError` naming the line, because nothing in such a file can be trusted.
+ * Parses `text` and returns the items of its top-level list. Syntax errors, alias bombs and a
+ * file of the wrong shape (no list, an empty list, a top-level list) raise an `ImportError`
+ * naming the line, because nothing in such a file can be trusted.
  */
-export function yamlList(file: string, text: string, key: string): YamlList {
+export function yamlList(file: string, text: string, format: YamlListFormat): readonly YamlListItem[] {
+  const { key } = format;
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const syntaxError = document.errors[0];
   if (syntaxError !== undefined) {
     const line = lineCounter.linePos(syntaxError.pos[0]).line;
-    throw new ImportError(file, line, `${file}:${line}: invalid YAML (${syntaxError.message.split('\n')[0]}); fix the syntax there, e.g. the indentation or a missing colon`);
+    throw new ImportError(file, line, `${file}:${line}: invalid YAML (${syntaxError.message.split('\n')[0]}); ${syntaxHint(syntaxError)}`);
   }
 
   const lineOf = (path: readonly PropertyKey[]): number => {
@@ -56,7 +98,7 @@ export function yamlList(file: string, text: string, key: string): YamlList {
   };
 
   const list = document.get(key, true);
-  if (!isMap(document.contents) || !isSeq(list)) return { kind: 'missing', line: lineOf([key]) };
+  if (!isSeq(list) || list.items.length === 0) throw shapeError(file, document.contents, list, lineOf([key]), format);
 
   let plain: unknown[];
   try {
@@ -66,16 +108,50 @@ export function yamlList(file: string, text: string, key: string): YamlList {
     throw new ImportError(file, undefined, `${file}: cannot expand the YAML aliases (${(error as Error).message}); write the values out instead of using aliases`);
   }
 
-  const items = list.items.map((node, index): YamlListItem => {
+  return list.items.map((node, index): YamlListItem => {
     const range = (node as { range?: [number, number, number] } | undefined)?.range;
     return {
       value: plain[index],
       line: lineOf([key, index]),
       raw: range === undefined ? JSON.stringify(plain[index]) : text.slice(range[0], range[1]),
       lineOf: (path) => lineOf([key, index, ...path]),
+      sourceOf: (path) => {
+        const scalar = document.getIn([key, index, ...path], true);
+        return isScalar(scalar) && scalar.range !== undefined && scalar.range !== null ? text.slice(scalar.range[0], scalar.range[1]).trim() : undefined;
+      },
     };
   });
-  return { kind: 'list', items };
+}
+
+/** Picks the fix for a YAML syntax error by the yaml package's error code. */
+function syntaxHint(error: YAMLError): string {
+  switch (error.code) {
+    case 'DUPLICATE_KEY':
+      return 'remove or rename the repeated key';
+    case 'RESOURCE_EXHAUSTION':
+      return 'the nesting is too deep; write the lists and mappings out flatter';
+    default:
+      return 'fix the syntax there, e.g. the indentation or a missing colon';
+  }
+}
+
+/** Builds the error for a file without a non-empty top-level list, worded for what the file contains instead. */
+function shapeError(file: string, contents: unknown, list: unknown, line: number, format: YamlListFormat): ImportError {
+  const { key, kind, items, example } = format;
+  const at = (where: number, message: string): ImportError => new ImportError(file, where, `${file}:${where}: ${message}`);
+  if (contents === null || contents === undefined || (isScalar(contents) && (contents.value === null || contents.value === ''))) {
+    return at(1, `the file is empty; ${kind} is a mapping with a "${key}:" list of ${items}, see ${example}`);
+  }
+  if (isSeq(contents)) {
+    return at(line, `the file is a list, but ${kind} is a mapping whose "${key}:" key holds the list; put "${key}:" on the first line and indent the ${items} under it`);
+  }
+  if (!isMap(contents) || !contents.has(key)) {
+    return at(line, `no "${key}:" list found; ${kind} is a mapping with a "${key}:" list of ${items}, see ${example}`);
+  }
+  if (isSeq(list) || list === null || list === undefined || (isScalar(list) && list.value === null)) {
+    return at(line, `"${key}:" lists no ${items}; add at least one under it, see ${example}`);
+  }
+  return at(line, `"${key}:" must hold a list of ${items}, each starting with "- "; see ${example}`);
 }
 
 /** Writes a zod issue path the way a person reads it: `criteria.targetTags[1]`. */

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EXAMPLE_FILES, importExamples } from '../../api/examples.js';
+import { EXAMPLE_FILES, EXAMPLES_FOLDER, importExamples } from '../../api/examples.js';
+import { importFile } from '../../api/imports.js';
 import { startProjections } from '../../projections/index.js';
 import { openSqliteStore } from '../../store/sqlite.js';
 import { collect } from '../contract/suite.js';
@@ -114,6 +115,39 @@ describe('example data', () => {
       expect(observations.get('1552039941')?.reviewState).toBe('automated-qa');
       expect(observations.get('sb-20190308-0077')?.archived).toBe(true);
       expect(projections.query.dataGaps().map((gap) => gap.observationId)).not.toContain('1552039941');
+    } finally {
+      await projections.close();
+      await store.close();
+      folder.remove();
+    }
+  });
+});
+
+describe('example data in another order', () => {
+  it('catches up when the journal comes first', async () => {
+    const folder = tempFolder('onsky-examples-order-');
+    const store = openSqliteStore(join(folder.path, 'events.sqlite'));
+    const projections = startProjections(store);
+    try {
+      // The journal before the plan and the logs it cites: its deployments deliver nothing yet.
+      const early = await importFile({ store, format: 'journal', path: join(EXAMPLES_FOLDER, 'journal.yaml'), fileLabel: 'examples/journal.yaml' });
+      expect(early.warnings.length).toBeGreaterThan(0);
+      // The first start's order then imports the journal again, and its deployments' policy
+      // catches up with the plan and the verifications.
+      await importExamples(store);
+      await projections.ready;
+      const now = '2019-03-09T00:00:00Z';
+      await waitFor(() => projections.query.featureBoard(now).some((entry) => entry.status === 'suspect'));
+      const statuses = Object.fromEntries(projections.query.featureBoard(now).map((entry) => [entry.featureKey, entry.status]));
+      expect(statuses).toEqual({
+        'CBF-1K-START-DELAY': 'delivered',
+        'COM-304': 'delivered',
+        'COMM-305': 'delivered',
+        'MKAIV-449': 'delivered',
+        'RTS-GAIN-STABILITY': 'proposed',
+        'SDP-CAPTURE-LIFECYCLE': 'verified',
+        'SDP-L0-ARCHIVE': 'suspect',
+      });
     } finally {
       await projections.close();
       await store.close();

@@ -141,6 +141,36 @@ describe('onsky import', () => {
     expect((await streams()).size).toBe(0);
   });
 
+  it('names file and line of a strict rejection', async () => {
+    const file = join(folder.path, 'journal.yaml');
+    writeFileSync(file, 'journal:\n  - clear: NO-SUCH-1\n    at: 2019-01-01T00:00:00Z\n    by: lead\n    justification: not needed\n');
+    const result = await runCli(['import', 'journal', file, '--data', data, '--strict']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`onsky import: ${file}:2: clear entry skipped: `);
+  });
+
+  it('rejects an empty journal with exit 2', async () => {
+    const file = join(folder.path, 'journal.yaml');
+    writeFileSync(file, 'journal:\n');
+    const result = await runCli(['import', 'journal', file, '--data', data]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`${file}:1: "journal:" lists no entries`);
+  });
+
+  it('says a dry run leaves out deployment policies', async () => {
+    const result = await runCli(['import', 'journal', 'examples/journal.yaml', '--data', data, '--dry-run']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('× ChangeDeployed');
+    expect(result.stdout).toContain('  deployments may also deliver features or mark verified features suspect, which a dry run does not show\n');
+  });
+
+  it('detects a JSON journal whose first key is not journal', async () => {
+    const file = join(folder.path, 'history.json');
+    writeFileSync(file, JSON.stringify({ title: 'AR1 history', journal: [{ review: '1548417874', at: '2019-01-28T08:00:00Z', by: 'me', level: 'inspected' }] }, null, 2));
+    const summary = await importJson(['auto', file]);
+    expect(summary.read).toBe(1);
+  });
+
   it('stops at the first warning when strict', async () => {
     const result = await runCli(['import', 'sdpmc', 'test/fixtures/sdpmc-array_1_0-2019-03-08.log', '--data', data, '--strict']);
     expect(result.code).toBe(2);

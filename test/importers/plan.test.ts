@@ -1,8 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parsePlan, parsePlanText, type PlanFeature } from '../../importers/plan.js';
 import { collect, ImportError, type ImportWarning, type ParsedRecord } from '../../importers/types.js';
+import { tempFolder } from '../support/temp.js';
 import { fixture } from './support.js';
 
 const examplePlan = fileURLToPath(new URL('../../examples/plan.yaml', import.meta.url));
@@ -116,8 +118,30 @@ describe('parsePlanText', () => {
     expect(records[0]?.locator.line).toBe(3);
   });
 
-  it('warns without a features list', () => {
-    const { warnings } = run('title: nothing\n');
-    expect(warnings[0]?.message).toContain('"features:"');
+  it('rejects a file without a features list', () => {
+    expect(() => run('title: nothing\n')).toThrow(
+      new ImportError('plan.yaml', 1, 'plan.yaml:1: no "features:" list found; a plan is a mapping with a "features:" list of features, see examples/plan.yaml'),
+    );
+  });
+
+  it('rejects an empty features list', () => {
+    expect(() => run('features: []\n')).toThrow('plan.yaml:1: "features:" lists no features; add at least one under it, see examples/plan.yaml');
+  });
+
+  it('raises a strict warning before yielding any feature', async () => {
+    const folder = tempFolder('onsky-plan-');
+    try {
+      const file = join(folder.path, 'plan.yaml');
+      writeFileSync(file, valid + valid.slice('features:\n'.length).replace('jobSize: 8', 'jobSize: 7').replace('MKAIV-449', 'MKAIV-450'));
+      const yielded: unknown[] = [];
+      await expect(
+        (async () => {
+          for await (const item of parsePlan(file, { strict: true })) yielded.push(item);
+        })(),
+      ).rejects.toThrow('wsjf.jobSize');
+      expect(yielded).toEqual([]);
+    } finally {
+      folder.remove();
+    }
   });
 });
