@@ -23,7 +23,6 @@ export const EXAMPLE_FILES: ReadonlyArray<readonly [ImportFormat, string]> = [
   ['git', 'gitlog-katsdpcontroller.jsonl'],
   ['jira', 'jira-issue-DEMO-2719.json'],
   ['obslog', 'obslog-1551803062.log'],
-  ['obslog', 'obslog-museek-2023-07-11.log'],
   ['sdpmc', 'sdpmc-array_1_0-2019-03-08.log'],
   ['archive', 'archive-search-2019-03-08.tsv'],
   ['katdal', 'katdal-summary-1548417874.txt'],

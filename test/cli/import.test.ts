@@ -54,11 +54,11 @@ describe('onsky import', () => {
   });
 
   it('warns about an obslog without capture block', async () => {
-    const result = await runCli(['import', 'obslog', 'examples/obslog-museek-2023-07-11.log', '--data', data]);
+    const result = await runCli(['import', 'obslog', 'test/fixtures/obslog-museek-2023-07-11.log', '--data', data]);
     expect(result.code).toBe(0);
     const [summary, warning] = result.stdout.trimEnd().split('\n');
-    expect(summary).toBe('examples/obslog-museek-2023-07-11.log (obslog): 15 records read, 0 events appended, 0 duplicates skipped, 1 warning');
-    expect(warning).toContain('  warning examples/obslog-museek-2023-07-11.log:1: no capture block id');
+    expect(summary).toBe('test/fixtures/obslog-museek-2023-07-11.log (obslog): 15 records read, 0 events appended, 0 duplicates skipped, 1 warning');
+    expect(warning).toContain('  warning test/fixtures/obslog-museek-2023-07-11.log:1: no capture block id');
   });
 
   it('warns when a catalogue moves a known target', async () => {
