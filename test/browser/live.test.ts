@@ -91,6 +91,38 @@ function countQueries(page: Page): () => number {
 }
 
 describe('live pages', () => {
+  it('many tabs share one event stream', async () => {
+    // Chromium opens at most six connections to a host for all tabs of a profile, and an open
+    // event stream keeps one: eight tabs with a stream each would never all load.
+    const context = await browser.newContext({ viewport: { width: 1200, height: 800 }, bypassCSP: true });
+    contexts.push(context);
+    await context.addInitScript(`localStorage.setItem('onsky.token', ${JSON.stringify(viewerToken)})`);
+    let streams = 0;
+    context.on('request', (request) => {
+      if ((request.headers()['accept'] ?? '').includes('text/event-stream') && (request.postData() ?? '').includes('LogMoved')) streams += 1;
+    });
+
+    const pages: Page[] = [];
+    for (let tab = 0; tab < 8; tab++) {
+      const page = await context.newPage();
+      await page.goto(`${app.baseUrl}/#/findings`);
+      await page.getByText('FND-1').first().waitFor({ timeout: 20_000 });
+      pages.push(page);
+    }
+    expect(streams).toBe(1);
+
+    const finding = (findingId: string, title: string) =>
+      engineer(FINDING, { input: { findingId, title, symptom: 'Seen in a test with many tabs.', links: { components: ['sdp.ingest'] } } });
+    await finding('FND-TABS-1', 'Eight tabs follow one stream');
+    await pages[7]!.getByText('Eight tabs follow one stream').waitFor({ timeout: 20_000 });
+
+    // The tab holding the stream closes; another tab takes the stream over.
+    await pages[0]!.close();
+    await finding('FND-TABS-2', 'Another tab took the stream over');
+    await pages[7]!.getByText('Another tab took the stream over').waitFor({ timeout: 20_000 });
+    expect(streams).toBe(2);
+  });
+
   it('observations page shows a new observation', async () => {
     const page = await open('#/observations');
     await page.getByRole('link', { name: '1551803062' }).waitFor();

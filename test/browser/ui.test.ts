@@ -227,6 +227,17 @@ describe('browser import and roles', () => {
     await board.getByText('RTS-GAIN-STABILITY').first().waitFor();
   });
 
+  it('says why a journal adds nothing', async () => {
+    const page = await open('#/import');
+    const journal = Buffer.from('journal:\n  - finding: not a journal entry kind\n    at: 2019-01-01T00:00:00Z\n');
+    await page.locator('input[type=file]').setInputFiles({ name: 'journal-bad.yaml', mimeType: 'text/yaml', buffer: journal });
+    await page.getByText('Detected journal').waitFor();
+    await page.getByRole('button', { name: 'Dry run' }).click();
+    await page.getByText('Nothing to record: no records were read from this file; the warnings below say why.').waitFor();
+    await page.getByText(/must start with one of change, deploy, deliver, verify, review, clear|start the entry with its kind/).first().waitFor();
+    await expect(page.getByRole('button', { name: /^Import 0 events$/ }).isDisabled()).resolves.toBe(true);
+  });
+
   it('format label comes from the server', async () => {
     const page = await open('#/import');
     const input = page.locator('input[type=file]');

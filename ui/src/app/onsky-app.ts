@@ -6,7 +6,8 @@
 import { provide } from '@lit/context';
 import { html, LitElement, nothing, type TemplateResult } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
-import { request, storedToken, storeToken, subscribe } from '../api/client.js';
+import { request, storedToken, storeToken } from '../api/client.js';
+import { followLogPosition } from '../api/shared-live.js';
 import { hrefFor, PAGES, parseHash, updateQuery, type PageName, type Route } from './routes.js';
 import { isRole, sessionContext, type Session } from './session.js';
 import { appStyles } from './onsky-app.styles.js';
@@ -40,13 +41,11 @@ const LOG_POSITION_QUERY = /* GraphQL */ `
   }
 `;
 
-/**
- * Pushes the log position at subscription and whenever events land. The server coalesces a burst
- * (an import) into at most one push a second, so a large import refreshes the pages a few times,
- * not once per batch. One subscription per tab, because browsers allow six HTTP/1.1 connections
- * per host and each open event stream uses one.
+/*
+ * The log position arrives through `followLogPosition`: one event stream for all tabs of the
+ * browser (see ui/src/api/shared-live.ts). The server coalesces a burst (an import) into at most
+ * one push a second, so a large import refreshes the pages a few times, not once per batch.
  */
-const LOG_MOVED_SUBSCRIPTION = /* GraphQL */ `subscription LogMoved { logMoved { position } }`;
 
 /**
  * While the event stream is down (it reconnects with a growing delay), the shell polls the log
@@ -132,10 +131,8 @@ export class OnskyApp extends LitElement {
 
   private startLive(): void {
     this.stopLive?.();
-    this.stopLive = subscribe<{ logMoved: { position: string | null } }>(
-      LOG_MOVED_SUBSCRIPTION,
-      {},
-      (data) => this.notePosition(data.logMoved.position),
+    this.stopLive = followLogPosition(
+      (position) => this.notePosition(position),
       (connected) => {
         this.live = connected;
         if (connected) this.stopPolling();

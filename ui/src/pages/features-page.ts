@@ -2,16 +2,16 @@
  * `<onsky-features-page>` (`#/features`): the feature board, every feature with status, WSJF,
  * delivery and verification dates and days waiting, filterable by subsystem and status.
  *
- * The live board comes from the `boardChanged` subscription, which pushes the whole board at once
- * and again after each change, so 10k features arrive in one response instead of a page at a
- * time. A past board (`asOf`), or a server whose subscription fails, uses the paged query.
+ * The board comes from the first push of the `boardChanged` subscription, which sends the whole
+ * board at once, so 10k features arrive in one response instead of a page at a time; the stream is
+ * closed after that push, because a browser's few connections per host are shared by its tabs.
+ * The page reads the board again whenever the app sees the log move. A past board (`asOf`), or a
+ * server whose subscription fails, uses the paged query.
  */
 import { Task } from '@lit/task';
 import { html, type TemplateResult } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
-import { BOARD_SUBSCRIPTION, fetchBoard, type BoardFeature } from '../api/board.js';
-import { subscribe } from '../api/client.js';
-import { enumText } from '../api/connection.js';
+import { fetchBoardSnapshot, type BoardFeature } from '../api/board.js';
 import { OnskyPage, formatDate, formatNumber } from '../app/page.js';
 import { hrefFor, updateQuery } from '../app/routes.js';
 import type { Column } from '../widgets/data-table.js';
@@ -37,46 +37,10 @@ const STATUSES = ['proposed', 'delivered', 'verified', 'failed', 'suspect', 'wit
 export class OnskyFeaturesPage extends OnskyPage {
   static override styles = pageStyles;
 
-  /** The board pushed by the subscription; `null` before the first push or while showing the past. */
-  @state() private liveBoard: readonly BoardFeature[] | null = null;
-  /** True once the subscription dropped before its first push; the page then uses the query. */
-  @state() private liveFailed = false;
-  private stopLive: (() => void) | null = null;
-
   private readonly board = new Task(this, {
-    task: async ([asOf, , liveFailed], { signal }) => {
-      if (asOf === null && !(liveFailed as boolean)) return null;
-      return fetchBoard(asOf as string | null, signal);
-    },
-    args: () => [...this.sessionArgs, this.liveFailed] as const,
+    task: async ([asOf], { signal }) => fetchBoardSnapshot(asOf as string | null, signal),
+    args: () => this.sessionArgs,
   });
-
-  protected override willUpdate(): void {
-    const wantLive = this.session.asOf === null && !this.liveFailed;
-    if (wantLive && this.stopLive === null) {
-      this.stopLive = subscribe<{ boardChanged: readonly BoardFeature[] }>(
-        BOARD_SUBSCRIPTION,
-        {},
-        (data) => {
-          this.liveBoard = data.boardChanged.map((node) => ({ ...node, status: enumText(node.status) }));
-        },
-        (connected) => {
-          if (!connected && this.liveBoard === null) this.liveFailed = true;
-        },
-      );
-    }
-    if (!wantLive && this.stopLive !== null) {
-      this.stopLive();
-      this.stopLive = null;
-      this.liveBoard = null;
-    }
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.stopLive?.();
-    this.stopLive = null;
-  }
 
   override render(): TemplateResult {
     return html`
@@ -86,9 +50,7 @@ export class OnskyFeaturesPage extends OnskyPage {
           <p class="lede">Every feature engineering delivers, with its verification status. Sort by any column; open a feature for its history.</p>
         </div>
       </div>
-      ${this.liveBoard !== null
-        ? this.renderBoard(this.liveBoard)
-        : this.renderTask(this.board, (features) => (features === null ? html`<p class="muted" role="status">Loading…</p>` : this.renderBoard(features)))}
+      ${this.renderTask(this.board, (features) => this.renderBoard(features))}
     `;
   }
 

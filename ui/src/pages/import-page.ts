@@ -13,7 +13,6 @@ import { pageStyles } from './page.styles.js';
 /** Formats the server imports, with what each file looks like. */
 const FORMATS: readonly { readonly name: string; readonly label: string }[] = [
   { name: 'plan', label: 'plan: commissioning plan (YAML or JSON features list)' },
-  { name: 'journal', label: 'journal: commissioning journal (deployments, deliveries, verifications, reviews)' },
   { name: 'obslog', label: 'obslog: observation-script log' },
   { name: 'sdpmc', label: 'sdpmc: SDP master-controller log' },
   { name: 'archive', label: 'archive: archive search listing' },
@@ -109,7 +108,7 @@ export class OnskyImportPage extends OnskyPage {
         ? nothing
         : html`<section class="card" aria-labelledby="import-heading">
             <h2 id="import-heading">3. Import</h2>
-            <button ?disabled=${busy} @click=${() => void this.run(false)}>${this.step === 'importing' ? 'Importing…' : `Import ${this.preview.appended.toLocaleString('en-GB')} events`}</button>
+            <button ?disabled=${busy || this.preview.appended === 0} @click=${() => void this.run(false)}>${this.step === 'importing' ? 'Importing…' : `Import ${eventCount(this.preview.appended)}`}</button>
           </section>`}
       ${this.progress === null || !busy ? nothing : this.renderProgress(this.progress)}
       ${this.result === null
@@ -138,7 +137,7 @@ export class OnskyImportPage extends OnskyPage {
         <div><dt>Warnings</dt><dd>${summary.warnings.length}</dd></div>
       </dl>
       ${types.length === 0
-        ? html`<p class="muted">Nothing new: the log already holds everything in this file.</p>`
+        ? html`<p class="muted">${nothingNewText(summary)}</p>`
         : html`<table class="plain">
             <thead><tr><th scope="col">Event</th><th scope="col" class="num">Count</th></tr></thead>
             <tbody>${types.map(([type, count]) => html`<tr><td class="mono">${type}</td><td class="num">${count.toLocaleString('en-GB')}</td></tr>`)}</tbody>
@@ -244,4 +243,17 @@ declare global {
   interface HTMLElementTagNameMap {
     'onsky-import-page': OnskyImportPage;
   }
+}
+
+function eventCount(count: number): string {
+  return `${count.toLocaleString('en-GB')} ${count === 1 ? 'event' : 'events'}`;
+}
+
+/** Says why a file adds nothing: the log has it all, or its records were skipped (the warnings say why). */
+function nothingNewText(summary: ImportSummary): string {
+  if (summary.warnings.length > 0 && summary.duplicates < summary.read) {
+    return 'Nothing to record: the records this file adds were skipped; the warnings below say why.';
+  }
+  if (summary.read === 0) return 'Nothing to record: no records were read from this file; the warnings below say why.';
+  return 'Nothing new: the log already holds everything in this file.';
 }
