@@ -126,6 +126,18 @@ export class TokenStore {
     return { ok: true, token: infoOf(row) };
   }
 
+  /** Says why the token with this id may no longer be used (`was revoked`, `has expired`), or `undefined` while it may. */
+  problemWith(id: string, now: Date = new Date()): string | undefined {
+    this.refresh();
+    for (const row of this.cache.values()) {
+      if (row.id !== id) continue;
+      if (row.revoked_at !== null) return 'was revoked';
+      if (row.expires_at !== null && Date.parse(row.expires_at) <= now.getTime()) return 'has expired';
+      return undefined;
+    }
+    return 'is not known to this server';
+  }
+
   close(): void {
     this.db.close();
   }

@@ -4,6 +4,8 @@
  * changes them, and the log position, pushed when any read model moves. Changes that land while
  * a client is still receiving are coalesced into one push.
  */
+import { GraphQLError } from 'graphql';
+import type { ApiContext } from '../context.js';
 import type { ReadModelName } from '../../projections/model.js';
 import type { ReadSide } from '../read-side.js';
 import { builder } from './builder.js';
@@ -23,9 +25,15 @@ export const LOG_MOVED_INTERVAL_MS = 1000;
 /**
  * Yields a sequence number now and after each change of one of `models` (any model when `models`
  * is `'all'`), until the client leaves. With `minIntervalMs`, a yield waits until that long after
- * the previous one, and the changes in between become one yield.
+ * the previous one, and the changes in between become one yield. `checkAccess` runs before each
+ * yield and ends the stream by throwing.
  */
-export function changesOf(reads: ReadSide, models: readonly ReadModelName[] | 'all', minIntervalMs = 0): AsyncIterableIterator<number> {
+export function changesOf(
+  reads: ReadSide,
+  models: readonly ReadModelName[] | 'all',
+  minIntervalMs = 0,
+  checkAccess: () => void = () => undefined,
+): AsyncIterableIterator<number> {
   let pending = true;
   let finished = false;
   let sequence = 0;
@@ -58,6 +66,8 @@ export function changesOf(reads: ReadSide, models: readonly ReadModelName[] | 'a
       if (!finished && waitMs > 0) await sleep(waitMs);
       wake = undefined;
       if (finished) return { done: true, value: undefined };
+      // A token revoked or expired while the stream is open ends it at the next push.
+      checkAccess();
       pending = false;
       sequence += 1;
       lastYieldMs = Date.now();
@@ -74,6 +84,18 @@ export function changesOf(reads: ReadSide, models: readonly ReadModelName[] | 'a
     },
   };
   return iterator;
+}
+
+/** Throws when the subscriber's token was revoked or expired after the stream opened. */
+function checkToken(context: ApiContext): void {
+  const tokenId = context.actor.tokenId;
+  if (tokenId === null) return;
+  const problem = context.tokens.problemWith(tokenId);
+  if (problem !== undefined) {
+    throw new GraphQLError(`the bearer token ${problem}, so this subscription ends; ask an admin for a new token (onsky token create)`, {
+      extensions: { code: 'UNAUTHENTICATED' },
+    });
+  }
 }
 
 function liveView(reads: ReadSide): View {
@@ -101,7 +123,7 @@ builder.subscriptionFields((t) => ({
   logMoved: t.field({
     type: LogMoveType,
     description: `The log position, pushed at subscription and when events change any read model; at most one push per ${LOG_MOVED_INTERVAL_MS} ms, so a burst of events (an import) arrives as one or a few pushes. Clients refetch their queries when the position moves.`,
-    subscribe: (_root, _args, context) => changesOf(context.reads, 'all', LOG_MOVED_INTERVAL_MS),
+    subscribe: (_root, _args, context) => changesOf(context.reads, 'all', LOG_MOVED_INTERVAL_MS, () => checkToken(context)),
     resolve: (_sequence, _args, context) => ({
       position: context.reads.position()?.toString() ?? null,
       recordedAt: context.reads.current().lastRecordedAt,
@@ -114,7 +136,7 @@ builder.subscriptionFields((t) => ({
       subsystem: t.arg.string({ required: false, description: 'Only features of this subsystem.' }),
       status: t.arg({ type: FeatureStatusEnum, required: false, description: 'Only features with this status.' }),
     },
-    subscribe: (_root, _args, context) => changesOf(context.reads, ['board']),
+    subscribe: (_root, _args, context) => changesOf(context.reads, ['board'], 0, () => checkToken(context)),
     resolve: (_sequence, args, context) =>
       featureShapes(liveView(context.reads), {
         ...(args.subsystem == null ? {} : { subsystem: args.subsystem }),
@@ -128,7 +150,7 @@ builder.subscriptionFields((t) => ({
       subsystem: t.arg.string({ required: false, description: 'Only features of this subsystem.' }),
       candidateLimit: t.arg.int({ required: false, description: 'Candidate observations per feature, 0 to 50; default 5.', validate: CANDIDATE_LIMIT }),
     },
-    subscribe: (_root, _args, context) => changesOf(context.reads, ['queue']),
+    subscribe: (_root, _args, context) => changesOf(context.reads, ['queue'], 0, () => checkToken(context)),
     resolve: (_sequence, args, context) => queueAt(liveView(context.reads), args),
   }),
   backpressureChanged: t.field({
@@ -139,7 +161,7 @@ builder.subscriptionFields((t) => ({
       targetWaitWeeks: t.arg.float({ required: false, description: FLOW_ARGS_DESCRIPTIONS.targetWaitWeeks }),
       recommendCount: t.arg.int({ required: false, description: FLOW_ARGS_DESCRIPTIONS.recommendCount }),
     },
-    subscribe: (_root, _args, context) => changesOf(context.reads, ['backpressure']),
+    subscribe: (_root, _args, context) => changesOf(context.reads, ['backpressure'], 0, () => checkToken(context)),
     resolve: (_sequence, args, context) => flowAt(liveView(context.reads), args),
   }),
 }));

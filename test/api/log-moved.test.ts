@@ -24,9 +24,9 @@ interface LogMove {
 }
 
 /** Opens `logMoved` over server-sent events and collects its pushes as they arrive. */
-async function subscribeLogMoved(token?: string) {
+async function subscribeLogMoved(token?: string, url = server.graphqlUrl) {
   const abort = new AbortController();
-  const response = await fetch(server.graphqlUrl, {
+  const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...(token === undefined ? {} : { authorization: `Bearer ${token}` }) },
     body: JSON.stringify({ query: 'subscription { logMoved { position recordedAt } }' }),
@@ -144,6 +144,30 @@ describe('logMoved subscription', () => {
     expect(burstPushes).toBeLessThanOrEqual(Math.ceil(elapsedMs / LOG_MOVED_INTERVAL_MS) + 1);
     expect(burstPushes).toBeLessThan(proposals);
     await live.close();
+  });
+
+  it('ends when its token is revoked', async () => {
+    const secured = await startTestServer();
+    try {
+      const viewer = secured.onsky.tokens.create('viewer', 'revoked while listening');
+      const admin = secured.createToken('admin');
+      const live = await subscribeLogMoved(viewer.secret, secured.graphqlUrl);
+      await live.waitForPushes(1);
+
+      secured.onsky.tokens.revoke(viewer.info.id);
+      await mutate(secured, admin, 'proposeFeature', 'ProposeFeatureInput', proposeInput, 'Feature');
+
+      const deadline = Date.now() + 5000;
+      while (live.errors.length === 0) {
+        if (Date.now() > deadline) throw new Error(`no error within 5 s; pushes: ${JSON.stringify(live.pushes)}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(live.errors[0]).toBe('the bearer token was revoked, so this subscription ends; ask an admin for a new token (onsky token create)');
+      expect(live.pushes).toHaveLength(1);
+      await live.close();
+    } finally {
+      await secured.close();
+    }
   });
 
   it('requires a token once tokens exist', async () => {

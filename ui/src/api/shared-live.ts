@@ -1,9 +1,9 @@
 /**
  * One `logMoved` event stream for all tabs of a browser. A browser opens at most six HTTP/1.1
  * connections to a host, shared by its tabs, and an event stream keeps one open for good: with a
- * stream per tab, the seventh tab could not even load. The tab holding the Web Lock named below
- * opens the stream and passes each position to the other tabs over a BroadcastChannel; when it
- * closes, the lock passes to another tab, which opens the stream in turn.
+ * stream per tab, the seventh tab could not even load. The tab that gets the Web Lock named below
+ * opens the stream and passes each position to the other tabs over a BroadcastChannel. When that
+ * tab closes, the lock passes to another tab, which opens the stream in turn.
  */
 import { subscribe } from './client.js';
 
@@ -16,8 +16,8 @@ type LiveMessage = { readonly position: string | null } | { readonly connected: 
 
 /**
  * Calls `onPosition` with every log position pushed, and `onStatus` when the stream connects or
- * drops, whichever tab holds it. Returns a function that stops listening (and, in the tab that
- * holds the stream, closes it so another tab can take over).
+ * drops, whichever tab keeps it. Returns a function that stops listening and, in the tab that
+ * keeps the stream, closes it so that another tab can take over.
  */
 export function followLogPosition(onPosition: (position: string | null) => void, onStatus: (connected: boolean) => void): () => void {
   if (typeof BroadcastChannel === 'undefined' || navigator.locks === undefined) {
