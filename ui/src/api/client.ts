@@ -47,7 +47,7 @@ function headers(accept: string): Record<string, string> {
 }
 
 function describeHttpFailure(status: number): string {
-  if (status === 401) return 'The API rejected the token (401). Set a valid token under "Token" in the header, or clear it to read as a viewer.';
+  if (status === 401) return 'The API needs a valid token (401). Paste one under "Token" in the header; an admin creates tokens with "onsky token create --role viewer".';
   if (status === 403) return 'Your token\u2019s role may not do this (403). Ask an admin for a token with a higher role.';
   return `The API answered HTTP ${status}. Check that \`onsky serve\` is running and try again.`;
 }

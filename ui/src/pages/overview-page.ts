@@ -210,7 +210,7 @@ export class OnskyOverviewPage extends OnskyPage {
       ></onsky-time-chart>
       ${ledger.hours === 0
         ? nothing
-        : html`<p><strong>${formatNumber(ledger.hoursNotLookedAtInDetail)} of ${formatNumber(ledger.hours)} hours</strong>
+        : html`<p><strong>${formatHours(ledger.hoursNotLookedAtInDetail)} of ${formatHours(ledger.hours)} hours</strong>
             (${formatNumber((100 * ledger.hoursNotLookedAtInDetail) / ledger.hours, 0)}%) have not been looked at in detail.
             <a href=${hrefFor('unverified')}>Breakdown</a></p>`}`;
   }
@@ -251,4 +251,9 @@ declare global {
   interface HTMLElementTagNameMap {
     'onsky-overview-page': OnskyOverviewPage;
   }
+}
+
+/** Hours to 0.01 below one hour, so a few minutes of observing do not read as 0, else to 0.1. */
+function formatHours(hours: number): string {
+  return formatNumber(hours, hours < 1 ? 2 : 1);
 }
