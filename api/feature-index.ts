@@ -58,7 +58,7 @@ export class FeatureStatusIndex implements VerifiedFeatureLookup {
     return keys;
   }
 
-  /** The feature's status, `undefined` for a key no plan proposed. */
+  /** Returns the feature's status, `undefined` for a key no plan proposed. */
   statusOf(featureKey: string): FeatureStatus | undefined {
     return this.features.get(featureKey)?.status;
   }

@@ -237,8 +237,9 @@ export function observationIdNearStart(byStart: readonly ObservationRecord[], st
 }
 
 /**
- * Start of the earliest observation cited by the feature's latest passed verification, for the
- * deployment policy; `undefined` when the feature has none or a cited observation has no start.
+ * Returns the start of the earliest observation cited by the feature's latest passed
+ * verification, for the deployment policy. It is `undefined` when the feature has no such
+ * verification or a cited observation has no known start.
  */
 export function evidenceStartOf(state: ProjectionState, featureKey: string): string | undefined {
   const verifications = state.features.get(featureKey)?.verifications ?? [];
