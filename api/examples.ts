@@ -1,8 +1,8 @@
 /**
  * The example data `onsky serve` imports into an empty store, so that a first look shows real
  * observations, targets, tickets and code history (examples/PROVENANCE.md gives each file's
- * source). Catalogues come first so observed targets get their tags, the plan before the git
- * history so that commits naming a feature deliver it, and the journal last because its
+ * source). Catalogues come first so observed targets get their tags, and the plan comes before
+ * the git history so that commits naming a feature deliver it. The journal comes last because its
  * deployments and verifications cite the changes and observations of the other files.
  */
 import { existsSync } from 'node:fs';

@@ -2,10 +2,10 @@
  * graphql: the feature-board query served by onsky (graphql-yoga, Pothos, bearer token, CSRF
  * check, response cache) against a raw node:http server returning the same JSON bytes, over a
  * 100k-event synthetic log. A load generator (bench/http-load.ts) in a separate process on
- * 127.0.0.1 measures each server's maximum request rate (closed loop), then its p99 latency at
- * half of that rate (open loop, latency counted from each request's scheduled start), each phase
- * after one unmeasured second of warm-up. Ratio = onsky max req/s ÷ raw
- * max req/s (medians of alternating runs); target ≥ 0.5 with p99 < 20 ms at half load. Options:
+ * 127.0.0.1 measures each server's maximum request rate (closed loop). It then measures the p99
+ * latency at half of that rate (open loop, latency counted from each request's scheduled start).
+ * Each phase follows one unmeasured second of warm-up. Ratio = onsky max req/s ÷ raw max req/s
+ * (medians of alternating runs); target ≥ 0.5 with p99 < 20 ms at half load. Options:
  * --events N, --seconds S per phase, --concurrency C, --repetitions R.
  */
 import type { AddressInfo } from 'node:net';

@@ -21,7 +21,8 @@ export async function runImport(argv: string[]): Promise<void> {
     await importFiles(argv);
   } catch (error) {
     if (!argv.includes('--json')) throw error;
-    // With --json standard output carries one JSON object whatever happens, errors included.
+    // With --json, a user's mistake is also one JSON object on standard output. A bug (exit 1)
+    // still prints its stack on standard error after that object.
     const failure = describeFailure(error);
     const { exitCode: _exitCode, detail: _detail, ...fields } = failure;
     process.stdout.write(`${JSON.stringify({ error: fields })}\n`);

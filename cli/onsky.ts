@@ -71,8 +71,8 @@ function reportFailure(command: string, error: unknown): number {
   return 1;
 }
 
-// A reader that stops early (`onsky import … | head -1`) closes the pipe; that ends the command
-// quietly, as it does for other Unix tools, instead of as a crash with a stack trace.
+// A reader that stops early (`onsky import … | head -1`) closes the pipe. The command then ends
+// quietly, as other Unix tools do, instead of with a stack trace.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
   throw error;

@@ -90,8 +90,8 @@ export function recommendBackpressureAction(input: RecommendationInput): string 
 
   switch (assessment.signal) {
     case 'red':
-      // With nothing verified the default limit, throughput × target wait, is 0, and "until WIP ≤ 0"
-      // would ask for an empty queue; the sentence names the cause instead.
+      // With nothing verified, the default limit (throughput × target wait) is 0, so "until WIP ≤ 0"
+      // would ask for an empty queue. The sentence names the cause instead.
       if (assessment.wipLimitIsDefault && flow.departures === 0) {
         return `Nothing was verified in the last ${flow.windowDays} days: verify before delivering more${to} (WIP ${assessment.wip})${next}.`;
       }

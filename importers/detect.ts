@@ -64,7 +64,7 @@ export function detectFromText(head: string, name = ''): Detection | undefined {
 /**
  * True when `head` starts a JSON object with `key` among its top-level keys, wherever in the
  * object the key comes. The scan tracks strings and nesting, so the same text inside a string
- * value or a nested object does not count; the object may be cut off at the end of `head`.
+ * value or a nested object does not count. The object may be cut off at the end of `head`.
  */
 export function hasTopLevelJsonKey(head: string, key: string): boolean {
   const text = head.replace(/^\uFEFF/, '');

@@ -21,11 +21,11 @@ export function mapJournal(_context: MapContext): RecordMapper<JournalEntry> {
   return (parsed) => {
     const entry = parsed.record;
     const provenance = provenanceOf('journal', parsed);
-    const one = (stream: string, command: OnskyCommand): ImportCommand[] => [importCommand(provenance, stream, command)];
+    const commandFor = (stream: string, command: OnskyCommand): ImportCommand[] => [importCommand(provenance, stream, command)];
 
     switch (entry.kindOfEntry) {
       case 'change':
-        return one(changeStream(entry.change), {
+        return commandFor(changeStream(entry.change), {
           type: 'RecordChange',
           data: {
             changeId: entry.change,
@@ -41,7 +41,7 @@ export function mapJournal(_context: MapContext): RecordMapper<JournalEntry> {
           },
         });
       case 'deploy':
-        return one(changeStream(entry.deploy), {
+        return commandFor(changeStream(entry.deploy), {
           type: 'DeployChange',
           data: {
             changeId: entry.deploy,
@@ -51,12 +51,12 @@ export function mapJournal(_context: MapContext): RecordMapper<JournalEntry> {
           },
         });
       case 'deliver':
-        return one(featureStream(entry.deliver), {
+        return commandFor(featureStream(entry.deliver), {
           type: 'DeliverFeature',
           data: withoutEmpty({ featureKey: entry.deliver, changeId: entry.change, deliveredAt: utc(entry.at) }),
         });
       case 'verify':
-        return one(featureStream(entry.verify), {
+        return commandFor(featureStream(entry.verify), {
           type: 'RecordVerification',
           data: {
             featureKey: entry.verify,
@@ -73,7 +73,7 @@ export function mapJournal(_context: MapContext): RecordMapper<JournalEntry> {
         });
       case 'review': {
         const observationId = observationIdOf(entry.review);
-        return one(observationStream(observationId), {
+        return commandFor(observationStream(observationId), {
           type: 'ReviewObservation',
           data: withoutEmpty({
             observationId,
@@ -86,7 +86,7 @@ export function mapJournal(_context: MapContext): RecordMapper<JournalEntry> {
         });
       }
       case 'clear':
-        return one(featureStream(entry.clear), {
+        return commandFor(featureStream(entry.clear), {
           type: 'ClearSuspicion',
           data: { featureKey: entry.clear, justification: entry.justification, clearedBy: entry.by, clearedAt: utc(entry.at) },
         });

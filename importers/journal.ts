@@ -43,9 +43,9 @@ function textTypeMessage(input: unknown): string {
   return 'must be text';
 }
 
-/** Required text, trimmed; `what` is the message for empty text. */
-function text(what: string) {
-  return plainText().trim().min(1, { error: what });
+/** Required text, trimmed; `emptyMessage` is the message for empty text. */
+function text(emptyMessage: string) {
+  return plainText().trim().min(1, { error: emptyMessage });
 }
 
 const person = text('must name who did it');
@@ -146,9 +146,9 @@ async function* readJournal(file: string, strict: boolean): AsyncGenerator<Parse
 
 /**
  * Validates journal text (YAML or JSON); `file` names it in messages. Each entry's record key is
- * `KIND:SUBJECT#N`, N counting the entries of that kind and subject so far, so editing an entry's
- * time or verdict keeps its key and the import session can tell an edited entry from a new one.
- * Its digest covers the validated value, so comments and layout do not change it.
+ * `KIND:SUBJECT@TIME`, so editing a verdict or notes keeps the key and the import session can tell
+ * an edited entry from a new one. Its digest covers the validated value, so comments and layout
+ * do not change it.
  */
 export function* parseJournalText(file: string, text: string): Generator<Parsed<JournalEntry>> {
   const items = yamlList(file, text, { key: 'journal', kind: 'a journal', items: 'entries', example: 'examples/journal.yaml' });

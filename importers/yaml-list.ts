@@ -40,10 +40,10 @@ export interface YamlListFormat {
 }
 
 /** Reads a hand-written file whole, rejecting one over `MAX_YAML_BYTES` or one that is not UTF-8. */
-export async function readYamlFile(file: string, what: string): Promise<string> {
+export async function readYamlFile(file: string, formatPlural: string): Promise<string> {
   const { size } = await stat(file);
   if (size > MAX_YAML_BYTES) {
-    throw new ImportError(file, undefined, `${file} is ${size} bytes, over the ${MAX_YAML_BYTES}-byte (2 MiB) limit for ${what}; split it into several files`);
+    throw new ImportError(file, undefined, `${file} is ${size} bytes, over the ${MAX_YAML_BYTES}-byte (2 MiB) limit for ${formatPlural}; split it into several files`);
   }
   return decodeUtf8(file, await readFile(file));
 }

@@ -155,7 +155,7 @@ export interface EvidenceCheck {
    * The queue lists only archived ones as candidates, and `archived` reports whether this one is.
    */
   readonly qualifies: boolean;
-  /** True when the archive holds the observation: a product of it is recorded, or an archive source reported it. */
+  /** True when the archive contains the observation: a product of it is recorded, or an archive source reported it. */
   readonly archived: boolean;
   readonly evidenceNotBeforeUtc: string | null;
   readonly unmet: readonly UnmetCriterion[];

@@ -21,8 +21,8 @@ export interface ReplayOptions {
   /** Stop before the first event recorded after this instant (ISO 8601 UTC). */
   readonly recordedUntil?: string;
   /**
-   * Rows per page on the paged path; default 500. Pages that large or smaller die young; with 2000
-   * rows a page outlived a scavenge and a rebuild spent about a tenth longer in garbage collection.
+   * Rows per page on the paged path, default 500. Pages that size or smaller die young. With 2000
+   * rows a page outlived a scavenge, and a rebuild spent about a tenth longer in garbage collection.
    */
   readonly pageSize?: number;
   /** Called between pages, so a long rebuild can yield to the event loop. */

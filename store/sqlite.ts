@@ -44,8 +44,8 @@ const SCHEMA_VERSION = 1;
 
 /**
  * Rows per read transaction when paging through the log. A page of 500 decoded events is
- * collected young; pages of 2000 cost a full read about 40 % more CPU, mostly garbage collection
- * (measured on a 200k-event log).
+ * collected young. Pages of 2000 made a full read cost about 75 % more CPU, mostly garbage
+ * collection (2.8 s against 1.6 s of CPU time on a 200k-event log).
  */
 const PAGE_SIZE = 500;
 

@@ -2,7 +2,7 @@
  * A running server whose event store cannot take writes: the disk is full (SQLite's
  * `max_page_count` on the server's own connection raises the same SQLITE_FULL a full disk does)
  * or the store is read-only (`query_only`). Mutations and uploads fail with an error that names
- * the fix for the operator, nothing partial is stored, queries keep answering, /health reports it,
+ * the fix for the operator, nothing partial is stored, queries still succeed, /health reports it,
  * and writes succeed again once the cause is gone, without a restart.
  */
 import { readFileSync } from 'node:fs';

@@ -33,7 +33,7 @@ describe('commandsAfterChangeDeployed', () => {
 
   it('spares features whose evidence followed the deployment', () => {
     // CAM-ALARMS was verified with an observation that started after the deployment, so the
-    // change was live during its evidence; the other feature's evidence came before it.
+    // change was live during its evidence. The other feature's evidence came before it.
     const starts: Record<string, string> = { 'CAM-ALARMS': '2019-03-12T07:00:00Z', [FEATURE_KEY]: '2019-03-12T06:59:59Z' };
     const dated: VerifiedFeatureLookup = { ...lookup, evidenceStartOf: (featureKey) => starts[featureKey] };
     const suspects = commandsAfterChangeDeployed(deployed, dated)

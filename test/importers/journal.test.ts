@@ -224,7 +224,7 @@ describe('importing a journal', () => {
       const summary = await importFile({ store, format: 'journal', path: join(folder.path, 'journal.yaml'), fileLabel: 'journal.yaml' });
 
       // The second release was deployed before the verification, so it leaves the feature
-      // verified; the third makes it suspect at once, so the suspicion can be cleared after it.
+      // verified. The third makes it suspect at once, which lets the later entry clear it.
       expect(summary.eventTypes).toEqual({ ChangeRecorded: 3, ChangeDeployed: 3, VerificationRecorded: 1, SuspicionCleared: 1 });
       // The policy's events count among the appended ones: two FeatureDelivered from the first
       // release and one FeatureMarkedSuspect from the third, so 8 + 3.

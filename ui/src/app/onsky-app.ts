@@ -173,9 +173,9 @@ export class OnskyApp extends LitElement {
   /**
    * Bumps the revision when the log moved past the last position seen, so every page fetches its
    * queries again. The first position only records where the log is, and an older position (a
-   * query response that arrives after a newer push) is ignored. While the time control shows the past the
-   * pages' data cannot change, so the revision stays and no page refetches; returning to now
-   * changes `asOf`, which refetches anyway.
+   * query response that arrives after a newer push) is ignored. While the time control shows the
+   * past, the pages' data cannot change, so the revision stays and no page refetches. Returning
+   * to now changes `asOf`, which refetches anyway.
    */
   private notePosition(text: string | null): void {
     const position = text === null ? null : BigInt(text);

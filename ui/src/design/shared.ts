@@ -13,6 +13,41 @@ export const visuallyHidden = css`
   }
 `;
 
+/** Status badges: one colour per status family (green verified, amber waiting, red failed or suspect). */
+export const badges = css`
+  .badge {
+    display: inline-block;
+    padding: 1px 8px;
+    border-radius: 999px;
+    font-size: 12px;
+    font-weight: 600;
+    background: var(--onsky-grey-tint);
+    color: var(--onsky-ink);
+    white-space: nowrap;
+  }
+  .badge.green,
+  .badge.verified,
+  .badge.passed,
+  .badge.fully-verified {
+    background: var(--onsky-green-tint);
+    color: var(--onsky-green);
+  }
+  .badge.amber,
+  .badge.delivered,
+  .badge.partially-verified,
+  .badge.inconclusive {
+    background: var(--onsky-amber-tint);
+    color: var(--onsky-amber);
+  }
+  .badge.red,
+  .badge.failed,
+  .badge.suspect,
+  .badge.has-failures {
+    background: var(--onsky-red-tint);
+    color: var(--onsky-red);
+  }
+`;
+
 export const sharedStyles = css`
   ${visuallyHidden}
   *,
@@ -174,37 +209,7 @@ export const sharedStyles = css`
     align-items: end;
     margin-bottom: 12px;
   }
-  .badge {
-    display: inline-block;
-    padding: 1px 8px;
-    border-radius: 999px;
-    font-size: 12px;
-    font-weight: 600;
-    background: var(--onsky-grey-tint);
-    color: var(--onsky-ink);
-    white-space: nowrap;
-  }
-  .badge.green,
-  .badge.verified,
-  .badge.passed,
-  .badge.fully-verified {
-    background: var(--onsky-green-tint);
-    color: var(--onsky-green);
-  }
-  .badge.amber,
-  .badge.delivered,
-  .badge.partially-verified,
-  .badge.inconclusive {
-    background: var(--onsky-amber-tint);
-    color: var(--onsky-amber);
-  }
-  .badge.red,
-  .badge.failed,
-  .badge.suspect,
-  .badge.has-failures {
-    background: var(--onsky-red-tint);
-    color: var(--onsky-red);
-  }
+  ${badges}
   .error {
     border-left: 4px solid var(--onsky-red);
     background: var(--onsky-red-tint);

@@ -3,8 +3,8 @@
  * delivery and verification dates and days waiting, filterable by subsystem and status.
  *
  * The board comes from the first push of the `boardChanged` subscription, which sends the whole
- * board at once, so 10k features arrive in one response instead of a page at a time; the stream is
- * closed after that push, because a browser's few connections per host are shared by its tabs.
+ * board at once, so 10k features arrive in one response instead of a page at a time. The stream
+ * is closed after that push, because a browser's few connections per host are shared by its tabs.
  * The page reads the board again whenever the app sees the log move. A past board (`asOf`), or a
  * server whose subscription fails, uses the paged query.
  */

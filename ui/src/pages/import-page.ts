@@ -164,7 +164,7 @@ export class OnskyImportPage extends OnskyPage {
     if (file !== undefined) void this.setFile(file);
   }
 
-  /** The known formats, and the detected one when the server knows a format this page does not list yet. */
+  /** Returns the listed formats, plus the detected one when the server detects a format this page does not list yet. */
   private formatChoices(): readonly { readonly name: string; readonly label: string }[] {
     const detected = this.detected?.format;
     if (detected === undefined || FORMATS.some((format) => format.name === detected)) return FORMATS;
@@ -249,7 +249,7 @@ function eventCount(count: number): string {
   return `${count.toLocaleString('en-GB')} ${count === 1 ? 'event' : 'events'}`;
 }
 
-/** Says why a file adds nothing: the log has it all, or its records were skipped (the warnings say why). */
+/** Explains why a file adds nothing: the log already contains it all, or its records were skipped and the warnings give the reasons. */
 function nothingNewText(summary: ImportSummary): string {
   if (summary.warnings.length > 0 && summary.duplicates < summary.read) {
     return 'Nothing to record: the records this file adds were skipped; the warnings below say why.';

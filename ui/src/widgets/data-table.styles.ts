@@ -1,4 +1,5 @@
 import { css } from 'lit';
+import { badges } from '../design/shared.js';
 
 export const dataTableStyles = css`
   *,
@@ -84,34 +85,7 @@ export const dataTableStyles = css`
     outline: 3px solid var(--onsky-focus);
     outline-offset: 1px;
   }
-  .badge {
-    display: inline-block;
-    padding: 1px 8px;
-    border-radius: 999px;
-    font-size: 12px;
-    font-weight: 600;
-    background: var(--onsky-grey-tint);
-  }
-  .badge.verified,
-  .badge.passed,
-  .badge.green,
-  .badge.fully-verified {
-    background: var(--onsky-green-tint);
-    color: var(--onsky-green);
-  }
-  .badge.delivered,
-  .badge.amber,
-  .badge.partially-verified {
-    background: var(--onsky-amber-tint);
-    color: var(--onsky-amber);
-  }
-  .badge.failed,
-  .badge.suspect,
-  .badge.red,
-  .badge.has-failures {
-    background: var(--onsky-red-tint);
-    color: var(--onsky-red);
-  }
+  ${badges}
   .mono {
     font-family: var(--onsky-mono);
     font-size: 13px;
