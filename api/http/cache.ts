@@ -7,19 +7,24 @@
 export interface CachedResponse {
   readonly body: Buffer;
   readonly contentType: string;
+  /** Operation name for metrics, so that a hit needs no parse of the request. */
+  readonly operationName: string;
 }
+
+/** A log position; `undefined` before the read models applied any event. */
+type Position = bigint | undefined;
 
 export class ResponseCache {
   private entries = new Map<string, CachedResponse>();
   private bytes = 0;
-  private position: string | undefined;
+  private position: Position | null = null;
 
   constructor(
     private readonly maxEntries: number,
     private readonly maxBytes: number,
   ) {}
 
-  get(position: string, key: string): CachedResponse | undefined {
+  get(position: Position, key: string): CachedResponse | undefined {
     if (position !== this.position) return undefined;
     const entry = this.entries.get(key);
     if (entry !== undefined) {
@@ -30,7 +35,7 @@ export class ResponseCache {
     return entry;
   }
 
-  set(position: string, key: string, entry: CachedResponse): void {
+  set(position: Position, key: string, entry: CachedResponse): void {
     if (position !== this.position) {
       this.entries.clear();
       this.bytes = 0;

@@ -26,6 +26,8 @@ export class Metrics {
   private readonly durations = new Map<string, Histogram>();
   private readonly errors = new Map<string, number>();
   private readonly operationNames = new Set<string>();
+  /** Counter labels and histogram per operation name, kind and outcome. */
+  private readonly operationCells = new Map<string, { readonly counterKey: string; readonly histogram: Histogram }>();
   private eventsAppended = 0;
   /** Rendered label sets, kept because every request needs one and building them escapes each value. */
   private readonly labelCache = new Map<string, string>();
@@ -43,17 +45,24 @@ export class Metrics {
 
   /** Counts one GraphQL operation; `outcome` is `ok`, `error` or `cached`. */
   countOperation(operation: string, kind: string, outcome: 'ok' | 'error' | 'cached', seconds: number): void {
-    const name = this.operationLabel(operation);
-    increment(this.operations, this.labelsOf(name, kind, outcome));
-    const key = this.labelsOf(name, kind);
-    let histogram = this.durations.get(key);
-    if (histogram === undefined) {
-      histogram = { counts: DURATION_BUCKETS.map(() => 0), sum: 0, count: 0 };
-      this.durations.set(key, histogram);
+    // One lookup per call: cached responses are counted here too, at tens of thousands a second.
+    const cellKey = `${operation}\u0000${kind}\u0000${outcome}`;
+    let cell = this.operationCells.get(cellKey);
+    if (cell === undefined) {
+      const name = this.operationLabel(operation);
+      const histogramKey = this.labelsOf(name, kind);
+      let histogram = this.durations.get(histogramKey);
+      if (histogram === undefined) {
+        histogram = { counts: DURATION_BUCKETS.map(() => 0), sum: 0, count: 0 };
+        this.durations.set(histogramKey, histogram);
+      }
+      cell = { counterKey: this.labelsOf(name, kind, outcome), histogram };
+      // Names beyond the label limit share the `other` cell but are not kept as keys themselves.
+      if (name === operation) this.operationCells.set(cellKey, cell);
     }
-    DURATION_BUCKETS.forEach((bound, index) => {
-      if (seconds <= bound) histogram.counts[index]! += 1;
-    });
+    increment(this.operations, cell.counterKey);
+    const histogram = cell.histogram;
+    for (let index = DURATION_BUCKETS.length - 1; index >= 0 && seconds <= DURATION_BUCKETS[index]!; index -= 1) histogram.counts[index]! += 1;
     histogram.sum += seconds;
     histogram.count += 1;
   }

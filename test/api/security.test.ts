@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { openTokenStore } from '../../api/auth/tokens.js';
+import { openTokenStore, TOKEN_FILE_CHECK_MS } from '../../api/auth/tokens.js';
 import { Authenticator } from '../../api/http/guards.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { tempFolder } from '../support/temp.js';
@@ -55,13 +55,16 @@ describe('authentication', () => {
     expect(body.errors?.[0]?.message).toContain('was revoked');
   });
 
-  it('sees a token revoked by another process', async () => {
+  it('sees a token revoked by another process once the file check interval has passed', async () => {
     const created = server.onsky.tokens.create('viewer', 'elsewhere');
     expect((await server.graphql('{ logPosition }', {}, created.secret)).status).toBe(200);
     const other = openTokenStore(join(server.dataFolder, 'tokens.sqlite'));
     other.revoke(created.info.id);
     other.close();
-    expect((await server.graphql('{ whoAmI { name } }', {}, created.secret)).status).toBe(401);
+    await new Promise((done) => setTimeout(done, TOKEN_FILE_CHECK_MS + 10));
+    const { status, body } = await server.graphql('{ whoAmI { name } }', {}, created.secret);
+    expect(status).toBe(401);
+    expect(body.errors?.[0]?.message).toContain('was revoked');
   });
 
   it('rejects a malformed Authorization header', async () => {

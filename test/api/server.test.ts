@@ -60,6 +60,23 @@ describe('response cache', () => {
     expect((await server.graphql(document)).body.data!.feature.status).toBe('DELIVERED');
   });
 
+  it('answers each Accept header with its own content type', async () => {
+    const ask = (accept: string) =>
+      fetch(new URL('/graphql', server.url), { method: 'POST', headers: { 'content-type': 'application/json', accept }, body: JSON.stringify({ query: '{ logPosition }' }) });
+    for (let round = 0; round < 2; round += 1) {
+      expect((await ask('application/json')).headers.get('content-type')).toContain('application/json');
+      expect((await ask('application/graphql-response+json')).headers.get('content-type')).toContain('application/graphql-response+json');
+    }
+  });
+
+  it('runs a mutation sent twice with the same bytes twice', async () => {
+    const input = { ...proposeInput, featureKey: 'SDP-TWICE' };
+    const first = await server.graphql(PROPOSE, { input });
+    const second = await server.graphql(PROPOSE, { input });
+    expect(first.body.data!.proposeFeature.__typename).toBe('Feature');
+    expect(second.body.data!.proposeFeature.__typename).toBe('FeatureAlreadyExists');
+  });
+
   it('keeps responses apart by token', async () => {
     const first = server.createToken('viewer', 'first viewer');
     const second = server.createToken('viewer', 'second viewer');
