@@ -54,8 +54,9 @@ export default async function run(args: string[]): Promise<void> {
     // The first pass warms the page cache so that both timed passes read from memory.
     await splitLines(file);
     const splitSeconds = await time(() => splitLines(file));
-    // NOTE: measured here at 0.07–0.12 of the split, short of the 0.3 target. SHA-256 per record
-    // is about 40 % of the parser's time and one await per record about 20 %; the batch API skips the latter.
+    // NOTE: measured here at 0.12 of the split, short of the 0.3 target. Reading the lines alone
+    // (TextLine objects) takes about twice the split's CPU time, and the rest is the per-line work
+    // of the format and one record object per line of interest.
     const parseSeconds = await time(() => parseAll(file));
     const batchSeconds = await time(() => parseAllBatches(file));
 

@@ -257,6 +257,25 @@ describe('browser import and roles', () => {
     await page.getByText('Detected katdal from the file name "katdal-summary.txt".').waitFor();
   });
 
+  it('says why empty or binary files fail', async () => {
+    const page = await open('#/import');
+    const input = page.locator('input[type=file]');
+    await input.setInputFiles({ name: 'empty.log', mimeType: 'text/plain', buffer: Buffer.alloc(0) });
+    await page.getByText('empty.log is empty, so there is nothing to import').waitFor();
+    await input.setInputFiles({ name: 'capture.h5', mimeType: 'application/octet-stream', buffer: Buffer.from([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0]) });
+    await page.getByText('capture.h5 contains NUL bytes, so it looks like a binary file').waitFor();
+    await input.setInputFiles(join(ROOT, 'test', 'fixtures', 's3-listing-1551803062.txt'));
+    await page.getByText('Detected s3 from s3cmd ls output').waitFor();
+  });
+
+  it('header names a rejected token', async () => {
+    const page = await open('#/overview', 'onsky_not-a-token-this-server-issued');
+    const state = page.getByRole('status').filter({ hasText: 'Token rejected' });
+    await state.waitFor();
+    expect(await state.getAttribute('title')).toContain('paste a new one under Token');
+    expect(await page.getByText('Offline').count()).toBe(0);
+  });
+
   it('viewer is offered no actions', async () => {
     const secret = await createToken('VIEWER', adminToken);
 

@@ -64,6 +64,20 @@ export async function detectFormat(file: File, signal?: AbortSignal): Promise<De
   return data.detectImportFormat;
 }
 
+/**
+ * Returns why a file cannot be an import source, before anything is sent: it is empty, or its
+ * first 16 KiB contain a NUL byte, which text logs and exports do not contain. The server rejects
+ * such a file too. Returns null for a file that may be text.
+ */
+export async function unreadableReason(file: File): Promise<string | null> {
+  if (file.size === 0) return `${file.name} is empty, so there is nothing to import; check that you picked the right file.`;
+  const head = new Uint8Array(await file.slice(0, SNIFF_BYTES).arrayBuffer());
+  if (head.includes(0)) {
+    return `${file.name} contains NUL bytes, so it looks like a binary file (an archive, image or database) rather than a text log or export; pick the text file instead.`;
+  }
+  return null;
+}
+
 /** Uploads a file for import; rejects with the server's message when it refuses. */
 export function uploadImport(
   file: File,

@@ -104,6 +104,12 @@ export const appStyles = css`
   .dot.on {
     background: #4cd37a;
   }
+  .live.problem {
+    color: #ffd9a8;
+  }
+  .live.problem .dot {
+    background: #f0a040;
+  }
   .role {
     background: rgba(255, 255, 255, 0.14);
     color: #ffffff;

@@ -6,7 +6,7 @@
 import { provide } from '@lit/context';
 import { html, LitElement, nothing, type TemplateResult } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
-import { request, storedToken, storeToken } from '../api/client.js';
+import { ApiError, request, storedToken, storeToken } from '../api/client.js';
 import { followLogPosition } from '../api/shared-live.js';
 import { hrefFor, PAGES, parseHash, updateQuery, type PageName, type Route } from './routes.js';
 import { isRole, sessionContext, type Session } from './session.js';
@@ -67,6 +67,11 @@ export class OnskyApp extends LitElement {
   @state() private loadError: string | null = null;
   @state() private actorName: string | null = null;
   /**
+   * Token state after the role query returned 401: `missing` without a stored token, `rejected`
+   * with one. The header then shows it instead of showing the event stream as offline.
+   */
+  @state() private tokenProblem: 'missing' | 'rejected' | null = null;
+  /**
    * False until the first log position is read. Pages render only after it, so their data is at
    * or after that position, and any later event moves the position and refreshes them.
    */
@@ -121,10 +126,12 @@ export class OnskyApp extends LitElement {
     try {
       const data = await request<{ whoAmI: { role: string; name: string } }>(WHO_AM_I_QUERY);
       this.actorName = data.whoAmI.name;
+      this.tokenProblem = null;
       this.session = { ...this.session, role: isRole(data.whoAmI.role) ? data.whoAmI.role : 'viewer' };
-    } catch {
+    } catch (error) {
       // Without a response the app offers no actions, the safe default for an unknown role.
       this.actorName = null;
+      this.tokenProblem = error instanceof ApiError && error.status === 401 ? (storedToken() === null ? 'missing' : 'rejected') : null;
       this.session = { ...this.session, role: null };
     }
   }
@@ -223,9 +230,7 @@ export class OnskyApp extends LitElement {
           <span class="spacer"></span>
           <onsky-time-control .asOf=${this.session.asOf} @asof-change=${(event: CustomEvent<string | null>) => updateQuery({ asOf: event.detail })}></onsky-time-control>
           <div class="tools">
-            <span class="live" title=${this.live ? 'Pages update as events land' : 'Reconnecting to live updates'}>
-              <span class=${this.live ? 'dot on' : 'dot'}></span>${this.live ? 'Live' : 'Offline'}
-            </span>
+            ${this.renderLiveState()}
             <span class="role" data-role=${this.session.role ?? ''} title=${this.actorName === null ? 'The role is unknown until the API responds' : `Acting as ${this.actorName}`}>${this.session.role ?? 'no role'}</span>
             ${this.renderTokenForm()}
           </div>
@@ -244,6 +249,21 @@ export class OnskyApp extends LitElement {
       <main id="main" tabindex="-1">${this.loadError === null ? this.renderPage() : html`<p role="alert">${this.loadError}</p>`}</main>
       <footer>onsky · commissioning tracker · data from the GraphQL API at <code>/graphql</code></footer>
     `;
+  }
+
+  /** Shows whether pages update live, or why the API turns the browser away. */
+  private renderLiveState(): TemplateResult {
+    if (this.tokenProblem !== null) {
+      const text = this.tokenProblem === 'missing' ? 'Token needed' : 'Token rejected';
+      const help =
+        this.tokenProblem === 'missing'
+          ? 'The API needs a token: paste one under Token (an admin creates it with onsky token create)'
+          : 'The API rejected the stored token (unknown, revoked or expired): paste a new one under Token';
+      return html`<span class="live problem" role="status" title=${help}><span class="dot"></span>${text}</span>`;
+    }
+    return html`<span class="live" title=${this.live ? 'Pages update as events land' : 'Reconnecting to live updates'}>
+      <span class=${this.live ? 'dot on' : 'dot'}></span>${this.live ? 'Live' : 'Offline'}
+    </span>`;
   }
 
   private renderTokenForm(): TemplateResult {

@@ -4,7 +4,7 @@
  */
 import { css, html, nothing, type TemplateResult } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
-import { detectFormat, uploadImport, type DetectedFormat, type ImportProgress, type ImportSummary } from '../api/upload.js';
+import { detectFormat, unreadableReason, uploadImport, type DetectedFormat, type ImportProgress, type ImportSummary } from '../api/upload.js';
 import { OnskyPage } from '../app/page.js';
 import { hrefFor } from '../app/routes.js';
 import { roleAllows } from '../app/session.js';
@@ -55,6 +55,8 @@ export class OnskyImportPage extends OnskyPage {
   @state() private detected: DetectedFormat | null = null;
   /** True while the server detects the chosen file's format. */
   @state() private detecting = false;
+  /** Reason the chosen file cannot be imported at all (empty, binary); `null` otherwise. */
+  @state() private fileProblem: string | null = null;
   /** Message of a failed detection request (not a file no rule matches); `null` otherwise. */
   @state() private detectProblem: string | null = null;
   @state() private step: Step = 'pick';
@@ -173,6 +175,7 @@ export class OnskyImportPage extends OnskyPage {
 
   private detectionNote(): string {
     if (this.file === null) return '';
+    if (this.fileProblem !== null) return this.fileProblem;
     if (this.detecting) return 'Detecting the format…';
     if (this.detectProblem !== null) return `The format could not be detected: ${this.detectProblem} Choose it above.`;
     if (this.detected === null) return 'The format could not be detected from the file; choose it above.';
@@ -184,8 +187,15 @@ export class OnskyImportPage extends OnskyPage {
     this.reset();
     this.detected = null;
     this.detectProblem = null;
+    this.fileProblem = null;
     this.detecting = true;
     try {
+      const unreadable = await unreadableReason(file);
+      if (this.file !== file) return;
+      if (unreadable !== null) {
+        this.fileProblem = unreadable;
+        return;
+      }
       const detected = await detectFormat(file);
       // A file chosen meanwhile replaces this one; its own detection sets the label.
       if (this.file !== file) return;
