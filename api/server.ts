@@ -9,7 +9,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { GraphQLError } from 'graphql';
+import { GraphQLError, type DocumentNode } from 'graphql';
 import { createYoga, type Plugin, type YogaLogger } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { EventStore } from '../store/port.js';
@@ -18,6 +18,7 @@ import type { TokenStore } from './auth/tokens.js';
 import type { CommandHandler } from './commands/handler.js';
 import type { Actor, ApiContext } from './context.js';
 import { ResponseCache } from './http/cache.js';
+import { DocumentCache } from './http/document-cache.js';
 import { Authenticator, checkCsrf, HttpError, isLoopbackHost, readBody } from './http/guards.js';
 import { Metrics } from './http/metrics.js';
 import { OperationCache, type GraphqlParams, type OperationInfo } from './http/operation.js';
@@ -94,6 +95,8 @@ export interface RunningServer {
 }
 
 const MIB = 1024 * 1024;
+/** Status counted for a request whose client closed the connection before any response. */
+const CLIENT_CLOSED_REQUEST = 499;
 /** The URL of a request for exactly /graphql, parsed once. */
 const PLAIN_GRAPHQL_URL = new URL('http://onsky.invalid/graphql');
 const REJECTION_LOG_INTERVAL_MS = 10_000;
@@ -174,7 +177,8 @@ class RequestHandler {
   private readonly cache: ResponseCache | undefined;
   private readonly cacheIntervalMs: number;
   private bucket = { startMs: Number.NaN, iso: '' };
-  private readonly lastKeys = new WeakMap<object, { actor: Actor; now: string; accept: string | undefined; contentType: string | undefined; body: Buffer; key: string }>();
+  private epoch = { now: '', generation: -1, text: '' };
+  private readonly lastKeys = new WeakMap<object, { actor: Actor; epoch: string; accept: string | undefined; contentType: string | undefined; body: Buffer; key: string }>();
   private readonly uiFolder: string;
   /** Last logged rejection per error code, and how many since were not logged. */
   private readonly rejections = new Map<string, { atMs: number; suppressed: number }>();
@@ -199,6 +203,11 @@ class RequestHandler {
       logging: yogaLogger(options.logger),
       context: ({ api }) => api,
       maskedErrors: { maskError: (error) => this.maskError(error), isDev: false },
+      // The CSRF check rejects requests from other origins before they reach Yoga, so Yoga's CORS
+      // headers would only make cached and uncached responses differ.
+      cors: false,
+      // Bounded by characters as well as count: each request may carry a distinct 1 MiB document.
+      parserAndValidationCache: { documentCache: new DocumentCache<DocumentNode>(), errorCache: new DocumentCache<unknown>() },
       plugins: [introspectionLimitPlugin],
     });
   }
@@ -277,6 +286,8 @@ class RequestHandler {
       return;
     }
     const rejection = clientErrorRejection(error, timeouts);
+    // node:http parsed no route, so these requests count under `connection`.
+    this.metrics.countRequest('connection', rejection.status);
     this.metrics.countError(rejection.code);
     this.logRejection(undefined, 'connection', rejection);
     const body = JSON.stringify({ errors: [{ message: rejection.message, extensions: { code: rejection.code } }] });
@@ -324,7 +335,7 @@ class RequestHandler {
     const position = this.options.reads.position();
     const acceptsStream = (request.headers.accept ?? '').includes('text/event-stream');
     // Looked up before the body is parsed: a hit costs no JSON.parse and no document lookup.
-    const requestKey = this.cache === undefined || acceptsStream ? undefined : this.cacheKeyFor(request, url, body, actor, now);
+    const requestKey = this.cache === undefined || acceptsStream ? undefined : this.cacheKeyFor(request, url, body, actor, this.cacheEpoch(now));
     if (requestKey !== undefined) {
       const hit = this.cache!.get(position, requestKey);
       if (hit !== undefined) {
@@ -480,31 +491,49 @@ class RequestHandler {
 
   /**
    * Returns the cache key of a request. A connection that repeats its last request with the same
-   * caller and clock bucket reuses that key string, whose hash V8 has already computed.
+   * caller and epoch reuses that key string, whose hash V8 has already computed.
    */
-  private cacheKeyFor(request: IncomingMessage, url: URL, body: Buffer | undefined, actor: Actor, now: string): string {
+  private cacheKeyFor(request: IncomingMessage, url: URL, body: Buffer | undefined, actor: Actor, epoch: string): string {
     const last = this.lastKeys.get(request.socket);
     if (
       last !== undefined &&
       body !== undefined &&
       last.actor === actor &&
-      last.now === now &&
+      last.epoch === epoch &&
       last.accept === request.headers.accept &&
       last.contentType === request.headers['content-type'] &&
       last.body.equals(body)
     ) {
       return last.key;
     }
-    const key = cacheKeyOf(request, url, body, actor, now);
+    const key = cacheKeyOf(request, url, body, actor, epoch);
     if (body !== undefined && request.method === 'POST') {
-      this.lastKeys.set(request.socket, { actor, now, accept: request.headers.accept, contentType: request.headers['content-type'], body, key });
+      this.lastKeys.set(request.socket, { actor, epoch, accept: request.headers.accept, contentType: request.headers['content-type'], body, key });
     }
     return key;
   }
 
-  /** Counts the response by route and status code once it has been sent. */
+  /**
+   * Counts the request by route and status code when its response closes: sent in full, or cut
+   * short (a subscription the client ended). A request whose client left before any response
+   * was sent counts as 499, the status nginx logs for a client that closed the request.
+   */
   private countWhenFinished(response: ServerResponse, route: string): void {
-    response.on('finish', () => this.metrics.countRequest(route, response.statusCode));
+    const count = (): void => this.metrics.countRequest(route, response.headersSent ? response.statusCode : CLIENT_CLOSED_REQUEST);
+    // A GraphQL request registers after reading its body, and its connection may be gone by then.
+    if (response.closed) count();
+    else response.on('close', count);
+  }
+
+  /**
+   * Returns the clock bucket and the token generation as one string. Responses that list tokens
+   * change when a token is created or revoked, which does not move the log, so the generation
+   * is part of every key. The string is kept while both stay the same.
+   */
+  private cacheEpoch(now: string): string {
+    const generation = this.options.tokens.generation();
+    if (now !== this.epoch.now || generation !== this.epoch.generation) this.epoch = { now, generation, text: `${now}\u0000${generation}` };
+    return this.epoch.text;
   }
 
   /** "Now" rounded down to the cache interval, as ISO 8601; the string is kept for the interval. */
@@ -555,7 +584,10 @@ function paramsOf(request: IncomingMessage, url: URL, body: Buffer | undefined):
     const variables = url.searchParams.get('variables');
     return { query: url.searchParams.get('query') ?? undefined, operationName: url.searchParams.get('operationName') ?? undefined, variables: variables ?? undefined };
   }
-  if (!(request.headers['content-type'] ?? '').includes('json')) return {};
+  // Read the body only when Yoga reads it as JSON too. Yoga reads other content types (a form, a
+  // GraphQL string) its own way, and a query seen here must be the operation Yoga runs, or a
+  // mutation could be cached as a query.
+  if (!isJsonContentType(request.headers['content-type'])) return {};
   try {
     const parsed = JSON.parse(body.toString('utf8')) as unknown;
     return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as GraphqlParams) : {};
@@ -566,16 +598,28 @@ function paramsOf(request: IncomingMessage, url: URL, body: Buffer | undefined):
 }
 
 /**
+ * Returns true when Yoga (graphql-yoga 5, `isContentTypeMatch`) reads a POST body as JSON: the
+ * first of a comma-separated list of types is exactly `application/json` or
+ * `application/graphql+json`, alone or followed by `;` and parameters, compared case-sensitively.
+ */
+export function isJsonContentType(header: string | undefined): boolean {
+  if (header === undefined) return false;
+  const first = header.split(',')[0]!;
+  return ['application/json', 'application/graphql+json'].some((type) => first === type || first.startsWith(`${type};`));
+}
+
+/**
  * Builds the cache key from everything a query's response depends on but the log position, which
- * the cache tracks itself: the caller, the clock bucket, the headers that choose how Yoga reads
- * the request and encodes the response, and the method and the request's bytes (the body of a POST,
- * the query string of a GET). Requests that differ only in layout get separate entries, which costs memory
- * but never gives one request another's answer. Latin-1 maps each byte to one character, so the
+ * the cache tracks itself. That is the caller (role, token and name), the epoch (clock bucket and
+ * token generation), the headers that choose how Yoga reads the request and encodes the
+ * response, the method, and the request's bytes (the body of a POST, the query string of a GET). Requests that
+ * differ only in layout get separate entries, which costs memory but never gives one request
+ * another's response. Latin-1 maps each byte to one character, so the
  * key keeps the body exact without decoding UTF-8.
  */
-function cacheKeyOf(request: IncomingMessage, url: URL, body: Buffer | undefined, actor: Actor, now: string): string {
+function cacheKeyOf(request: IncomingMessage, url: URL, body: Buffer | undefined, actor: Actor, epoch: string): string {
   const text = body === undefined ? url.search : body.toString('latin1');
-  return `${actor.role}\u0000${actor.name}\u0000${now}\u0000${request.method ?? ''}\u0000${request.headers.accept ?? ''}\u0000${request.headers['content-type'] ?? ''}\u0000${text}`;
+  return `${actor.role}\u0000${actor.tokenId ?? ''}\u0000${actor.name}\u0000${epoch}\u0000${request.method ?? ''}\u0000${request.headers.accept ?? ''}\u0000${request.headers['content-type'] ?? ''}\u0000${text}`;
 }
 
 const HOP_HEADERS = new Set(['host', 'connection', 'content-length', 'transfer-encoding', 'keep-alive', 'upgrade']);

@@ -41,22 +41,36 @@ export class ResponseCache {
       this.bytes = 0;
       this.position = position;
     }
-    if (entry.body.length > this.maxBytes / 4) return;
+    if (sizeOf(key, entry) > this.maxBytes / 4) return;
     const previous = this.entries.get(key);
     if (previous !== undefined) {
       this.entries.delete(key);
-      this.bytes -= previous.body.length;
+      this.bytes -= sizeOf(key, previous);
     }
     this.entries.set(key, entry);
-    this.bytes += entry.body.length;
+    this.bytes += sizeOf(key, entry);
     while (this.entries.size > this.maxEntries || this.bytes > this.maxBytes) {
       const [oldestKey, oldest] = this.entries.entries().next().value as [string, CachedResponse];
       this.entries.delete(oldestKey);
-      this.bytes -= oldest.body.length;
+      this.bytes -= sizeOf(oldestKey, oldest);
     }
   }
 
   get size(): number {
     return this.entries.size;
   }
+
+  /** Bytes held, keys included. */
+  get byteSize(): number {
+    return this.bytes;
+  }
+}
+
+/**
+ * Bytes an entry holds: its body and its key. Keys carry whole request bodies (up to the 1 MiB
+ * limit), so they count, at two bytes per character: V8 stores a string with any character
+ * beyond Latin-1 (a token label, say) at two bytes per character.
+ */
+function sizeOf(key: string, entry: CachedResponse): number {
+  return entry.body.length + 2 * key.length;
 }

@@ -1,5 +1,6 @@
 /** The kind and name of a GraphQL request's operation, found by parsing each distinct document once. */
 import { Kind, parse, type OperationDefinitionNode } from 'graphql';
+import { DocumentCache } from './document-cache.js';
 
 export interface OperationInfo {
   /** `invalid` when the document does not parse or names no operation; GraphQL then returns the error. */
@@ -17,11 +18,9 @@ export interface GraphqlParams {
 
 const INVALID: OperationInfo = { kind: 'invalid', name: 'invalid' };
 
-/** Documents remembered; a parse costs far more than a lookup, and clients send few distinct documents. */
-const MAX_DOCUMENTS = 1000;
-
 export class OperationCache {
-  private readonly documents = new Map<string, readonly OperationDefinitionNode[] | null>();
+  /** Operations per document, `null` for one that does not parse; a parse costs far more than a lookup. */
+  private readonly documents = new DocumentCache<readonly OperationDefinitionNode[] | null>();
 
   describe(params: GraphqlParams): OperationInfo {
     if (typeof params.query !== 'string') return INVALID;
@@ -47,7 +46,6 @@ export class OperationCache {
     } catch {
       operations = null;
     }
-    if (this.documents.size >= MAX_DOCUMENTS) this.documents.delete(this.documents.keys().next().value as string);
     this.documents.set(query, operations);
     return operations;
   }
