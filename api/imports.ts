@@ -5,7 +5,7 @@
  * rejects becomes a warning with its file and line, unless the import is strict.
  */
 import * as E from 'fp-ts/lib/Either.js';
-import type { ChangeDeployed, DeliverFeature, OnskyCommand, OnskyEvent } from '../domain/index.js';
+import { commandsAfterChangeDeployed, type ChangeDeployed, type DeliverFeature, type OnskyCommand, type OnskyEvent } from '../domain/index.js';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { parseSource, readLineBatches } from '../importers/index.js';
@@ -14,9 +14,9 @@ import { eventIdFor, type ImportCommand } from '../importers/map.js';
 import { TargetIndex } from '../importers/catalogue.js';
 import type { ImportFormat } from '../importers/detect.js';
 import { ImportError, type ImportWarning } from '../importers/types.js';
-import type { AppendRequest, EventStore, NewEvent, Position } from '../store/port.js';
+import type { AppendRequest, EventStore, NewEvent, Position, RecordedEvent } from '../store/port.js';
 import { CommandHandler, type AppendedEvent, type CommandOutcome } from './commands/handler.js';
-import { enrichCommand } from './commands/enrich.js';
+import { enrichCommand, type StreamReader } from './commands/enrich.js';
 import { FeatureStatusIndex } from './feature-index.js';
 import { routeCommand, schemaVersionOf, type AnyDecider } from './commands/routing.js';
 import { ObservationIdentityIndex } from './identity.js';
@@ -55,7 +55,7 @@ export interface ImportSummary {
   /** Records whose facts the log already held, so they added nothing. */
   readonly duplicates: number;
   readonly warnings: readonly ImportWarning[];
-  /** Event counts by type, for the dry-run preview. */
+  /** Events appended (or, in a dry run, that would be) by type, deployment reactions included. */
   readonly eventTypes: Readonly<Record<string, number>>;
 }
 
@@ -68,6 +68,13 @@ interface CachedStream {
   /** Revision of the last stored event, -1 for a stream that does not exist yet. */
   storedRevision: number;
   pending: NewEvent[];
+  /**
+   * Events a dry run decided and did not store. Later commands of the file, and the facts a
+   * verification reads, see them as if they were stored, so the dry run decides as the import would.
+   * NOTE: a dry run therefore holds every event it decides in memory; a dry run of a file with
+   * millions of records needs memory in proportion, where the import itself does not.
+   */
+  readonly simulated: NewEvent[];
   /** Ids of the events stored or pending in the stream, to recognise a record imported before. */
   readonly eventIds: Set<string>;
   /** Digest and record time of the source record behind the stream's events, by `sourceKey`. */
@@ -210,8 +217,9 @@ class ImportSession {
         // The deployment policy marks suspect what is verified when it runs. Running it right
         // after the deployment keeps a verification that a file lists later from being marked
         // suspect by an earlier deployment.
-        if (outcome > 0) await this.flush();
-        else await this.replayPolicy(routed.stream, deploymentId);
+        if (outcome > 0 && this.options.dryRun === true) await this.simulatePolicy(routed, deploymentId, line, file);
+        else if (outcome > 0) await this.flush();
+        else await this.replayPolicy(routed, deploymentId, line, file);
       }
     }
     return { added, skipped };
@@ -245,10 +253,21 @@ class ImportSession {
     const observationIds = item.command.data.observationIds.map((id) => this.identity.resolve(idKeys(id)) ?? id);
     const command = { ...item.command, data: { ...item.command.data, observationIds } };
     const state = this.streams.get(item.stream)?.state;
-    const enriched = await enrichCommand(command, state, this.options.store, {
+    const enriched = await enrichCommand(command, state, this.view, {
       tagsOf: (name) => this.targets.lookup(name)?.tags ?? [],
     });
     return { ...item, command: enriched };
+  }
+
+  /** The log as this session has decided it: stored events, then those decided but not stored. */
+  private readonly view: StreamReader = { readStream: (stream) => this.readDecided(stream) };
+
+  private async *readDecided(stream: string): AsyncGenerator<RecordedEvent> {
+    yield* this.options.store.readStream(stream);
+    const cached = this.streams.get(stream);
+    if (cached === undefined) return;
+    // Enrichment folds only types and data, which a decided event has as a stored one does.
+    for (const event of [...cached.simulated, ...cached.pending]) yield event as unknown as RecordedEvent;
   }
 
   /** Sends observation commands to the stream the identity index holds for their keys. */
@@ -341,6 +360,7 @@ class ImportSession {
     requests.forEach((request, index) => {
       const cached = this.streams.get(request.stream)!;
       this.appended += cached.pending.length;
+      if (revisions === undefined) cached.simulated.push(...cached.pending);
       cached.storedRevision = revisions?.[index] ?? cached.storedRevision + cached.pending.length;
       cached.pending = [];
     });
@@ -352,8 +372,9 @@ class ImportSession {
   /** Keeps memory flat on long files: past the limit, streams with nothing pending are dropped. */
   private evictIdleStreams(): void {
     if (this.streams.size <= MAX_CACHED_STREAMS) return;
+    // A dry run keeps every stream it added to, because the store does not contain those events.
     for (const [stream, cached] of this.streams) {
-      if (cached.pending.length === 0) this.streams.delete(stream);
+      if (cached.pending.length === 0 && cached.simulated.length === 0) this.streams.delete(stream);
     }
   }
 
@@ -390,7 +411,7 @@ class ImportSession {
         sources.set(remembered, { digest: source.digest, recordedAt: event.metadata.recordedAt });
       }
     }
-    this.streams.set(stream, { decider, state, storedRevision: revision, pending: [], eventIds, sources, deployments });
+    this.streams.set(stream, { decider, state, storedRevision: revision, pending: [], simulated: [], eventIds, sources, deployments });
   }
 
   /**
@@ -400,11 +421,16 @@ class ImportSession {
    * was first imported, and a feature delivered since must not be delivered again by an older
    * change. The commands get the ids the policy gives them, so a third import adds nothing.
    */
-  private async replayPolicy(stream: string, deploymentId: string): Promise<void> {
-    const data = this.streams.get(stream)?.deployments.get(deploymentId) as ChangeDeployed['data'] | undefined;
-    if (data === undefined || this.options.dryRun === true) return;
+  private async replayPolicy(item: ImportCommand, deploymentId: string, line: number, file: string): Promise<void> {
+    const data = this.streams.get(item.stream)?.deployments.get(deploymentId) as ChangeDeployed['data'] | undefined;
+    if (data === undefined) return;
     const proposed = data.deliversFeatures.filter((featureKey) => this.features.statusOf(featureKey) === 'proposed');
     if (proposed.length === 0) return;
+    if (this.options.dryRun === true) {
+      const deliveries = proposed.map((featureKey): DeliverFeature => ({ type: 'DeliverFeature', data: { featureKey, changeId: data.changeId, deliveredAt: data.deployedAt } }));
+      await this.decideReactions(item, deploymentId, data.changeId, deliveries, line, file);
+      return;
+    }
     await this.flush();
     const handler = this.options.handler ?? new CommandHandler({ store: this.options.store, verifiedFeatures: this.features });
     for (const featureKey of proposed) {
@@ -414,9 +440,41 @@ class ImportSession {
       this.streams.delete(outcome.right.stream);
       for (const event of outcome.right.events) {
         this.features.apply({ type: event.type, data: event.data } as OnskyEvent);
-        this.appended += 1;
+        this.countAppended(event.type);
       }
     }
+  }
+
+  /**
+   * Decides in memory what the deployment policy would add after a deployment in a dry run:
+   * deliveries and suspicions, against the features as this file has left them so far. A real
+   * import runs the policy on the stored deployment instead (`applyPolicy`), with the same rules.
+   */
+  private async simulatePolicy(item: ImportCommand, deploymentId: string, line: number, file: string): Promise<void> {
+    const deployed = this.streams.get(item.stream)?.pending.find((event) => event.id === deploymentId);
+    if (deployed === undefined || deployed.type !== 'ChangeDeployed') return;
+    const data = deployed.data as ChangeDeployed['data'];
+    const reactions = commandsAfterChangeDeployed({ type: 'ChangeDeployed', data }, this.features);
+    await this.decideReactions(item, deploymentId, data.changeId, reactions, line, file);
+  }
+
+  /** Decides policy commands against this session's cached streams, as a dry run does for every command. */
+  private async decideReactions(item: ImportCommand, deploymentId: string, changeId: string, reactions: readonly OnskyCommand[], line: number, file: string): Promise<void> {
+    for (const [index, reaction] of reactions.entries()) {
+      const route = routeCommand(reaction);
+      if (E.isLeft(route)) continue;
+      await this.load(route.right.stream, reaction);
+      const outcome = this.decideOne({ stream: route.right.stream, commandId: `policy:${deploymentId}:${index}`, command: reaction, provenance: item.provenance });
+      if (typeof outcome === 'string') {
+        this.warnings.push({ file, line, message: `the deployment of change ${changeId} could not update a feature: ${outcome}; import the plan that proposes it, then import this file again` });
+      }
+    }
+  }
+
+  /** Counts an event the policy appended, in the total and by type, as a dry run counts it. */
+  private countAppended(type: string): void {
+    this.appended += 1;
+    this.eventTypes[type] = (this.eventTypes[type] ?? 0) + 1;
   }
 
   private async runPolicies(requests: readonly AppendRequest[]): Promise<void> {
@@ -448,7 +506,7 @@ class ImportSession {
         this.streams.delete(outcome.stream);
         for (const followUp of outcome.events) {
           this.features.apply({ type: followUp.type, data: followUp.data } as OnskyEvent);
-          this.appended += 1;
+          this.countAppended(followUp.type);
         }
       }
     }

@@ -99,10 +99,6 @@ function printSummary(summary: ImportSummary): void {
   );
   if (summary.dryRun) {
     for (const [type, count] of Object.entries(summary.eventTypes)) process.stdout.write(`  ${count} × ${type}\n`);
-    // The deployment policy runs only on appended events, so a dry run cannot list what it would add.
-    if ((summary.eventTypes['ChangeDeployed'] ?? 0) > 0) {
-      process.stdout.write('  deployments may also deliver features or mark verified features suspect, which a dry run does not show\n');
-    }
   }
   for (const warning of summary.warnings.slice(0, SHOWN_WARNINGS)) process.stdout.write(`  warning ${warning.file}:${warning.line}: ${warning.message}\n`);
   if (summary.warnings.length > SHOWN_WARNINGS) {

@@ -21,6 +21,9 @@ import {
 } from '../../domain/index.js';
 import type { EventStore, RecordedEvent } from '../../store/port.js';
 
+/** The part of a store enrichment reads; an import's dry run passes its own view of the log. */
+export type StreamReader = Pick<EventStore, 'readStream'>;
+
 /** Lookups a read model can serve faster, or more completely, than reading streams. */
 export interface FactLookups {
   /** Catalogue tags of a target, by its name or any alias. */
@@ -30,7 +33,7 @@ export interface FactLookups {
 export async function enrichCommand(
   command: OnskyCommand,
   state: unknown,
-  store: EventStore,
+  store: StreamReader,
   lookups: Partial<FactLookups> = {},
 ): Promise<OnskyCommand> {
   if (command.type !== 'RecordVerification') return command;
@@ -40,7 +43,7 @@ export async function enrichCommand(
 async function enrichVerification(
   command: RecordVerification,
   feature: FeatureState,
-  store: EventStore,
+  store: StreamReader,
   lookups: Partial<FactLookups>,
 ): Promise<RecordVerification> {
   const observations: EvidenceFacts[] = [];
@@ -58,7 +61,7 @@ async function enrichVerification(
   };
 }
 
-async function observationFacts(observationId: string, store: EventStore, lookups: Partial<FactLookups>): Promise<EvidenceFacts | undefined> {
+async function observationFacts(observationId: string, store: StreamReader, lookups: Partial<FactLookups>): Promise<EvidenceFacts | undefined> {
   const state = fold(observationDecider, await readEvents(store, observationStream(observationId)));
   const targetNames = (state.facts.targets?.value as ReadonlyArray<{ name: string }> | undefined)?.map((target) => target.name) ?? [];
   const tags = new Map<string, readonly string[]>();
@@ -68,19 +71,19 @@ async function observationFacts(observationId: string, store: EventStore, lookup
   return evidenceFactsOf(state, (name) => tags.get(name) ?? []);
 }
 
-async function deployment(changeId: string, store: EventStore): Promise<DeliveringChange | undefined> {
+async function deployment(changeId: string, store: StreamReader): Promise<DeliveringChange | undefined> {
   const state = fold(changeDecider, await readEvents(store, changeStream(changeId)));
   const live = currentDeployment(state);
   return live === undefined ? undefined : { changeId, deployedAt: live.deployedAt };
 }
 
 /** Tags from the target's own stream; aliases need a read model's `tagsOf`. */
-async function catalogueTags(targetName: string, store: EventStore): Promise<readonly string[]> {
+async function catalogueTags(targetName: string, store: StreamReader): Promise<readonly string[]> {
   const state = fold(targetDecider, await readEvents(store, targetStream(targetName)));
   return state.target?.tags ?? [];
 }
 
-async function readEvents<E>(store: EventStore, stream: string): Promise<E[]> {
+async function readEvents<E>(store: StreamReader, stream: string): Promise<E[]> {
   const events: E[] = [];
   for await (const event of store.readStream(stream)) events.push(event as RecordedEvent as unknown as E);
   return events;

@@ -225,9 +225,9 @@ describe('importing a journal', () => {
 
       // The second release was deployed before the verification, so it leaves the feature
       // verified. The third makes it suspect at once, which lets the later entry clear it.
-      expect(summary.eventTypes).toEqual({ ChangeRecorded: 3, ChangeDeployed: 3, VerificationRecorded: 1, SuspicionCleared: 1 });
-      // The policy's events count among the appended ones: two FeatureDelivered from the first
-      // release and one FeatureMarkedSuspect from the third, so 8 + 3.
+      // The policy's events count among the appended ones and by type: two FeatureDelivered from
+      // the first release and one FeatureMarkedSuspect from the third, so 8 + 3.
+      expect(summary.eventTypes).toEqual({ ChangeRecorded: 3, ChangeDeployed: 3, FeatureDelivered: 2, FeatureMarkedSuspect: 1, VerificationRecorded: 1, SuspicionCleared: 1 });
       expect(summary.appended).toBe(11);
       expect(summary.warnings).toEqual([
         {
