@@ -5,7 +5,7 @@
  * rejects becomes a warning with its file and line, unless the import is strict.
  */
 import * as E from 'fp-ts/lib/Either.js';
-import { commandsAfterChangeDeployed, type ChangeDeployed, type DeliverFeature, type OnskyCommand, type OnskyEvent } from '../domain/index.js';
+import { commandsAfterChangeDeployed, type ChangeDeployed, type DeliverFeature, type MarkFeatureSuspect, type OnskyCommand, type OnskyEvent } from '../domain/index.js';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { parseSource, readLineBatches } from '../importers/index.js';
@@ -31,6 +31,11 @@ export interface ImportOptions {
   /** Recorded as each event's actor; defaults to `importer:<format>`. */
   readonly actor?: string;
   readonly dryRun?: boolean;
+  /**
+   * Events earlier dry runs of the same command decided, so that a dry run of several files
+   * decides each file after the ones before it, as the import would. Default: a new, empty one.
+   */
+  readonly dryRunLog?: DryRunLog;
   readonly strict?: boolean;
   readonly now?: () => Date;
   /**
@@ -57,6 +62,17 @@ export interface ImportSummary {
   readonly warnings: readonly ImportWarning[];
   /** Events appended (or, in a dry run, that would be) by type, deployment reactions included. */
   readonly eventTypes: Readonly<Record<string, number>>;
+  /** Features the deployment policy delivered or marked suspect (or, in a dry run, would), in file order. */
+  readonly reactions: readonly DeploymentReaction[];
+}
+
+/** A feature a deployment delivered or marked suspect. */
+export interface DeploymentReaction {
+  /** Line of the deployment in the file. */
+  readonly line: number;
+  readonly changeId: string;
+  readonly featureKey: string;
+  readonly action: 'delivered' | 'marked suspect';
 }
 
 /** Aggregate states kept between batches; an evicted stream is read again when needed. */
@@ -71,7 +87,7 @@ interface CachedStream {
   /**
    * Events a dry run decided and did not store. Later commands of the file, and the facts a
    * verification reads, see them as if they were stored, so the dry run decides as the import would.
-   * NOTE: a dry run therefore holds every event it decides in memory; a dry run of a file with
+   * NOTE: a dry run therefore keeps every event it decides in memory. A dry run of a file with
    * millions of records needs memory in proportion, where the import itself does not.
    */
   readonly simulated: NewEvent[];
@@ -101,8 +117,42 @@ const JOURNAL_ENTRY_KINDS: Readonly<Record<string, string>> = {
   ClearSuspicion: 'clear',
 };
 
+/**
+ * Formats read whole and written by hand. A strict import of one is decided in a dry run first,
+ * so a problem at any entry stops it before anything is stored. A streamed format stops at the
+ * first problem, and the records before it stay stored.
+ */
+const DECIDED_WHOLE_WHEN_STRICT: ReadonlySet<ImportFormat> = new Set<ImportFormat>(['journal', 'plan']);
+
+/** Events decided by dry runs, in order, shared by the dry runs of one command. */
+export class DryRunLog {
+  private readonly entries: { readonly stream: string; readonly event: NewEvent }[] = [];
+  private readonly byStream = new Map<string, NewEvent[]>();
+
+  add(stream: string, event: NewEvent): void {
+    this.entries.push({ stream, event });
+    const events = this.byStream.get(stream);
+    if (events === undefined) this.byStream.set(stream, [event]);
+    else events.push(event);
+  }
+
+  /** Every decided event with its stream, in the order decided. */
+  get events(): readonly { readonly stream: string; readonly event: NewEvent }[] {
+    return this.entries;
+  }
+
+  /** Returns the decided events of one stream, in order. */
+  eventsOf(stream: string): readonly NewEvent[] {
+    return this.byStream.get(stream) ?? [];
+  }
+}
+
 /** Imports one file; see the module comment for the guarantees. */
 export async function importFile(options: ImportOptions): Promise<ImportSummary> {
+  if (options.strict === true && options.dryRun !== true && DECIDED_WHOLE_WHEN_STRICT.has(options.format)) {
+    const { onProgress: _progress, ...rest } = options;
+    await (await ImportSession.open({ ...rest, dryRun: true, dryRunLog: new DryRunLog() })).run();
+  }
   const session = await ImportSession.open(options);
   return session.run();
 }
@@ -111,6 +161,7 @@ class ImportSession {
   private readonly streams = new Map<string, CachedStream>();
   private readonly warnings: ImportWarning[] = [];
   private readonly eventTypes: Record<string, number> = {};
+  private readonly reactions: DeploymentReaction[] = [];
   private readonly batchLimit: number;
   private buffered: Array<{ item: ImportCommand; line: number }> = [];
   private pendingEvents = 0;
@@ -128,12 +179,22 @@ class ImportSession {
     private readonly features: FeatureStatusIndex,
   ) {
     this.batchLimit = options.batchEvents ?? 1000;
+    this.dryRunLog = options.dryRun === true ? (options.dryRunLog ?? new DryRunLog()) : undefined;
   }
 
+  /** The dry-run log this session reads and adds to; `undefined` unless this is a dry run. */
+  private readonly dryRunLog: DryRunLog | undefined;
+
   static async open(options: ImportOptions): Promise<ImportSession> {
-    const { identity, targets, features } = await indexesFromLog(options.store);
-    return new ImportSession(options, identity, targets, features);
+    const indexes = await indexesFromLog(options.store);
+    if (options.dryRun === true) {
+      for (const { stream, event } of options.dryRunLog?.events ?? []) indexEvent(indexes, stream, event as unknown as OnskyEvent);
+    }
+    return new ImportSession(options, indexes.identity, indexes.targets, indexes.features);
   }
+
+  /** Events this dry run decided, in order, added to the dry-run log when the file is done. */
+  private readonly decidedInOrder: { readonly stream: string; readonly event: NewEvent }[] = [];
 
   async run(): Promise<ImportSummary> {
     const file = this.options.fileLabel ?? this.options.path;
@@ -160,6 +221,7 @@ class ImportSession {
       if (this.pendingEvents >= this.batchLimit) await this.flush();
     }
     await this.flush();
+    for (const { stream, event } of this.decidedInOrder) this.dryRunLog?.add(stream, event);
 
     return {
       format: this.options.format,
@@ -170,6 +232,7 @@ class ImportSession {
       duplicates: this.duplicates,
       warnings: this.warnings,
       eventTypes: this.eventTypes,
+      reactions: this.reactions,
     };
   }
 
@@ -265,9 +328,9 @@ class ImportSession {
   private async *readDecided(stream: string): AsyncGenerator<RecordedEvent> {
     yield* this.options.store.readStream(stream);
     const cached = this.streams.get(stream);
-    if (cached === undefined) return;
+    const decided = cached === undefined ? (this.dryRunLog?.eventsOf(stream) ?? []) : [...cached.simulated, ...cached.pending];
     // Enrichment folds only types and data, which a decided event has as a stored one does.
-    for (const event of [...cached.simulated, ...cached.pending]) yield event as unknown as RecordedEvent;
+    for (const event of decided) yield event as unknown as RecordedEvent;
   }
 
   /** Sends observation commands to the stream the identity index holds for their keys. */
@@ -304,6 +367,7 @@ class ImportSession {
       cached.state = cached.decider.evolve(cached.state, event);
       const newEvent = this.toNewEvent(item, event, index);
       cached.pending.push(newEvent);
+      if (this.options.dryRun === true) this.decidedInOrder.push({ stream: route.right.stream, event: newEvent });
       cached.eventIds.add(newEvent.id);
       cached.sources.set(sourceKey(item.provenance.importer, item.provenance.locator), { digest: item.provenance.digest });
       this.identity.apply(event);
@@ -399,19 +463,25 @@ class ImportSession {
     const eventIds = new Set<string>();
     const sources: CachedStream['sources'] = new Map();
     const deployments = new Map<string, unknown>();
-    for await (const event of this.options.store.readStream(stream)) {
+    const remember = (event: NewEvent & { readonly metadata: { readonly recordedAt?: string } }): void => {
       state = decider.evolve(state, event as unknown as OnskyEvent);
-      revision = event.revision;
       eventIds.add(event.id);
       if (event.type === 'ChangeDeployed') deployments.set(event.id, event.data);
       const source = event.metadata.source;
       // The first import of a record is the one the log keeps, so a later digest does not replace it.
       const remembered = source === undefined ? undefined : sourceKey(source.importer, source.locator);
       if (source !== undefined && remembered !== undefined && !sources.has(remembered)) {
-        sources.set(remembered, { digest: source.digest, recordedAt: event.metadata.recordedAt });
+        sources.set(remembered, { digest: source.digest, ...(event.metadata.recordedAt === undefined ? {} : { recordedAt: event.metadata.recordedAt }) });
       }
+    };
+    for await (const event of this.options.store.readStream(stream)) {
+      remember(event);
+      revision = event.revision;
     }
-    this.streams.set(stream, { decider, state, storedRevision: revision, pending: [], simulated: [], eventIds, sources, deployments });
+    // Earlier files of this dry run decided these as if stored.
+    const simulated = [...(this.dryRunLog?.eventsOf(stream) ?? [])];
+    for (const event of simulated) remember(event);
+    this.streams.set(stream, { decider, state, storedRevision: revision, pending: [], simulated, eventIds, sources, deployments });
   }
 
   /**
@@ -441,6 +511,7 @@ class ImportSession {
       for (const event of outcome.right.events) {
         this.features.apply({ type: event.type, data: event.data } as OnskyEvent);
         this.countAppended(event.type);
+        this.noteReaction(event.type, event.data, line, data.changeId);
       }
     }
   }
@@ -459,16 +530,27 @@ class ImportSession {
   }
 
   /** Decides policy commands against this session's cached streams, as a dry run does for every command. */
-  private async decideReactions(item: ImportCommand, deploymentId: string, changeId: string, reactions: readonly OnskyCommand[], line: number, file: string): Promise<void> {
+  private async decideReactions(item: ImportCommand, deploymentId: string, changeId: string, reactions: readonly (DeliverFeature | MarkFeatureSuspect)[], line: number, file: string): Promise<void> {
     for (const [index, reaction] of reactions.entries()) {
       const route = routeCommand(reaction);
       if (E.isLeft(route)) continue;
       await this.load(route.right.stream, reaction);
       const outcome = this.decideOne({ stream: route.right.stream, commandId: `policy:${deploymentId}:${index}`, command: reaction, provenance: item.provenance });
+      if (typeof outcome === 'number' && outcome > 0) {
+        this.reactions.push({ line, changeId, featureKey: reaction.data.featureKey, action: reaction.type === 'DeliverFeature' ? 'delivered' : 'marked suspect' });
+      }
       if (typeof outcome === 'string') {
         this.warnings.push({ file, line, message: `the deployment of change ${changeId} could not update a feature: ${outcome}; import the plan that proposes it, then import this file again` });
       }
     }
+  }
+
+  /** Lists a policy event that delivered a feature or marked it suspect. */
+  private noteReaction(type: string, data: unknown, line: number, changeId: string): void {
+    const featureKey = (data as { featureKey?: string }).featureKey;
+    if (featureKey === undefined) return;
+    if (type === 'FeatureDelivered') this.reactions.push({ line, changeId, featureKey, action: 'delivered' });
+    if (type === 'FeatureMarkedSuspect') this.reactions.push({ line, changeId, featureKey, action: 'marked suspect' });
   }
 
   /** Counts an event the policy appended, in the total and by type, as a dry run counts it. */
@@ -507,6 +589,7 @@ class ImportSession {
         for (const followUp of outcome.events) {
           this.features.apply({ type: followUp.type, data: followUp.data } as OnskyEvent);
           this.countAppended(followUp.type);
+          this.noteReaction(followUp.type, followUp.data, this.deploymentLines.get(event.id) ?? 0, changeId);
         }
       }
     }
@@ -555,16 +638,22 @@ function idKeys(observationId: string): { captureBlockId?: string; scheduleBlock
  * NOTE: this reads the whole log once per import; a server can pass its read models' indexes
  * instead once they expose them.
  */
-async function indexesFromLog(store: EventStore): Promise<{ identity: ObservationIdentityIndex; targets: TargetIndex; features: FeatureStatusIndex }> {
-  const identity = new ObservationIdentityIndex();
-  const targets = new TargetIndex();
-  const features = new FeatureStatusIndex();
-  for await (const event of store.readAll()) {
-    const domainEvent = event as unknown as OnskyEvent;
-    if (event.stream.startsWith('observation-')) identity.apply(domainEvent);
-    if (domainEvent.type === 'TargetRecorded') targets.add({ name: domainEvent.data.targetName, aliases: domainEvent.data.aliases, tags: domainEvent.data.tags, coordinates: domainEvent.data.coordinates });
-    if (domainEvent.type === 'TargetUpdated') targets.add({ name: domainEvent.data.targetName, aliases: domainEvent.data.addedAliases, tags: domainEvent.data.addedTags });
-    if (event.stream.startsWith('feature-') || domainEvent.type === 'ObservationFactsRecorded') features.apply(domainEvent);
-  }
-  return { identity, targets, features };
+interface SessionIndexes {
+  readonly identity: ObservationIdentityIndex;
+  readonly targets: TargetIndex;
+  readonly features: FeatureStatusIndex;
+}
+
+async function indexesFromLog(store: EventStore): Promise<SessionIndexes> {
+  const indexes = { identity: new ObservationIdentityIndex(), targets: new TargetIndex(), features: new FeatureStatusIndex() };
+  for await (const event of store.readAll()) indexEvent(indexes, event.stream, event as unknown as OnskyEvent);
+  return indexes;
+}
+
+/** Adds one event of `stream` to the indexes an import session decides with. */
+function indexEvent({ identity, targets, features }: SessionIndexes, stream: string, event: OnskyEvent): void {
+  if (stream.startsWith('observation-')) identity.apply(event);
+  if (event.type === 'TargetRecorded') targets.add({ name: event.data.targetName, aliases: event.data.aliases, tags: event.data.tags, coordinates: event.data.coordinates });
+  if (event.type === 'TargetUpdated') targets.add({ name: event.data.targetName, aliases: event.data.addedAliases, tags: event.data.addedTags });
+  if (stream.startsWith('feature-') || event.type === 'ObservationFactsRecorded') features.apply(event);
 }

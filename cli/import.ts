@@ -2,13 +2,16 @@
  * `onsky import <format|auto> <files…>`: imports files into the store with a progress line on a
  * terminal and a summary at the end. `--json` prints the summary as one JSON object instead.
  */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { importFile, type ImportSummary } from '../api/imports.js';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DryRunLog, importFile, type ImportSummary } from '../api/imports.js';
 import { detectFormat, FORMATS, type ImportFormat } from '../importers/detect.js';
 import type { ImportWarning } from '../importers/types.js';
 import { describeFailure, ReportedFailure } from './failure.js';
 import { parse } from './log.js';
-import { dataFolder, openStore, storeLocation, UsageError } from './options.js';
+import { dataFolder, isStoreUrl, openStore, storeLocation, UsageError } from './options.js';
 
 const USAGE = `import <format|auto> <files…> [--dry-run] [--strict] [--json] [--data DIR] [--store URL]
   formats: ${FORMATS.join(', ')}, or auto to detect each file's format`;
@@ -51,7 +54,14 @@ async function importFiles(argv: string[]): Promise<void> {
   const formats: ImportFormat[] = [];
   for (const file of files) formats.push(await formatOf(formatName, file));
 
-  const store = openStore(storeLocation(values.store, dataFolder(values.data)));
+  const dryRun = values['dry-run'] === true;
+  const location = storeLocation(values.store, dataFolder(values.data));
+  // A dry run must leave no trace, so a store that does not exist yet is not created for it:
+  // the dry run decides against an empty log in a scratch folder instead.
+  const scratch = dryRun && !isStoreUrl(location) && !existsSync(location) ? mkdtempSync(join(tmpdir(), 'onsky-dry-run-')) : undefined;
+  if (scratch !== undefined) process.stderr.write(`onsky import: no store at ${location} yet, so the dry run decides against an empty log\n`);
+  const store = openStore(scratch === undefined ? location : join(scratch, 'events.sqlite'));
+  const dryRunLog = dryRun ? new DryRunLog() : undefined;
   const summaries: ImportSummary[] = [];
   try {
     for (const [index, file] of files.entries()) {
@@ -61,7 +71,8 @@ async function importFiles(argv: string[]): Promise<void> {
         store,
         format,
         path: file,
-        dryRun: values['dry-run'] === true,
+        dryRun,
+        ...(dryRunLog === undefined ? {} : { dryRunLog }),
         strict: values.strict === true,
         ...(progress === undefined ? {} : { onProgress: progress.update }),
       });
@@ -71,6 +82,7 @@ async function importFiles(argv: string[]): Promise<void> {
     }
   } finally {
     await store.close();
+    if (scratch !== undefined) rmSync(scratch, { recursive: true, force: true });
   }
   if (values.json === true) process.stdout.write(`${JSON.stringify(combine(summaries))}\n`);
 }
@@ -99,6 +111,10 @@ function printSummary(summary: ImportSummary): void {
   );
   if (summary.dryRun) {
     for (const [type, count] of Object.entries(summary.eventTypes)) process.stdout.write(`  ${count} × ${type}\n`);
+  }
+  for (const reaction of summary.reactions) {
+    const action = summary.dryRun ? `would be ${reaction.action}` : `was ${reaction.action}`;
+    process.stdout.write(`  line ${reaction.line}: deploying ${reaction.changeId}: ${reaction.featureKey} ${action}\n`);
   }
   for (const warning of summary.warnings.slice(0, SHOWN_WARNINGS)) process.stdout.write(`  warning ${warning.file}:${warning.line}: ${warning.message}\n`);
   if (summary.warnings.length > SHOWN_WARNINGS) {

@@ -28,9 +28,14 @@ export function storeLocation(flag: string | undefined, folder: string, env: Nod
   return flag ?? env.ONSKY_STORE ?? storeFile(folder);
 }
 
+/** Returns true for a store given as a URL (an EventStoreDB server) rather than a file path. */
+export function isStoreUrl(location: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(location);
+}
+
 /** Rejects a store file that does not exist, for commands that only read: a typo in --data would otherwise create an empty store. */
 export function requireExistingStore(location: string): string {
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location) || existsSync(location)) return location;
+  if (isStoreUrl(location) || existsSync(location)) return location;
   throw new UsageError(`no onsky store at ${location}; pass the --data folder that onsky serve or onsky import used`);
 }
 

@@ -29,6 +29,9 @@ describe('a journal dry run', () => {
       expect(dryRun.eventTypes).toEqual(real.eventTypes);
       expect(dryRun.appended).toBe(real.appended);
       expect(dryRun.warnings).toEqual(real.warnings);
+      expect(dryRun.reactions).toEqual(real.reactions);
+      expect(real.reactions).toContainEqual(expect.objectContaining({ featureKey: 'SDP-L0-ARCHIVE', action: 'marked suspect' }));
+      expect(real.reactions).toContainEqual(expect.objectContaining({ changeId: 'cbf-fengine-2019-03-07', featureKey: 'CBF-1K-START-DELAY', action: 'delivered' }));
       expect(real.eventTypes['FeatureDelivered']).toBeGreaterThan(0);
       expect(real.eventTypes['FeatureMarkedSuspect']).toBe(1);
     } finally {

@@ -238,6 +238,33 @@ describe('browser import and roles', () => {
     await expect(page.getByRole('button', { name: /^Import 0 events$/ }).isDisabled()).resolves.toBe(true);
   });
 
+  it('dry run lists deployment reactions', async () => {
+    const page = await open('#/import');
+    const journal = Buffer.from(
+      [
+        'journal:',
+        '  - change: ui-scheduler-1',
+        '    at: 2019-03-09T00:00:00Z',
+        '    by: cam',
+        '    kind: software',
+        '    subsystem: CAM',
+        '    components: [cam.scheduler]',
+        '    summary: progress bar',
+        '    delivers: [CAM-SCHEDULER-UI]',
+        '  - deploy: ui-scheduler-1',
+        '    at: 2019-03-10T00:00:00Z',
+        '',
+      ].join('\n'),
+    );
+    await page.locator('input[type=file]').setInputFiles({ name: 'scheduler-journal.yaml', mimeType: 'text/yaml', buffer: journal });
+    await page.getByText('Detected journal').waitFor();
+    await page.getByRole('button', { name: 'Dry run' }).click();
+    const reactions = page.locator('table', { has: page.getByRole('columnheader', { name: 'Action' }) });
+    await reactions.waitFor();
+    await expect(reactions.getByRole('row', { name: /CAM-SCHEDULER-UI deliver$/ }).count()).resolves.toBe(1);
+    await page.getByRole('heading', { name: 'Deployments would' }).waitFor();
+  });
+
   it('format label comes from the server', async () => {
     const page = await open('#/import');
     const input = page.locator('input[type=file]');

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../store/sqlite.js';
@@ -163,6 +163,44 @@ describe('onsky import', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('× ChangeDeployed');
     expect(result.stdout).toMatch(/\d+ × FeatureDelivered\n/);
+    expect(result.stdout).toMatch(/  line \d+: deploying cbf-fengine-2019-03-07: CBF-1K-START-DELAY would be delivered\n/);
+  });
+
+  it('dry-runs several files in order', async () => {
+    await importJson(['plan', 'examples/plan.yaml']);
+    const change = join(folder.path, 'a-change.yaml');
+    const deploy = join(folder.path, 'b-deploy.yaml');
+    writeFileSync(change, 'journal:\n  - change: fw-a\n    at: 2019-03-01T00:00:00Z\n    by: cbf\n    kind: firmware\n    subsystem: CBF\n    components: [cbf-fengine]\n    summary: start delay\n    delivers: [CBF-1K-START-DELAY]\n');
+    writeFileSync(deploy, 'journal:\n  - deploy: fw-a\n    at: 2019-03-02T00:00:00Z\n');
+    const dryRun = await importJson(['journal', change, deploy, '--dry-run']);
+    expect([...(await streams()).keys()].some((stream) => stream.includes('fw-a'))).toBe(false);
+    const real = await importJson(['journal', change, deploy]);
+    expect(dryRun.warnings).toEqual([]);
+    expect(dryRun.appended).toBe(real.appended);
+    // ChangeRecorded, ChangeDeployed and the FeatureDelivered the deployment's policy adds.
+    expect(real.appended).toBe(3);
+  });
+
+  it('stores nothing from a strict journal with a late error', async () => {
+    await importJson(['plan', 'examples/plan.yaml']);
+    const before = [...(await streams()).values()].flat().length;
+    const file = join(folder.path, 'late-error.yaml');
+    writeFileSync(
+      file,
+      'journal:\n  - change: fw-b\n    at: 2019-03-01T00:00:00Z\n    by: cbf\n    kind: firmware\n    subsystem: CBF\n    components: [cbf-fengine]\n    summary: start delay\n  - deploy: fw-b\n    at: 2019-03-02T00:00:00Z\n  - deliver: NO-SUCH-FEATURE\n    at: 2019-03-03T00:00:00Z\n    change: fw-b\n',
+    );
+    const result = await runCli(['import', 'journal', file, '--data', data, '--strict']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`${file}:11:`);
+    expect([...(await streams()).values()].flat().length).toBe(before);
+  });
+
+  it('creates no store for a dry run', async () => {
+    const result = await runCli(['import', 'plan', 'examples/plan.yaml', '--data', data, '--dry-run', '--json']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('no store at');
+    expect((JSON.parse(result.stdout) as JsonSummary).appended).toBeGreaterThan(0);
+    expect(existsSync(data)).toBe(false);
   });
 
   it('detects a JSON journal whose first key is not journal', async () => {

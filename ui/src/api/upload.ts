@@ -25,6 +25,8 @@ export interface ImportSummary {
   readonly duplicates: number;
   readonly warnings: readonly ImportWarning[];
   readonly eventTypes: Readonly<Record<string, number>>;
+  /** Features each deployment delivered or marked suspect (or, in a dry run, would). */
+  readonly reactions: readonly { readonly line: number; readonly changeId: string; readonly featureKey: string; readonly action: string }[];
 }
 
 export interface ImportProgress {

@@ -70,7 +70,7 @@ export class OnskyImportPage extends OnskyPage {
     const mayImport = roleAllows(this.session.role, 'engineer');
     return html`
       <h1>Import</h1>
-      <p class="lede">Load observation logs, archive listings, dataset summaries, Jira exports, git histories, catalogues or a commissioning plan. A dry run shows what would be recorded before anything is written; importing the same file twice records nothing twice.</p>
+      <p class="lede">Load observation logs, SDP controller logs, archive listings, dataset summaries, object-store listings, host syslogs, Jira exports, git histories, catalogues, a commissioning plan or a journal of what happened. A dry run shows what would be recorded before anything is written; importing the same file twice records nothing twice.</p>
       ${mayImport
         ? this.renderForm()
         : html`<p class="card">Importing needs an engineer token. Set one under "Token" in the header, or run <code>onsky import FORMAT FILE</code> on the server.</p>`}
@@ -100,12 +100,12 @@ export class OnskyImportPage extends OnskyPage {
               ${this.formatChoices().map((format) => html`<option value=${format.name} ?selected=${this.format === format.name}>${format.label}</option>`)}
             </select>
           </label>
-          <button ?disabled=${this.file === null || this.format === '' || busy} @click=${() => void this.run(true)}>${this.step === 'previewing' ? 'Checking…' : 'Dry run'}</button>
+          <button ?disabled=${this.file === null || this.format === '' || this.fileProblem !== null || busy} @click=${() => void this.run(true)}>${this.step === 'previewing' ? 'Checking…' : 'Dry run'}</button>
         </div>
         <p class="muted" role="status">${this.detectionNote()}</p>
       </section>
       ${this.problem === null ? nothing : html`<div class="error" role="alert">${this.problem}</div>`}
-      ${this.preview === null ? nothing : this.renderSummary('2. Preview (nothing recorded yet)', this.preview)}
+      ${this.preview === null || this.step === 'imported' ? nothing : this.renderSummary('2. Preview (nothing recorded yet)', this.preview)}
       ${this.preview === null || this.step === 'imported'
         ? nothing
         : html`<section class="card" aria-labelledby="import-heading">
@@ -144,6 +144,18 @@ export class OnskyImportPage extends OnskyPage {
             <thead><tr><th scope="col">Event</th><th scope="col" class="num">Count</th></tr></thead>
             <tbody>${types.map(([type, count]) => html`<tr><td class="mono">${type}</td><td class="num">${count.toLocaleString('en-GB')}</td></tr>`)}</tbody>
           </table>`}
+      ${summary.reactions.length === 0
+        ? nothing
+        : html`<h3>${summary.dryRun ? 'Deployments would' : 'Deployments'}</h3>
+            <table class="plain">
+              <thead><tr><th scope="col">Line</th><th scope="col">Change</th><th scope="col">Feature</th><th scope="col">Action</th></tr></thead>
+              <tbody>
+                ${summary.reactions.map(
+                  (reaction) =>
+                    html`<tr><td class="num">${reaction.line}</td><td class="mono">${reaction.changeId}</td><td><a href=${hrefFor('features', [reaction.featureKey])}>${reaction.featureKey}</a></td><td>${summary.dryRun ? reactionVerb(reaction.action) : reaction.action}</td></tr>`,
+                )}
+              </tbody>
+            </table>`}
       ${summary.warnings.length === 0
         ? nothing
         : html`<h3>Warnings</h3>
@@ -194,13 +206,15 @@ export class OnskyImportPage extends OnskyPage {
       if (this.file !== file) return;
       if (unreadable !== null) {
         this.fileProblem = unreadable;
+        this.format = '';
         return;
       }
       const detected = await detectFormat(file);
       // A file chosen meanwhile replaces this one; its own detection sets the label.
       if (this.file !== file) return;
       this.detected = detected;
-      if (detected !== null) this.format = detected.format;
+      // An undetected file must not keep the format of the file picked before it.
+      this.format = detected?.format ?? '';
     } catch (error) {
       if (this.file === file) this.detectProblem = error instanceof Error ? error.message : String(error);
     } finally {
@@ -241,6 +255,11 @@ export class OnskyImportPage extends OnskyPage {
       this.progress = null;
     }
   }
+}
+
+/** The dry-run wording of a reaction: `delivered` becomes `deliver`. */
+function reactionVerb(action: string): string {
+  return action === 'delivered' ? 'deliver' : action === 'marked suspect' ? 'mark suspect' : action;
 }
 
 function formatBytes(bytes: number): string {
