@@ -5,7 +5,7 @@
  * rejects becomes a warning with its file and line, unless the import is strict.
  */
 import * as E from 'fp-ts/lib/Either.js';
-import { commandsAfterChangeDeployed, type ChangeDeployed, type DeliverFeature, type MarkFeatureSuspect, type OnskyCommand, type OnskyEvent } from '../domain/index.js';
+import { commandsAfterChangeDeployed, type ChangeDeployed, type DeliverFeature, type FeatureState, type MarkFeatureSuspect, type OnskyCommand, type OnskyEvent } from '../domain/index.js';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { parseSource, readLineBatches } from '../importers/index.js';
@@ -199,6 +199,8 @@ class ImportSession {
   async run(): Promise<ImportSummary> {
     const file = this.options.fileLabel ?? this.options.path;
     await rejectBinary(this.options.path, file);
+    const { size } = await stat(this.options.path);
+    if (size === 0) this.skipWithWarning(file, 1, 'the file is empty, so nothing was imported; check that you named the right file');
     const mapper = mapperFor(
       this.options.format,
       { actor: this.actor, importedAt: (this.options.now?.() ?? new Date()).toISOString(), targets: this.targets, warn: (line, message) => this.warnMapped(file, line, message) },
@@ -266,6 +268,12 @@ class ImportSession {
         continue;
       }
       if (routed.command.type === 'RecordVerification') routed = await this.enrich(routed);
+      const undeployed = undeployedDelivery(routed, this.streams.get(routed.stream)?.state);
+      if (undeployed !== undefined) {
+        this.skipWithWarning(file, line, rejectionMessage(item, undeployed));
+        skipped += 1;
+        continue;
+      }
       const outcome = this.decideOne(routed);
       if (typeof outcome === 'string') {
         this.skipWithWarning(file, line, rejectionMessage(item, outcome));
@@ -618,6 +626,18 @@ function isLineNumber(locator: string): boolean {
   return /^\d+(?:-\d+)?$/.test(locator);
 }
 
+/**
+ * Returns why a verification cannot be decided when the change that delivered its feature has no
+ * deployment in the log. The domain's own message asks the caller to pass the deployment, which
+ * an imported file cannot do: it has to record the deployment first.
+ */
+function undeployedDelivery(item: ImportCommand, state: unknown): string | undefined {
+  if (item.command.type !== 'RecordVerification' || item.command.data.deliveringChange !== undefined) return undefined;
+  const changeId = (state as FeatureState | undefined)?.delivery?.changeId ?? null;
+  if (changeId === null) return undefined;
+  return `feature ${item.command.data.featureKey} was delivered by change ${changeId}, which has no deployment in the log; record its deployment first (a deploy entry before this one, or the file that records it, such as its git history)`;
+}
+
 /** Words a domain rejection the way the file's format does: a journal speaks of its entry kinds. */
 function rejectionMessage(item: ImportCommand, outcome: string): string {
   const entryKind = item.provenance.importer === 'journal' ? JOURNAL_ENTRY_KINDS[item.command.type] : undefined;
@@ -633,17 +653,17 @@ function idKeys(observationId: string): { captureBlockId?: string; scheduleBlock
   return observationId.startsWith('sb-') ? { scheduleBlockId: observationId.slice(3) } : { captureBlockId: observationId };
 }
 
-/**
- * Builds the observation identity, catalogue target and feature status indexes from the log.
- * NOTE: this reads the whole log once per import; a server can pass its read models' indexes
- * instead once they expose them.
- */
 interface SessionIndexes {
   readonly identity: ObservationIdentityIndex;
   readonly targets: TargetIndex;
   readonly features: FeatureStatusIndex;
 }
 
+/**
+ * Builds the observation identity, catalogue target and feature status indexes from the log.
+ * NOTE: this reads the whole log once per import; a server can pass its read models' indexes
+ * instead once they expose them.
+ */
 async function indexesFromLog(store: EventStore): Promise<SessionIndexes> {
   const indexes = { identity: new ObservationIdentityIndex(), targets: new TargetIndex(), features: new FeatureStatusIndex() };
   for await (const event of store.readAll()) indexEvent(indexes, event.stream, event as unknown as OnskyEvent);

@@ -18,9 +18,9 @@ export interface Detection {
 const SNIFF_BYTES = 16 * 1024;
 
 const CONTENT_RULES: readonly { format: ImportFormat; reason: string; test: (lines: readonly string[], head: string) => boolean }[] = [
-  { format: 'obslog', reason: 'lines start "YYYY-MM-DD HH:MM:SS.fffZ LEVEL"', test: (lines) => lines.some((line) => /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?Z\s+[A-Z]+\s/.test(line)) },
-  { format: 'sdpmc', reason: 'lines carry an "sdpmc:" program tag', test: (lines) => lines.some((line) => /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)? \S+ sdpmc: /.test(line)) },
-  { format: 'syslog', reason: 'lines start "Mon D HH:MM:SS HOST PROGRAM:"', test: (lines) => lines.some((line) => /^[A-Z][a-z]{2} {1,2}\d{1,2} \d\d:\d\d:\d\d \S+ [^:\s]+: /.test(line)) },
+  { format: 'obslog', reason: 'lines that start "YYYY-MM-DD HH:MM:SS.fffZ LEVEL"', test: (lines) => lines.some((line) => /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?Z\s+[A-Z]+\s/.test(line)) },
+  { format: 'sdpmc', reason: 'lines with an "sdpmc:" program tag', test: (lines) => lines.some((line) => /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)? \S+ sdpmc: /.test(line)) },
+  { format: 'syslog', reason: 'lines that start "Mon D HH:MM:SS HOST PROGRAM:"', test: (lines) => lines.some((line) => /^[A-Z][a-z]{2} {1,2}\d{1,2} \d\d:\d\d:\d\d \S+ [^:\s]+: /.test(line)) },
   { format: 'katdal', reason: 'a katdal "Name: … (version …)" header', test: (lines) => lines.some((line) => /^Name: .*\(version [\w.]+\)/.test(line)) && lines.some((line) => line.startsWith('Observer:') || line.startsWith('Observed from')) },
   { format: 's3', reason: 's3cmd ls output (DIR s3://…)', test: (lines) => lines.some((line) => /^\s*(?:DIR\s+|\d{4}-\d\d-\d\d \d\d:\d\d\s+\d+\s+)s3:\/\//.test(line)) },
   { format: 'archive', reason: 'a header with Schedule Block and StartTime columns', test: (lines) => /Schedule Block/i.test(lines[0] ?? '') && /Start ?Time/i.test(lines[0] ?? '') },

@@ -195,6 +195,38 @@ describe('onsky import', () => {
     expect([...(await streams()).values()].flat().length).toBe(before);
   });
 
+  it('asks for the deployment before a verification', async () => {
+    await importJson(['plan', 'examples/plan.yaml']);
+    const file = join(folder.path, 'undeployed.yaml');
+    writeFileSync(
+      file,
+      'journal:\n  - deliver: SDP-L0-ARCHIVE\n    change: sdp-unrecorded\n    at: 2018-12-12T06:00:00Z\n  - verify: SDP-L0-ARCHIVE\n    at: 2019-01-28T09:00:00Z\n    by: lead\n    outcome: passed\n    observations: [1548417874]\n',
+    );
+    const summary = await importJson(['journal', file]);
+    expect(summary.warnings).toEqual([
+      expect.objectContaining({
+        line: 5,
+        message:
+          'verify entry skipped: feature SDP-L0-ARCHIVE was delivered by change sdp-unrecorded, which has no deployment in the log; record its deployment first (a deploy entry before this one, or the file that records it, such as its git history)',
+      }),
+    ]);
+  });
+
+  it('names empty and binary files', async () => {
+    const empty = join(folder.path, 'empty.log');
+    const binary = join(folder.path, 'capture.h5');
+    writeFileSync(empty, '');
+    writeFileSync(binary, Buffer.from([0x89, 0x48, 0x44, 0x46, 0, 0, 0, 0]));
+    const auto = await runCli(['import', 'auto', empty, '--data', data]);
+    expect(auto.code).toBe(2);
+    expect(auto.stderr).toContain(`${empty} is empty, so there is nothing to import`);
+    const autoBinary = await runCli(['import', 'auto', binary, '--data', data]);
+    expect(autoBinary.stderr).toContain(`${binary} contains NUL bytes`);
+    const named = await importJson(['obslog', empty]);
+    expect(named.read).toBe(0);
+    expect(named.warnings).toEqual([{ file: empty, line: 1, message: 'the file is empty, so nothing was imported; check that you named the right file' }]);
+  });
+
   it('creates no store for a dry run', async () => {
     const result = await runCli(['import', 'plan', 'examples/plan.yaml', '--data', data, '--dry-run', '--json']);
     expect(result.code).toBe(0);
