@@ -111,7 +111,8 @@ function verifyFirst(queue: readonly QueueEntry[], count: number): string {
   if (first.length === 0) {
     return '';
   }
-  const listed = first.map((item) => `${item.featureKey} (${formatNumber(item.verificationWsjf)})`).join(', ');
+  // Two decimals, as every page shows a WSJF, so the sentence and the tables read the same.
+  const listed = first.map((item) => `${item.featureKey} (${String(Math.round(item.verificationWsjf * 100) / 100)})`).join(', ');
   const these = first.length === 1 ? 'this one' : `these ${numberWord(first.length)}`;
   return `; verify ${these} first (by WSJF): ${listed}`;
 }

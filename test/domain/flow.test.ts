@@ -147,7 +147,7 @@ describe('recommendBackpressureAction', () => {
 
   it('pauses deliveries when red', () => {
     const sentence = recommendBackpressureAction({ subsystem: 'SDP', assessment: assessBackpressure(flow), flow, queue });
-    expect(sentence).toBe('Pause deliveries to SDP until WIP ≤ 2 (now 3); verify these three first (by WSJF): SDP-12 (4.3), SDP-7 (3), SDP-3 (2.5).');
+    expect(sentence).toBe('Pause deliveries to SDP until WIP ≤ 2 (now 3); verify these three first (by WSJF): SDP-12 (4.33), SDP-7 (3), SDP-3 (2.5).');
   });
 
   it('slows deliveries when amber', () => {
@@ -155,7 +155,7 @@ describe('recommendBackpressureAction', () => {
     const sentence = recommendBackpressureAction({ subsystem: 'SDP', assessment, flow, queue, count: 1 });
     expect(sentence).toBe(
       'Slow deliveries to SDP: 5 features were delivered but 4 verified in the last 28 days; ' +
-        'the expected wait of 3 weeks exceeds the target of 2 weeks; verify this one first (by WSJF): SDP-12 (4.3).',
+        'the expected wait of 3 weeks exceeds the target of 2 weeks; verify this one first (by WSJF): SDP-12 (4.33).',
     );
   });
 
@@ -165,7 +165,7 @@ describe('recommendBackpressureAction', () => {
     expect(assessment.wipLimit).toBe(0);
     expect(assessment.signal).toBe('red');
     const sentence = recommendBackpressureAction({ subsystem: 'SDP', assessment, flow: stalled, queue, count: 1 });
-    expect(sentence).toBe('Nothing was verified in the last 28 days: verify before delivering more to SDP (WIP 1); verify this one first (by WSJF): SDP-12 (4.3).');
+    expect(sentence).toBe('Nothing was verified in the last 28 days: verify before delivering more to SDP (WIP 1); verify this one first (by WSJF): SDP-12 (4.33).');
     expect(sentence).not.toContain('≤ 0');
   });
 

@@ -58,6 +58,12 @@ export function formatDate(instant: string | null | undefined): string {
 }
 
 /** Formats a number with at most `digits` decimals; `—` for null. */
+/** Hours to 0.01 below one hour, so a few minutes of observing do not read as 0, else to 0.1. */
+export function formatHours(hours: number | null | undefined): string {
+  if (hours === null || hours === undefined) return formatNumber(hours);
+  return formatNumber(hours, Math.abs(hours) < 1 ? 2 : 1);
+}
+
 export function formatNumber(value: number | null | undefined, digits = 1): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return '—';
   return value.toLocaleString('en-GB', { maximumFractionDigits: digits });

@@ -9,7 +9,7 @@ import { html, nothing, type TemplateResult } from 'lit';
 import { customElement } from 'lit/decorators.js';
 import { request } from '../api/client.js';
 import { fetchBoardSnapshot } from '../api/board.js';
-import { OnskyPage, formatNumber } from '../app/page.js';
+import { OnskyPage, formatHours, formatNumber } from '../app/page.js';
 import { hrefFor } from '../app/routes.js';
 import '../widgets/time-chart.js';
 import { burnUp, monthStart } from './burn-up.js';
@@ -253,7 +253,3 @@ declare global {
   }
 }
 
-/** Hours to 0.01 below one hour, so a few minutes of observing do not read as 0, else to 0.1. */
-function formatHours(hours: number): string {
-  return formatNumber(hours, hours < 1 ? 2 : 1);
-}

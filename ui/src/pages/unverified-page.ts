@@ -7,7 +7,7 @@ import { Task } from '@lit/task';
 import { html, nothing, type TemplateResult } from 'lit';
 import { customElement } from 'lit/decorators.js';
 import { request } from '../api/client.js';
-import { OnskyPage, formatDate, formatNumber } from '../app/page.js';
+import { OnskyPage, formatDate, formatHours, formatNumber } from '../app/page.js';
 import { hrefFor } from '../app/routes.js';
 import '../widgets/time-chart.js';
 import { monthStart } from './burn-up.js';
@@ -112,8 +112,8 @@ export class OnskyUnverifiedPage extends OnskyPage {
           <h2 id="totals-heading">Totals</h2>
           <dl class="figures">
             <div><dt>Observations</dt><dd>${ledger.observations.toLocaleString('en-GB')}</dd></div>
-            <div><dt>Observed hours</dt><dd>${formatNumber(ledger.hours)}</dd></div>
-            <div><dt>Not looked at in detail</dt><dd>${formatNumber(ledger.hoursNotLookedAtInDetail)} h (${formatNumber(share, 0)}%)</dd></div>
+            <div><dt>Observed hours</dt><dd>${formatHours(ledger.hours)}</dd></div>
+            <div><dt>Not looked at in detail</dt><dd>${formatHours(ledger.hoursNotLookedAtInDetail)} h (${formatNumber(share, 0)}%)</dd></div>
             <div><dt>Oldest unreviewed</dt><dd>${ledger.oldestUnreviewed === null ? '—' : `${formatNumber(ledger.oldestUnreviewed.ageDays, 0)} d`}</dd></div>
           </dl>
           ${ledger.oldestUnreviewed === null
@@ -123,7 +123,7 @@ export class OnskyUnverifiedPage extends OnskyPage {
           <h3>Hours by review state</h3>
           <table class="plain">
             <tbody>
-              ${STATES.map((state) => html`<tr><th scope="row">${state.label}</th><td class="num">${formatNumber(ledger.hoursByReviewState[state.key])} h</td></tr>`)}
+              ${STATES.map((state) => html`<tr><th scope="row">${state.label}</th><td class="num">${formatHours(ledger.hoursByReviewState[state.key])} h</td></tr>`)}
             </tbody>
           </table>
         </section>
@@ -181,9 +181,9 @@ export class OnskyUnverifiedPage extends OnskyPage {
             (group) => html`<tr>
               <th scope="row">${filter === null || group.key === 'unknown' ? group.key : html`<a href=${hrefFor('observations', [], { [filter]: group.key })}>${group.key}</a>`}</th>
               <td class="num">${group.observations}</td>
-              <td class="num">${formatNumber(group.hours)}</td>
-              <td class="num">${formatNumber(group.hoursNotLookedAtInDetail)}</td>
-              <td class="num">${formatNumber(group.hoursByReviewState.neverReviewed)}</td>
+              <td class="num">${formatHours(group.hours)}</td>
+              <td class="num">${formatHours(group.hoursNotLookedAtInDetail)}</td>
+              <td class="num">${formatHours(group.hoursByReviewState.neverReviewed)}</td>
             </tr>`,
           )}
         </tbody>

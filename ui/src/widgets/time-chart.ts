@@ -65,7 +65,7 @@ export class OnskyTimeChart extends LitElement {
     if (this.kind === 'stacked-bars') return this.stackedSummary();
     const parts = this.series.map((series) => {
       const last = [...series.values].reverse().find((value) => value !== null);
-      return `${series.label}: latest ${last ?? 'none'} ${this.unit}`.trim();
+      return `${series.label}: latest ${last === undefined || last === null ? 'none' : last.toLocaleString('en-GB', { maximumFractionDigits: 2 })} ${this.unit}`.trim();
     });
     return `${this.x.length} points from ${this.formatX(this.x[0] ?? 0)} to ${this.formatX(this.x.at(-1) ?? 0)}. ${parts.join('; ')}.`;
   }
