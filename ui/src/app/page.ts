@@ -58,7 +58,7 @@ export function formatDate(instant: string | null | undefined): string {
 }
 
 /** Formats a number with at most `digits` decimals; `—` for null. */
-/** Hours to 0.01 below one hour, so a few minutes of observing do not read as 0, else to 0.1. */
+/** Formats hours to 0.01 below one hour, so that a few minutes of observing do not read as 0, and to 0.1 above. */
 export function formatHours(hours: number | null | undefined): string {
   if (hours === null || hours === undefined) return formatNumber(hours);
   return formatNumber(hours, Math.abs(hours) < 1 ? 2 : 1);
