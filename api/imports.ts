@@ -59,6 +59,11 @@ export interface ImportSummary {
   readonly appended: number;
   /** Records whose facts the log already held, so they added nothing. */
   readonly duplicates: number;
+  /**
+   * Records that carry nothing onsky records: an obslog's track and scan lines feed the session
+   * summary, for example, and a listing's rows without a capture block id name no observation.
+   */
+  readonly untracked: number;
   readonly warnings: readonly ImportWarning[];
   /** Events appended (or, in a dry run, that would be) by type, deployment reactions included. */
   readonly eventTypes: Readonly<Record<string, number>>;
@@ -168,6 +173,7 @@ class ImportSession {
   private read = 0;
   private appended = 0;
   private duplicates = 0;
+  private untracked = 0;
   private lastPosition: Position | undefined;
   /** Lines of the records whose deployments this session decided or met again, by event id. */
   private readonly deploymentLines = new Map<string, number>();
@@ -220,6 +226,7 @@ class ImportSession {
       // A record that maps to no command (a log line onsky does not track) is no duplicate, and
       // neither is one whose command was rejected or skipped with a warning.
       if (commands.length > 0 && added === 0 && skipped === 0) this.duplicates += 1;
+      if (commands.length === 0) this.untracked += 1;
       if (this.pendingEvents >= this.batchLimit) await this.flush();
     }
     await this.flush();
@@ -232,6 +239,7 @@ class ImportSession {
       read: this.read,
       appended: this.appended,
       duplicates: this.duplicates,
+      untracked: this.untracked,
       warnings: this.warnings,
       eventTypes: this.eventTypes,
       reactions: this.reactions,

@@ -125,8 +125,8 @@ async function unreadableReason(file: string): Promise<string | undefined> {
 function printSummary(summary: ImportSummary): void {
   const verb = summary.dryRun ? 'would append' : 'appended';
   process.stdout.write(
-    `${summary.file} (${summary.format}): ${count(summary.read, 'record')} read, ${count(summary.appended, 'event')} ${verb}, ` +
-      `${count(summary.duplicates, 'duplicate')} skipped, ${count(summary.warnings.length, 'warning')}\n`,
+    `${summary.file} (${summary.format}): ${count(summary.read, 'record')} read (${summary.duplicates} already in the log, ` +
+      `${summary.untracked} with nothing to record), ${count(summary.appended, 'event')} ${verb}, ${count(summary.warnings.length, 'warning')}\n`,
   );
   if (summary.dryRun) {
     for (const [type, count] of Object.entries(summary.eventTypes)) process.stdout.write(`  ${count} × ${type}\n`);
@@ -146,11 +146,12 @@ function count(value: number, noun: string): string {
   return `${value} ${noun}${value === 1 ? '' : 's'}`;
 }
 
-function combine(summaries: readonly ImportSummary[]): { read: number; appended: number; duplicates: number; warnings: ImportWarning[]; dryRun: boolean; files: ImportSummary[] } {
+function combine(summaries: readonly ImportSummary[]): { read: number; appended: number; duplicates: number; untracked: number; warnings: ImportWarning[]; dryRun: boolean; files: ImportSummary[] } {
   return {
     read: summaries.reduce((sum, summary) => sum + summary.read, 0),
     appended: summaries.reduce((sum, summary) => sum + summary.appended, 0),
     duplicates: summaries.reduce((sum, summary) => sum + summary.duplicates, 0),
+    untracked: summaries.reduce((sum, summary) => sum + summary.untracked, 0),
     warnings: summaries.flatMap((summary) => summary.warnings),
     dryRun: summaries.some((summary) => summary.dryRun),
     files: [...summaries],

@@ -20,6 +20,7 @@ interface JsonSummary {
   read: number;
   appended: number;
   duplicates: number;
+  untracked: number;
   warnings: Array<{ file: string; line: number; message: string }>;
 }
 
@@ -46,10 +47,13 @@ describe('onsky import', () => {
     expect(first.read).toBe(11);
     expect(first.appended).toBe(3);
     expect(first.warnings).toEqual([]);
+    // The other eight (quorum, compound scan, tracks, offsets, scans) only feed the summary.
+    expect(first.untracked).toBe(8);
 
     const again = await importJson(['obslog', 'test/fixtures/obslog-1551803062.log']);
     expect(again.appended).toBe(0);
     expect(again.duplicates).toBe(3);
+    expect(again.untracked).toBe(8);
     expect((await streams()).get('observation-1551803062')).toEqual(['ObservationFactsRecorded', 'ObservationAnomalyNoted', 'ObservationFactsRecorded']);
   });
 
@@ -57,7 +61,7 @@ describe('onsky import', () => {
     const result = await runCli(['import', 'obslog', 'test/fixtures/obslog-museek-2023-07-11.log', '--data', data]);
     expect(result.code).toBe(0);
     const [summary, warning] = result.stdout.trimEnd().split('\n');
-    expect(summary).toBe('test/fixtures/obslog-museek-2023-07-11.log (obslog): 15 records read, 0 events appended, 0 duplicates skipped, 1 warning');
+    expect(summary).toBe('test/fixtures/obslog-museek-2023-07-11.log (obslog): 15 records read (0 already in the log, 15 with nothing to record), 0 events appended, 1 warning');
     expect(warning).toContain('  warning test/fixtures/obslog-museek-2023-07-11.log:1: no capture block id');
   });
 

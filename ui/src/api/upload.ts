@@ -23,6 +23,8 @@ export interface ImportSummary {
   readonly read: number;
   readonly appended: number;
   readonly duplicates: number;
+  /** Records that carry nothing onsky records (an obslog's track lines, for example). */
+  readonly untracked: number;
   readonly warnings: readonly ImportWarning[];
   readonly eventTypes: Readonly<Record<string, number>>;
   /** Features each deployment delivered or marked suspect (or, in a dry run, would). */

@@ -136,6 +136,7 @@ export class OnskyImportPage extends OnskyPage {
         <div><dt>Records read</dt><dd>${summary.read.toLocaleString('en-GB')}</dd></div>
         <div><dt>${summary.dryRun ? 'Events to record' : 'Events recorded'}</dt><dd>${summary.appended.toLocaleString('en-GB')}</dd></div>
         <div><dt>Already known</dt><dd>${summary.duplicates.toLocaleString('en-GB')}</dd></div>
+        <div><dt>Nothing to record</dt><dd>${summary.untracked.toLocaleString('en-GB')}</dd></div>
         <div><dt>Warnings</dt><dd>${summary.warnings.length}</dd></div>
       </dl>
       ${types.length === 0
