@@ -612,10 +612,10 @@ export function isJsonContentType(header: string | undefined): boolean {
  * Builds the cache key from everything a query's response depends on but the log position, which
  * the cache tracks itself. That is the caller (role, token and name), the epoch (clock bucket and
  * token generation), the headers that choose how Yoga reads the request and encodes the
- * response, the method, and the request's bytes (the body of a POST, the query string of a GET). Requests that
- * differ only in layout get separate entries, which costs memory but never gives one request
- * another's response. Latin-1 maps each byte to one character, so the
- * key keeps the body exact without decoding UTF-8.
+ * response, the method, and the request's bytes (the body of a POST, the query string of a GET).
+ * Requests that differ only in layout get separate entries, which costs memory but never gives
+ * one request another's response. Latin-1 maps each byte to one character, so the key keeps the
+ * body exact without decoding UTF-8.
  */
 function cacheKeyOf(request: IncomingMessage, url: URL, body: Buffer | undefined, actor: Actor, epoch: string): string {
   const text = body === undefined ? url.search : body.toString('latin1');
