@@ -617,7 +617,7 @@ class ImportSession {
  * UTF-16 or otherwise non-text file is rejected whole: the parser meets a NUL byte only when it reaches it, after
  * earlier batches may have been appended. Folders (a git repository) are not checked.
  */
-async function rejectBinary(path: string, label: string): Promise<void> {
+export async function rejectBinary(path: string, label: string): Promise<void> {
   if (!(await stat(path)).isFile()) return;
   for await (const _batch of readLineBatches({ file: label, stream: createReadStream(path, { highWaterMark: 1024 * 1024 }) })) {
     // The reader raises ImportError on the first NUL byte, on UTF-16 input, or on a start that is not text.
@@ -636,8 +636,8 @@ function isLineNumber(locator: string): boolean {
 
 /**
  * Returns why a verification cannot be decided when the change that delivered its feature has no
- * deployment in the log. The domain's own message asks the caller to pass the deployment, which
- * an imported file cannot do: it has to record the deployment first.
+ * deployment in the log. The domain's own message expects the caller to pass the deployment, which
+ * an imported file cannot do, because it has to record the deployment first.
  */
 function undeployedDelivery(item: ImportCommand, state: unknown): string | undefined {
   if (item.command.type !== 'RecordVerification' || item.command.data.deliveringChange !== undefined) return undefined;

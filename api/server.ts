@@ -610,9 +610,9 @@ export function isJsonContentType(header: string | undefined): boolean {
 
 /**
  * Builds the cache key from everything a query's response depends on but the log position, which
- * the cache tracks itself. That is the caller (role, token and name), the epoch (clock bucket and
- * token generation), the headers that choose how Yoga reads the request and encodes the
- * response, the method, and the request's bytes (the body of a POST, the query string of a GET).
+ * the cache tracks itself. That is the caller (role, token and name) and the epoch (clock bucket
+ * and token generation). It is also the headers that choose how Yoga reads the request and
+ * encodes the response, the method, and the request's bytes (a POST's body, a GET's query string).
  * Requests that differ only in layout get separate entries, which costs memory but never gives
  * one request another's response. Latin-1 maps each byte to one character, so the key keeps the
  * body exact without decoding UTF-8.

@@ -3,10 +3,10 @@
  * terminal and a summary at the end. `--json` prints the summary as one JSON object instead.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DryRunLog, importFile, type ImportSummary } from '../api/imports.js';
+import { DryRunLog, importFile, rejectBinary, type ImportSummary } from '../api/imports.js';
 import { detectFormat, FORMATS, type ImportFormat } from '../importers/detect.js';
 import type { ImportWarning } from '../importers/types.js';
 import { describeFailure, ReportedFailure } from './failure.js';
@@ -98,28 +98,14 @@ async function formatOf(name: string, file: string): Promise<ImportFormat> {
     throw new UsageError(`${file} is a folder; name the files in it (e.g. ${file}/*.log), or use format git for a repository`);
   }
   if (name !== 'auto') return name as ImportFormat;
-  const unreadable = isFolder ? undefined : await unreadableReason(file);
-  if (unreadable !== undefined) throw new UsageError(unreadable);
+  if (!isFolder && (await stat(file)).size === 0) throw new UsageError(`${file} is empty, so there is nothing to import; check that you named the right file`);
   const detected = await detectFormat(file);
-  if (detected === undefined) throw new UsageError(`cannot tell the format of ${file}; name it instead of auto (${FORMATS.join(', ')})`);
-  return detected.format;
-}
-
-/**
- * Returns why a file cannot be an import source whatever its format: it is empty, or its first
- * 16 KiB contain a NUL byte, which text does not contain. `undefined` for a file that may be text.
- */
-async function unreadableReason(file: string): Promise<string | undefined> {
-  const handle = await open(file, 'r');
-  try {
-    const head = Buffer.alloc(16 * 1024);
-    const { bytesRead } = await handle.read(head, 0, head.length, 0);
-    if (bytesRead === 0) return `${file} is empty, so there is nothing to import; check that you named the right file`;
-    if (head.subarray(0, bytesRead).includes(0)) return `${file} contains NUL bytes, so it looks like a binary file rather than a text log or export; name the text file instead`;
-    return undefined;
-  } finally {
-    await handle.close();
+  if (detected === undefined) {
+    // The import's own check names a binary or UTF-16 file and the line of its first NUL byte.
+    if (!isFolder) await rejectBinary(file, file);
+    throw new UsageError(`cannot tell the format of ${file}; name it instead of auto (${FORMATS.join(', ')})`);
   }
+  return detected.format;
 }
 
 function printSummary(summary: ImportSummary): void {

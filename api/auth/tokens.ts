@@ -182,8 +182,8 @@ export class TokenStore {
   }
 
   /**
-   * Reloads the tokens when the file changed, asking at most once per `TOKEN_FILE_CHECK_MS`.
-   * `PRAGMA data_version` moves when another connection commits.
+   * Reloads the tokens when the file changed, checking at most once per `TOKEN_FILE_CHECK_MS`.
+   * `PRAGMA data_version` changes when another connection commits.
    */
   private refresh(): void {
     const nowMs = performance.now();

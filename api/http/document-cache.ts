@@ -10,7 +10,7 @@ export interface DocumentCacheLimits {
   readonly maxEntries: number;
   /** Characters of all keys together. */
   readonly maxChars: number;
-  /** Longest key kept, in characters; longer documents are parsed on every request instead. */
+  /** Maximum length of a kept key, in characters. Longer documents are parsed on every request instead. */
   readonly maxKeyChars: number;
 }
 

@@ -38,7 +38,7 @@ function requestCount(text: string, route: string, status: number): number {
 
 describe('local mode and token changes', () => {
   // Runs first: local single-user mode lasts only while no token exists.
-  it('ends cached local answers when another process creates a token', async () => {
+  it('ends local answers on a new token', async () => {
     const question = '{ whoAmI { name role localMode } }';
     expect((await server.graphql(question)).body.data!.whoAmI).toEqual({ name: 'local', role: 'admin', localMode: true });
     expect((await server.graphql(question)).body.data!.whoAmI).toEqual({ name: 'local', role: 'admin', localMode: true });
@@ -52,7 +52,7 @@ describe('local mode and token changes', () => {
     expect((await server.graphql(question, {}, secret)).body.data!.whoAmI).toEqual({ name: 'local', role: 'admin', localMode: false });
   });
 
-  it('lists a token created or revoked a moment ago', async () => {
+  it('lists token changes at once', async () => {
     const admin = server.createToken('admin', 'lists tokens');
     const list = '{ tokens { label revokedAt } }';
     const labels = async (): Promise<{ label: string; revokedAt: string | null }[]> => (await server.graphql(list, {}, admin)).body.data!.tokens;
@@ -69,7 +69,7 @@ describe('local mode and token changes', () => {
 });
 
 describe('requests Yoga reads differently', () => {
-  it('runs a mutation hidden in a form body every time', async () => {
+  it('runs a form-hidden mutation each time', async () => {
     const admin = server.createToken('admin', 'form sender');
     const hidden = 'mutation{createToken(role:VIEWER,label:%22hidden%22){secret}}';
     const body = `{"query":"{ logPosition }","x":"&query=${hidden}#"}`;
@@ -102,7 +102,7 @@ describe('requests Yoga reads differently', () => {
     for (const [header, json] of cases) expect(isJsonContentType(header), String(header)).toBe(json);
   });
 
-  it('sends the same headers on a hit as on a miss', async () => {
+  it('sends equal headers on hit and miss', async () => {
     const viewer = server.createToken('viewer', 'header check');
     const headers = { 'content-type': 'application/json', authorization: `Bearer ${viewer}`, origin: server.url.replace(/\/$/, '') };
     const body = JSON.stringify({ query: '{ logPosition }' });

@@ -258,9 +258,11 @@ export class OnskyImportPage extends OnskyPage {
   }
 }
 
-/** The dry-run wording of a reaction: `delivered` becomes `deliver`. */
+/** Returns the dry-run wording of a reaction: `delivered` becomes `deliver`. */
 function reactionVerb(action: string): string {
-  return action === 'delivered' ? 'deliver' : action === 'marked suspect' ? 'mark suspect' : action;
+  if (action === 'delivered') return 'deliver';
+  if (action === 'marked suspect') return 'mark suspect';
+  return action;
 }
 
 function formatBytes(bytes: number): string {
