@@ -120,6 +120,21 @@ describe('browser pages', () => {
     await expect(chart.locator('.plot').getAttribute('aria-describedby')).resolves.toBe('summary');
   });
 
+  it('sizes a short table to its rows', async () => {
+    const page = await open('#/changes');
+    await page.getByText('CHG-2019-031').first().waitFor({ timeout: 15_000 });
+    const sizes = await page.evaluate(`(() => {
+      const table = document.querySelector('onsky-app').shadowRoot
+        .querySelector('onsky-changes-page').shadowRoot.querySelector('onsky-table').shadowRoot;
+      const body = table.querySelector('lit-virtualizer');
+      const rows = [...body.querySelectorAll('[role=row]')];
+      return { body: body.getBoundingClientRect().height, rows: rows.reduce((sum, row) => sum + row.getBoundingClientRect().height, 0), count: rows.length };
+    })()`) as { body: number; rows: number; count: number };
+    expect(sizes.count).toBeGreaterThan(1);
+    // No strip of empty space under the last row, and no scroll bar for rows that fit.
+    expect(Math.abs(sizes.body - sizes.rows)).toBeLessThan(1);
+  });
+
   it('feature page shows suspicion cause', async () => {
     const page = await open('#/features/SDP-QUORUM');
     await page.getByText('suspect', { exact: true }).first().waitFor();

@@ -20,8 +20,11 @@ export interface Column<Row> {
   readonly sortValue?: (row: Row) => string | number | null;
 }
 
-/** Row height in px the scroller is sized by; rows are one line, so they keep this height. */
-const ROW_HEIGHT = 37;
+/**
+ * Row height in px the scroller is sized by: the rows' 36 px minimum, which holds their 1 px border
+ * because the virtualizer gives each row `box-sizing: border-box`. Rows are one line, so they keep it.
+ */
+const ROW_HEIGHT = 36;
 
 @customElement('onsky-table')
 export class OnskyTable<Row = unknown> extends LitElement {
