@@ -58,8 +58,8 @@ describe('large table', () => {
   });
 
   it('scrolls to the last row', async () => {
-    // The virtualizer keeps the row it anchors on in place while it measures rows, so a scroll
-    // made in that window is put back; scrolling again, as a person would, then reaches the end.
+    // While the virtualizer measures rows it restores the scroll position of its anchor row, so
+    // an early scroll can be undone. The test scrolls again, as a person would.
     await expect
       .poll(async () => {
         await inTable(`(root.querySelector('lit-virtualizer').scrollTop = 1e9, true)`);

@@ -21,8 +21,8 @@ export interface Column<Row> {
 }
 
 /**
- * Row height in px the scroller is sized by: the rows' 36 px minimum, which holds their 1 px border
- * because the virtualizer gives each row `box-sizing: border-box`. Rows are one line, so they keep it.
+ * Row height in px that sizes the scroller: the rows' 36 px minimum, which includes their 1 px
+ * border because the virtualizer gives each row `box-sizing: border-box`.
  */
 const ROW_HEIGHT = 36;
 
