@@ -64,7 +64,7 @@ describe('large table', () => {
       .poll(async () => {
         await inTable(`(root.querySelector('lit-virtualizer').scrollTop = 1e9, true)`);
         return page.getByRole('link', { name: lastKey }).isVisible();
-      }, { timeout: 30_000, intervals: [250, 500, 1000] })
+      }, { timeout: 30_000, interval: 500 })
       .toBe(true);
     const index = await inTable<string | null>(`[...root.querySelectorAll('[role=row]')].at(-1).getAttribute('aria-rowindex')`);
     expect(index).toBe(String(FEATURES + 1));

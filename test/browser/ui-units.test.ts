@@ -1,6 +1,7 @@
-/** Pure helpers of the UI, run in Node: the burn-up series and month keys. */
+/** Pure helpers of the UI, run in Node: the burn-up series, month keys and display formats. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { formatDate, formatHours, formatNumber, formatUtc } from '../../ui/src/app/format.js';
 import { burnUp, monthStart } from '../../ui/src/pages/burn-up.js';
 
 describe('burn-up', () => {
@@ -41,5 +42,31 @@ describe('burn-up', () => {
   it('month keys to UTC seconds', () => {
     expect(monthStart('2019-03')).toBe(Date.UTC(2019, 2, 1) / 1000);
     expect(monthStart('unknown')).toBeNull();
+  });
+});
+
+describe('display formats', () => {
+  it('hours below one to 0.01', () => {
+    // Three minutes of observing must not read as 0.
+    expect(formatHours(3 / 60)).toBe('0.05');
+    expect(formatHours(0.999)).toBe('1');
+  });
+
+  it('hours from one to 0.1', () => {
+    expect(formatHours(1.26)).toBe('1.3');
+    expect(formatHours(1234.56)).toBe('1,234.6');
+  });
+
+  it('missing values as a dash', () => {
+    expect(formatHours(null)).toBe('—');
+    expect(formatNumber(Number.NaN)).toBe('—');
+    expect(formatUtc('')).toBe('—');
+    expect(formatDate(undefined)).toBe('—');
+  });
+
+  it('instants in UTC', () => {
+    expect(formatUtc('2019-03-05T18:24:07+02:00')).toBe('2019-03-05 16:24 UTC');
+    expect(formatUtc('not a time')).toBe('not a time');
+    expect(formatDate('2019-03-05T16:24:07Z')).toBe('2019-03-05');
   });
 });
