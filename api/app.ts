@@ -15,7 +15,7 @@ import { openTokenStore, type TokenStore } from './auth/tokens.js';
 import { CommandHandler } from './commands/handler.js';
 import { EXAMPLES_FOLDER, importExamples } from './examples.js';
 import { readSideOf, type ReadSide } from './read-side.js';
-import { startServer, type RunningServer, type ServerOptions } from './server.js';
+import { checkCanListen, DEFAULT_HOST, DEFAULT_PORT, startServer, type RunningServer, type ServerOptions } from './server.js';
 
 export interface OnskyOptions {
   /** Folder of the embedded store, the read-model snapshot and the tokens file; created when missing. */
@@ -47,6 +47,7 @@ export const DATA_FILES = { events: 'events.sqlite', snapshot: 'projections.snap
 
 export async function startOnsky(options: OnskyOptions): Promise<RunningOnsky> {
   const { logger, dataFolder } = options;
+  await checkCanListen(options.server?.host ?? DEFAULT_HOST, options.server?.port ?? DEFAULT_PORT);
   mkdirSync(dataFolder, { recursive: true });
   const store = openStore(options);
   const tokens = openTokenStore(join(dataFolder, DATA_FILES.tokens));

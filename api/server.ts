@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GraphQLError, type DocumentNode } from 'graphql';
@@ -103,8 +103,26 @@ const REJECTION_LOG_INTERVAL_MS = 10_000;
 const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 
+/** Address and port the server listens on when its options give none. */
+export const DEFAULT_HOST = '127.0.0.1';
+export const DEFAULT_PORT = 4000;
+
+/**
+ * Binds `host:port` and releases it at once, so that a start on a busy port fails before it opens
+ * the store and rebuilds the read models. Rejects with the bind error (EADDRINUSE, EACCES, …).
+ * Another process can still take the port before the real bind, which then fails the same way.
+ */
+export function checkCanListen(host: string, port: number): Promise<void> {
+  if (port === 0) return Promise.resolve();
+  const probe = createNetServer();
+  return new Promise((done, fail) => {
+    probe.once('error', fail);
+    probe.listen({ port, host, exclusive: true }, () => probe.close(() => done()));
+  });
+}
+
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
-  const host = options.host ?? '127.0.0.1';
+  const host = options.host ?? DEFAULT_HOST;
   const logger = options.logger;
   const metrics = new Metrics();
   const authenticator = new Authenticator(options.tokens, isLoopbackHost(host), logger);
@@ -128,7 +146,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   server.setTimeout(timeouts.stalledResponseMs);
   server.on('timeout', (socket: Socket) => handler.socketIdle(socket, timeouts.stalledResponseMs));
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => handler.clientError(error, socket, timeouts));
-  await listen(server, options.port ?? 4000, host);
+  await listen(server, options.port ?? DEFAULT_PORT, host);
   const port = (server.address() as AddressInfo).port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}/`;
 
