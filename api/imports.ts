@@ -11,6 +11,7 @@ import { stat } from 'node:fs/promises';
 import { parseSource, readLineBatches } from '../importers/index.js';
 import { mapperFor } from '../importers/mappers.js';
 import { eventIdFor, type ImportCommand } from '../importers/map.js';
+import { planRevision, type PlanRevision } from '../importers/plan.map.js';
 import { TargetIndex } from '../importers/catalogue.js';
 import type { ImportFormat } from '../importers/detect.js';
 import { ImportError, type ImportWarning } from '../importers/types.js';
@@ -275,6 +276,13 @@ class ImportSession {
         skipped += 1;
         continue;
       }
+      const revision = this.revisionOf(routed);
+      if (revision !== undefined) {
+        const revised = this.revise(revision, file, line);
+        added += revised.added;
+        skipped += revised.skipped;
+        continue;
+      }
       if (routed.command.type === 'RecordVerification') routed = await this.enrich(routed);
       const undeployed = undeployedDelivery(routed, this.streams.get(routed.stream)?.state);
       if (undeployed !== undefined) {
@@ -324,6 +332,35 @@ class ImportSession {
     if (earlier === undefined || earlier.digest === digest) return undefined;
     const when = earlier.recordedAt === undefined ? '' : ` on ${earlier.recordedAt.slice(0, 10)}`;
     return `entry ${locator} changed since it was imported${when}; the log keeps what was imported, so add a new entry to record a correction`;
+  }
+
+  /** Returns the revision an edited plan entry makes to a feature in the log; undefined for any other command. */
+  private revisionOf(item: ImportCommand): PlanRevision | undefined {
+    const cached = this.streams.get(item.stream);
+    // An entry imported unchanged before is a duplicate, which deciding it reports.
+    if (cached === undefined || cached.eventIds.has(eventIdFor(item.commandId, 0))) return undefined;
+    return planRevision(item, cached.state as FeatureState);
+  }
+
+  /** Decides a plan entry's revision commands, and warns about changed fields no command revises. */
+  private revise(revision: PlanRevision, file: string, line: number): { added: number; skipped: number } {
+    let added = 0;
+    let skipped = 0;
+    for (const item of revision.items) {
+      const outcome = this.decideOne(item);
+      if (typeof outcome === 'string') {
+        this.skipWithWarning(file, line, rejectionMessage(item, outcome));
+        skipped += 1;
+        continue;
+      }
+      this.buffered.push({ item, line });
+      added += outcome;
+    }
+    if (revision.fixedChanged.length > 0) {
+      this.skipWithWarning(file, line, fixedFieldsMessage(revision));
+      skipped += 1;
+    }
+    return { added, skipped };
   }
 
   /** Adds the cited observations' facts and the delivering deployment, as the API's handler does. */
@@ -647,6 +684,22 @@ function undeployedDelivery(item: ImportCommand, state: unknown): string | undef
 }
 
 /** Words a domain rejection the way the file's format does: a journal speaks of its entry kinds. */
+/** Plan field names as a plan file writes them. */
+const PLAN_FIELD_NAMES: Readonly<Record<PlanRevision['fixedChanged'][number], string>> = {
+  title: 'title',
+  subsystem: 'subsystem',
+  components: 'components',
+  requirementRefs: 'requirements',
+};
+
+function fixedFieldsMessage(revision: PlanRevision): string {
+  const fields = revision.fixedChanged.map((field) => PLAN_FIELD_NAMES[field]).join(', ');
+  const featureKey = revision.featureKey;
+  const updated = revision.items.map((item) => (item.command.type === 'RescoreFeature' ? 'scores' : 'evidence criteria')).join(' and ');
+  const applied = updated === '' ? '' : ` (its ${updated} were updated)`;
+  return `feature ${featureKey}: the plan changes its ${fields}, which keep the values first proposed${applied}; to change them, withdraw the feature and propose it again under a new key`;
+}
+
 function rejectionMessage(item: ImportCommand, outcome: string): string {
   const entryKind = item.provenance.importer === 'journal' ? JOURNAL_ENTRY_KINDS[item.command.type] : undefined;
   return entryKind === undefined ? `${item.command.type} rejected: ${outcome}` : `${entryKind} entry skipped: ${outcome}`;

@@ -1,4 +1,4 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../store/sqlite.js';
@@ -22,6 +22,7 @@ interface JsonSummary {
   duplicates: number;
   untracked: number;
   warnings: Array<{ file: string; line: number; message: string }>;
+  files: Array<{ eventTypes: Record<string, number> }>;
 }
 
 async function importJson(args: string[]): Promise<JsonSummary> {
@@ -326,13 +327,48 @@ describe('onsky import on a second run', () => {
     }
   });
 
+  it('rescores an edited plan entry', async () => {
+    await importJson(['plan', 'examples/plan.yaml']);
+    const edited = join(folder.path, 'plan-rescored.yaml');
+    const plan = readFileSync('examples/plan.yaml', 'utf8');
+    const start = plan.indexOf('  - key: COMM-305\n');
+    const end = plan.indexOf('  - key:', start + 1);
+    const entry = plan.slice(start, end).replace('businessValue: 13\n', 'businessValue: 20\n').replace('minReceptors: 16\n', 'minReceptors: 32\n');
+    writeFileSync(edited, plan.slice(0, start) + entry + plan.slice(end));
+
+    const summary = await importJson(['plan', edited]);
+    expect(summary.warnings).toEqual([]);
+    expect(summary.appended).toBe(2);
+    expect(summary.files[0]?.eventTypes).toEqual({ FeatureRescored: 1, EvidenceCriteriaSet: 1 });
+    expect((await streams()).get('feature-COMM-305')).toEqual(['FeatureProposed', 'FeatureRescored', 'EvidenceCriteriaSet']);
+
+    // The same edited plan again adds nothing: its revisions are in the log.
+    const again = await importJson(['plan', edited]);
+    expect(again.appended).toBe(0);
+    expect(again.warnings).toEqual([]);
+    expect(again.duplicates).toBe(again.read);
+  });
+
+  it('keeps a feature when its plan entry matches', async () => {
+    await importJson(['plan', 'examples/plan.yaml']);
+    const edited = join(folder.path, 'plan-reworded.yaml');
+    // Only the description changes, which the log does not keep.
+    writeFileSync(edited, readFileSync('examples/plan.yaml', 'utf8').replace('works for any SKARAB correlator product', 'works for every SKARAB correlator product'));
+    const summary = await importJson(['plan', edited]);
+    expect(summary.appended).toBe(0);
+    expect(summary.warnings).toEqual([]);
+    expect(summary.duplicates).toBe(summary.read);
+  });
+
   it('still warns about an edited record', async () => {
     await importJson(['plan', 'examples/plan.yaml']);
     const edited = join(folder.path, 'plan-edited.yaml');
-    const { readFileSync } = await import('node:fs');
     writeFileSync(edited, readFileSync('examples/plan.yaml', 'utf8').replace('title: Generic SKARAB delay calibration', 'title: Generic SKARAB delay calibration, revised'));
     const summary = await importJson(['plan', edited]);
-    expect(summary.warnings.map((warning) => warning.message).join('\n')).toContain('COMM-305');
+    expect(summary.appended).toBe(0);
+    expect(summary.warnings.map((warning) => warning.message)).toEqual([
+      'feature COMM-305: the plan changes its title, which keep the values first proposed; to change them, withdraw the feature and propose it again under a new key',
+    ]);
   });
 });
 
