@@ -16,10 +16,13 @@ describe('SQLite store with racing processes', () => {
     const losses: Array<{ expected: number | string; actual: number | string }> = [];
 
     try {
+      let ready = 0;
       const children = Array.from({ length: WORKERS }, (_, worker) => {
         const child = spawnTypeScript('test/support/store-worker.ts', ['race', file, String(worker), String(GOAL)]);
         const stderr = collectStderr(child);
         onLines(child, (line) => {
+          // Once every worker has opened the store, all start appending together.
+          if (line === 'ready' && ++ready === WORKERS) for (const { child: each } of children) each.stdin.write('go\n');
           if (line.startsWith('won ')) wins.push(JSON.parse(line.slice(4)) as { id: string; revision: number });
           if (line.startsWith('lost ')) losses.push(JSON.parse(line.slice(5)) as { expected: number; actual: number });
         });

@@ -3,10 +3,12 @@
  *
  *   store-worker.ts crash FILE WORKER   appends batches forever; prints `ack <json>` after each
  *                                       acknowledged append, until the parent kills it.
- *   store-worker.ts race FILE WORKER N  appends to stream "race" with exact expected revisions
- *                                       until it holds N events; prints `won`/`lost` lines.
+ *   store-worker.ts race FILE WORKER N  prints `ready`, waits for a line on stdin, then appends to
+ *                                       stream "race" with exact expected revisions until it
+ *                                       holds N events; prints `won`/`lost` lines.
  */
 import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import type { NewEvent } from '../../store/port.js';
 import { openSqliteStore } from '../../store/sqlite.js';
@@ -66,5 +68,9 @@ if (mode === 'crash') {
   process.stdout.write('ready\n');
   await crashLoop();
 } else {
+  // The parent starts every worker at once: started one by one, the first could reach N alone.
+  process.stdout.write('ready\n');
+  await once(process.stdin, 'data');
+  process.stdin.destroy();
   await raceLoop(Number(target ?? 100));
 }
