@@ -94,6 +94,8 @@ describe('SQLite store', () => {
       });
       await eventually(() => caughtUp);
       const writer = spawnTypeScript('test/support/store-worker.ts', ['race', file, '0', '3']);
+      // The worker starts appending on the first line it reads.
+      writer.stdin.write('go\n');
       expect(await exited(writer)).toBe(0);
       const writtenAt = Date.now();
       await eventually(() => seen.length === 3, 10_000);
