@@ -337,9 +337,9 @@ class ImportSession {
   /** Returns the revision an edited plan entry makes to a feature in the log; undefined for any other command. */
   private revisionOf(item: ImportCommand): PlanRevision | undefined {
     const cached = this.streams.get(item.stream);
-    // An entry imported unchanged before is a duplicate, which deciding it reports.
-    if (cached === undefined || cached.eventIds.has(eventIdFor(item.commandId, 0))) return undefined;
-    return planRevision(item, cached.state as FeatureState);
+    if (cached === undefined) return undefined;
+    // The stream's ids are those of every stored, simulated and pending event, so their count is its length.
+    return planRevision(item, cached.state as FeatureState, cached.eventIds.size);
   }
 
   /** Decides a plan entry's revision commands, and warns about changed fields no command revises. */
@@ -356,7 +356,10 @@ class ImportSession {
       this.buffered.push({ item, line });
       added += outcome;
     }
-    if (revision.fixedChanged.length > 0) {
+    if (revision.ignoredOnWithdrawn.length > 0) {
+      this.skipWithWarning(file, line, `feature ${revision.featureKey} is withdrawn, so the plan's new ${joinWords(revision.ignoredOnWithdrawn)} were not recorded; propose it again under a new key to track it`);
+      skipped += 1;
+    } else if (revision.fixedChanged.length > 0) {
       this.skipWithWarning(file, line, fixedFieldsMessage(revision));
       skipped += 1;
     }
@@ -693,11 +696,15 @@ const PLAN_FIELD_NAMES: Readonly<Record<PlanRevision['fixedChanged'][number], st
 };
 
 function fixedFieldsMessage(revision: PlanRevision): string {
-  const fields = revision.fixedChanged.map((field) => PLAN_FIELD_NAMES[field]).join(', ');
-  const featureKey = revision.featureKey;
-  const updated = revision.items.map((item) => (item.command.type === 'RescoreFeature' ? 'scores' : 'evidence criteria')).join(' and ');
+  const fields = joinWords(revision.fixedChanged.map((field) => PLAN_FIELD_NAMES[field]));
+  const updated = joinWords(revision.items.map((item) => (item.command.type === 'RescoreFeature' ? 'scores' : 'evidence criteria')));
   const applied = updated === '' ? '' : ` (its ${updated} were updated)`;
-  return `feature ${featureKey}: the plan changes its ${fields}, which keep the values first proposed${applied}; to change them, withdraw the feature and propose it again under a new key`;
+  return `feature ${revision.featureKey}: the plan changes its ${fields}, which keep their first proposed values${applied}; to change them, withdraw the feature and propose it again under a new key`;
+}
+
+/** Joins words as a sentence lists them: "a", "a and b", "a, b and c". */
+function joinWords(words: readonly string[]): string {
+  return words.length <= 1 ? (words[0] ?? '') : `${words.slice(0, -1).join(', ')} and ${words.at(-1)}`;
 }
 
 function rejectionMessage(item: ImportCommand, outcome: string): string {

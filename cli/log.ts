@@ -1,7 +1,7 @@
 /** `onsky export` and `onsky restore`, wired to the shared options. */
 import { parseArgs } from 'node:util';
 import { createOutput, exportLog, restoreLog } from './export.js';
-import { dataFolder, openStore, requireExistingStore, storeLocation, UsageError } from './options.js';
+import { argumentProblem, dataFolder, openStore, requireExistingStore, storeLocation, UsageError } from './options.js';
 
 export async function runExport(argv: string[]): Promise<void> {
   const { values } = parse(argv, { out: { type: 'string' } }, 'export [--out FILE] [--data DIR] [--store URL]');
@@ -49,6 +49,6 @@ export function parse<T extends Extra>(argv: string[], extra: T, usage: string) 
       options: { data: { type: 'string' }, store: { type: 'string' }, ...extra },
     });
   } catch (error) {
-    throw new UsageError(`${(error as Error).message}; usage: onsky ${usage}`);
+    throw new UsageError(`${argumentProblem(error)}; usage: onsky ${usage}`);
   }
 }

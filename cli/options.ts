@@ -13,6 +13,22 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
+/**
+ * Words a `util.parseArgs` error as one line. Node's message for an option value that starts with
+ * a dash ("argument is ambiguous") takes three lines, and its first line names no fix.
+ */
+export function argumentProblem(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const ambiguous = /^Option '(?:-\w, )?(--?[\w-]+)' argument is ambiguous/.exec(message);
+  if (ambiguous !== null) {
+    const option = ambiguous[1]!;
+    return `option ${option} is missing its value, or its value starts with a dash; give a value starting with a dash as ${option}=VALUE`;
+  }
+  const missing = /^Option '(?:-\w, )?(--?[\w-]+)(?: <value>)?' argument missing/.exec(message);
+  if (missing !== null) return `option ${missing[1]!} is missing its value`;
+  return message.split('\n')[0] ?? message;
+}
+
 /** Returns the data folder: `--data`, else `ONSKY_DATA`, else ./data under the current directory. */
 export function dataFolder(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
   return resolve(flag ?? env.ONSKY_DATA ?? 'data');

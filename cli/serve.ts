@@ -6,7 +6,8 @@ import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { ESDB_URL, startOnsky } from '../api/app.js';
-import { dataFolder, prepareDataFolder, storeLocation, UsageError } from './options.js';
+import { checkCanListen } from '../api/server.js';
+import { argumentProblem, dataFolder, prepareDataFolder, storeLocation, UsageError } from './options.js';
 
 const HELP = `usage: onsky serve [--data DIR] [--port N] [--host ADDRESS] [--store URL] [--graphiql]
 
@@ -47,7 +48,7 @@ export function serveSettings(argv: readonly string[], env: NodeJS.ProcessEnv = 
       strict: true,
     });
   } catch (error) {
-    throw new UsageError(`${(error as Error).message.split('\n')[0]}; run onsky serve --help for the options`);
+    throw new UsageError(`${argumentProblem(error)}; run onsky serve --help for the options`);
   }
   const { values, positionals } = parsed;
   if (values.help === true) return 'help';
@@ -79,6 +80,8 @@ export async function runServe(argv: string[]): Promise<void> {
     return;
   }
 
+  // Before the data folder is created or touched, so a start on a busy port changes nothing there.
+  await checkPort(settings.host, settings.port);
   prepareDataFolder(settings.dataFolder);
   if (!ESDB_URL.test(settings.storeLocation)) prepareDataFolder(dirname(settings.storeLocation));
 
@@ -94,11 +97,7 @@ export async function runServe(argv: string[]): Promise<void> {
       server: { host: settings.host, port: settings.port, graphiql: settings.graphiql },
     });
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
-      throw new UsageError(`cannot listen on ${settings.host}:${settings.port} (${code}); choose another --port or --host`);
-    }
-    throw error;
+    throw listenError(error, settings.host, settings.port);
   }
 
   const running = onsky;
@@ -114,4 +113,21 @@ export async function runServe(argv: string[]): Promise<void> {
     process.on('SIGTERM', stop);
   });
   logger.flush();
+}
+
+async function checkPort(host: string, port: number): Promise<void> {
+  try {
+    await checkCanListen(host, port);
+  } catch (error) {
+    throw listenError(error, host, port);
+  }
+}
+
+/** Turns a bind error into the one-line usage error; any other error is returned as it is. */
+function listenError(error: unknown, host: string, port: number): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
+    return new UsageError(`cannot listen on ${host}:${port} (${code}); choose another --port or --host`);
+  }
+  return error;
 }

@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { DATA_FILES } from '../api/app.js';
 import { isRole, ROLES } from '../api/auth/roles.js';
 import { openTokenStore, type TokenInfo } from '../api/auth/tokens.js';
-import { dataFolder, prepareDataFolder, UsageError } from './options.js';
+import { argumentProblem, dataFolder, prepareDataFolder, UsageError } from './options.js';
 
 const HELP = `usage: onsky token create --role ROLE [--label TEXT] [--expires-days N] [--data DIR]
        onsky token list [--json] [--data DIR]
@@ -37,7 +37,7 @@ export async function runToken(argv: string[]): Promise<void> {
       strict: true,
     });
   } catch (error) {
-    throw new UsageError(`${(error as Error).message.split('\n')[0]}; run onsky token --help for the options`);
+    throw new UsageError(`${argumentProblem(error)}; run onsky token --help for the options`);
   }
   const { values, positionals } = parsed;
   const [action, ...rest] = positionals;

@@ -48,6 +48,9 @@ export function mapPlan(context: MapContext): RecordMapper<PlanFeature> {
 /** Definition fields that only a proposal sets: no command revises them. */
 const FIXED_FIELDS = ['title', 'subsystem', 'components', 'requirementRefs'] as const satisfies readonly (keyof FeatureDefinition)[];
 
+/** Fields whose order carries no meaning, compared as sets. */
+const UNORDERED_FIELDS: ReadonlySet<string> = new Set(['components', 'requirementRefs']);
+
 /** The revision an edited plan entry makes to a feature already in the log. */
 export interface PlanRevision {
   readonly featureKey: string;
@@ -55,19 +58,32 @@ export interface PlanRevision {
   readonly items: readonly ImportCommand[];
   /** Fields the plan entry changes that stay as first proposed, e.g. `title`. */
   readonly fixedChanged: readonly (typeof FIXED_FIELDS)[number][];
+  /** Revisions the plan asks of a withdrawn feature, which takes none, e.g. `scores`. */
+  readonly ignoredOnWithdrawn: readonly ('scores' | 'evidence criteria')[];
 }
 
 /**
- * Compares a plan's proposal with the feature in the log. Scores, verification effort and
- * evidence criteria get their own commands with the entry's provenance. Other changed fields are
- * listed so that the import can warn. Returns undefined before the feature is proposed.
+ * Compares a plan's proposal with the feature in the log, so that importing a plan always leaves
+ * the feature's scores and evidence criteria as the plan gives them, an undone edit included.
+ * Other changed fields are listed so that the import can warn. Returns undefined before the
+ * feature is proposed. `streamLength` (events in the feature's stream) goes into the command ids:
+ * a value set again after another edit is a new revision, and a re-run of the same import is not.
  */
-export function planRevision(item: ImportCommand, feature: FeatureState): PlanRevision | undefined {
+export function planRevision(item: ImportCommand, feature: FeatureState, streamLength: number): PlanRevision | undefined {
   if (item.command.type !== 'ProposeFeature' || feature.definition === null) return undefined;
   const proposed = item.command.data;
   const current = feature.definition;
+  const rescored = !isDeepStrictEqual(proposed.scores, current.scores) || proposed.verificationEffort !== current.verificationEffort;
+  const criteriaChanged = !isDeepStrictEqual(proposed.evidenceCriteria, current.evidenceCriteria);
+  const fixedChanged = FIXED_FIELDS.filter((field) => !sameValue(field, proposed[field], current[field]));
+  const revised = [...(rescored ? (['scores'] as const) : []), ...(criteriaChanged ? (['evidence criteria'] as const) : [])];
+  if (feature.status === 'withdrawn') {
+    return { featureKey: proposed.featureKey, items: [], fixedChanged, ignoredOnWithdrawn: revised };
+  }
+
+  const part = `after-${streamLength}`;
   const items: ImportCommand[] = [];
-  if (!isDeepStrictEqual(proposed.scores, current.scores) || proposed.verificationEffort !== current.verificationEffort) {
+  if (rescored) {
     const rescore: RescoreFeature = {
       type: 'RescoreFeature',
       data: {
@@ -78,15 +94,21 @@ export function planRevision(item: ImportCommand, feature: FeatureState): PlanRe
         rescoredAt: proposed.proposedAt,
       },
     };
-    items.push(importCommand(item.provenance, item.stream, rescore));
+    items.push(importCommand(item.provenance, item.stream, rescore, part));
   }
-  if (!isDeepStrictEqual(proposed.evidenceCriteria, current.evidenceCriteria)) {
+  if (criteriaChanged) {
     const criteria: SetEvidenceCriteria = {
       type: 'SetEvidenceCriteria',
       data: { featureKey: proposed.featureKey, evidenceCriteria: proposed.evidenceCriteria, setBy: proposed.proposedBy, setAt: proposed.proposedAt },
     };
-    items.push(importCommand(item.provenance, item.stream, criteria));
+    items.push(importCommand(item.provenance, item.stream, criteria, part));
   }
-  const fixedChanged = FIXED_FIELDS.filter((field) => !isDeepStrictEqual(proposed[field], current[field]));
-  return { featureKey: proposed.featureKey, items, fixedChanged };
+  return { featureKey: proposed.featureKey, items, fixedChanged, ignoredOnWithdrawn: [] };
+}
+
+function sameValue(field: string, proposed: unknown, current: unknown): boolean {
+  if (UNORDERED_FIELDS.has(field) && Array.isArray(proposed) && Array.isArray(current)) {
+    return isDeepStrictEqual([...new Set(proposed as string[])].sort(), [...new Set(current as string[])].sort());
+  }
+  return isDeepStrictEqual(proposed, current);
 }

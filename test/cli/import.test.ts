@@ -40,6 +40,21 @@ async function streams(): Promise<Map<string, string[]>> {
   return byStream;
 }
 
+/** Returns a plan with one feature's entry rewritten. */
+function editEntry(plan: string, featureKey: string, edit: (entry: string) => string): string {
+  const start = plan.indexOf(`  - key: ${featureKey}\n`);
+  const end = plan.indexOf('  - key:', start + 1);
+  return plan.slice(0, start) + edit(plan.slice(start, end)) + plan.slice(end);
+}
+
+/** Business values of a feature's FeatureRescored events, in log order. */
+async function rescoredBusinessValues(stream: string): Promise<number[]> {
+  const store = openSqliteStore(join(data, 'events.sqlite'));
+  const events = await collect(store.readStream(stream));
+  await store.close();
+  return events.filter((event) => event.type === 'FeatureRescored').map((event) => (event.data as { scores: { userBusinessValue: number } }).scores.userBusinessValue);
+}
+
 describe('onsky import', () => {
   it('imports an obslog once', async () => {
     const first = await importJson(['obslog', 'test/fixtures/obslog-1551803062.log']);
@@ -331,10 +346,7 @@ describe('onsky import on a second run', () => {
     await importJson(['plan', 'examples/plan.yaml']);
     const edited = join(folder.path, 'plan-rescored.yaml');
     const plan = readFileSync('examples/plan.yaml', 'utf8');
-    const start = plan.indexOf('  - key: COMM-305\n');
-    const end = plan.indexOf('  - key:', start + 1);
-    const entry = plan.slice(start, end).replace('businessValue: 13\n', 'businessValue: 20\n').replace('minReceptors: 16\n', 'minReceptors: 32\n');
-    writeFileSync(edited, plan.slice(0, start) + entry + plan.slice(end));
+    writeFileSync(edited, editEntry(plan, 'COMM-305', (entry) => entry.replace('businessValue: 13\n', 'businessValue: 20\n').replace('minReceptors: 16\n', 'minReceptors: 32\n')));
 
     const summary = await importJson(['plan', edited]);
     expect(summary.warnings).toEqual([]);
@@ -347,6 +359,31 @@ describe('onsky import on a second run', () => {
     expect(again.appended).toBe(0);
     expect(again.warnings).toEqual([]);
     expect(again.duplicates).toBe(again.read);
+  });
+
+  it('undoes a plan edit', async () => {
+    await importJson(['plan', 'examples/plan.yaml']);
+    const edited = join(folder.path, 'plan-rescored.yaml');
+    writeFileSync(edited, editEntry(readFileSync('examples/plan.yaml', 'utf8'), 'COMM-305', (entry) => entry.replace('businessValue: 13\n', 'businessValue: 20\n')));
+    await importJson(['plan', edited]);
+
+    // Back to the original plan, then the edit again: each import leaves the plan's values.
+    const undone = await importJson(['plan', 'examples/plan.yaml']);
+    expect(undone.appended).toBe(1);
+    const redone = await importJson(['plan', edited]);
+    expect(redone.appended).toBe(1);
+    expect((await streams()).get('feature-COMM-305')).toEqual(['FeatureProposed', 'FeatureRescored', 'FeatureRescored', 'FeatureRescored']);
+    const scores = await rescoredBusinessValues('feature-COMM-305');
+    expect(scores).toEqual([20, 13, 20]);
+  });
+
+  it('ignores reordered components', async () => {
+    await importJson(['plan', 'examples/plan.yaml']);
+    const edited = join(folder.path, 'plan-reordered.yaml');
+    writeFileSync(edited, readFileSync('examples/plan.yaml', 'utf8').replace('components: [cbf.fengine, cbf.delay-model, sdp.cal]', 'components: [sdp.cal, cbf.fengine, cbf.delay-model]'));
+    const summary = await importJson(['plan', edited]);
+    expect(summary.appended).toBe(0);
+    expect(summary.warnings).toEqual([]);
   });
 
   it('keeps a feature when its plan entry matches', async () => {
@@ -367,7 +404,7 @@ describe('onsky import on a second run', () => {
     const summary = await importJson(['plan', edited]);
     expect(summary.appended).toBe(0);
     expect(summary.warnings.map((warning) => warning.message)).toEqual([
-      'feature COMM-305: the plan changes its title, which keep the values first proposed; to change them, withdraw the feature and propose it again under a new key',
+      'feature COMM-305: the plan changes its title, which keep their first proposed values; to change them, withdraw the feature and propose it again under a new key',
     ]);
   });
 });

@@ -2,7 +2,7 @@
  * `onsky serve` on a port another process uses: it fails at once with the fix, before it opens
  * the store, imports the examples or rebuilds the read models.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -33,9 +33,18 @@ describe('serve on a busy port', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`cannot listen on 127.0.0.1:${port} (EADDRINUSE); choose another --port or --host`);
     expect(result.stderr).not.toMatch(/\n\s+at /);
-    // Nothing was opened or written: no store, no examples, no snapshot.
-    expect(existsSync(join(data, 'events.sqlite'))).toBe(false);
-    expect(existsSync(join(data, 'projections.snapshot'))).toBe(false);
+    // Nothing was created: no data folder, so no store, examples or snapshot.
+    expect(existsSync(data)).toBe(false);
+  });
+
+  it('leaves an existing data folder alone', async () => {
+    const data = join(folder.path, 'existing');
+    mkdirSync(data);
+    const before = statSync(data).mtimeMs;
+    const result = await runCli(['serve', '--port', String(port), '--data', data], {}, 60_000);
+
+    expect(result.code).toBe(2);
     expect(readdirSync(data)).toEqual([]);
+    expect(statSync(data).mtimeMs).toBe(before);
   });
 });

@@ -2,7 +2,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { evolveFeature, initialFeatureState, type FeatureEvent, type FeatureState, type ProposeFeature } from '../../domain/index.js';
+import type { ImportCommand, MapContext } from '../../importers/map.js';
 import { parsePlan, parsePlanText, type PlanFeature } from '../../importers/plan.js';
+import { mapPlan, planRevision } from '../../importers/plan.map.js';
 import { collect, ImportError, type ImportWarning, type ParsedRecord } from '../../importers/types.js';
 import { tempFolder } from '../support/temp.js';
 import { fixture } from './support.js';
@@ -143,5 +146,42 @@ describe('parsePlanText', () => {
     } finally {
       folder.remove();
     }
+  });
+});
+
+describe('plan revisions', () => {
+  const context = { actor: 'importer:plan', importedAt: '2026-12-05T06:00:00.000Z' } as MapContext;
+
+  function proposal(text: string): ImportCommand {
+    return mapPlan(context)(run(text).records[0]!)[0]!;
+  }
+
+  function proposedState(text: string): FeatureState {
+    return evolveFeature(initialFeatureState, { type: 'FeatureProposed', data: (proposal(text).command as ProposeFeature).data });
+  }
+
+  it('rescores to the plan values', async () => {
+    const feature = proposedState(valid);
+    const edited = proposal(valid.replace('businessValue: 13', 'businessValue: 20'));
+    const revision = planRevision(edited, feature, 1);
+    expect(revision?.items.map((item) => item.command.type)).toEqual(['RescoreFeature']);
+    expect(revision?.fixedChanged).toEqual([]);
+  });
+
+  it('gives a repeated value a new id', async () => {
+    const feature = proposedState(valid);
+    const edited = proposal(valid.replace('businessValue: 13', 'businessValue: 20'));
+    const first = planRevision(edited, feature, 1)?.items[0]?.commandId;
+    expect(planRevision(edited, feature, 1)?.items[0]?.commandId).toBe(first);
+    expect(planRevision(edited, feature, 3)?.items[0]?.commandId).not.toBe(first);
+  });
+
+  it('revises nothing on a withdrawn feature', async () => {
+    const proposed = proposedState(valid);
+    const withdrawn = evolveFeature(proposed, { type: 'FeatureWithdrawn', data: { featureKey: 'MKAIV-449', reason: 'descoped', withdrawnBy: 'lead', withdrawnAt: '2026-12-01T00:00:00Z' } } as FeatureEvent);
+    const edited = proposal(valid.replace('businessValue: 13', 'businessValue: 20'));
+    const revision = planRevision(edited, withdrawn, 2);
+    expect(revision?.items).toEqual([]);
+    expect(revision?.ignoredOnWithdrawn).toEqual(['scores']);
   });
 });
