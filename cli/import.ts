@@ -64,6 +64,14 @@ async function importFiles(argv: string[]): Promise<void> {
   const dryRunLog = dryRun ? new DryRunLog() : undefined;
   const summaries: ImportSummary[] = [];
   try {
+    // In a strict import a problem in any file stores nothing, so with several files each is
+    // first decided in one shared dry run, in order, before the first is stored.
+    if (values.strict === true && !dryRun && files.length > 1) {
+      const check = new DryRunLog();
+      for (const [index, file] of files.entries()) {
+        await importFile({ store, format: formats[index]!, path: file, dryRun: true, dryRunLog: check, strict: true });
+      }
+    }
     for (const [index, file] of files.entries()) {
       const format = formats[index]!;
       const progress = values.json === true ? undefined : progressLine(file);

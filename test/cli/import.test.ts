@@ -377,6 +377,22 @@ describe('onsky import on a second run', () => {
     expect(scores).toEqual([20, 13, 20]);
   });
 
+  it('stores no file of a failing strict import', async () => {
+    await importJson(['plan', 'examples/plan.yaml']);
+    const plan = readFileSync('examples/plan.yaml', 'utf8');
+    const rescored = join(folder.path, 'plan-rescored.yaml');
+    writeFileSync(rescored, editEntry(plan, 'COMM-305', (entry) => entry.replace('businessValue: 13\n', 'businessValue: 20\n')));
+    const retitled = join(folder.path, 'plan-retitled.yaml');
+    writeFileSync(retitled, editEntry(plan, 'COM-304', (entry) => entry.replace(/title: .*\n/, 'title: Renamed\n')));
+
+    const result = await runCli(['import', 'plan', rescored, retitled, '--data', data, '--strict']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`${retitled}:`);
+    expect(result.stderr).toContain('feature COM-304: the plan changes its title');
+    // The first file was valid, but nothing of it is stored.
+    expect((await streams()).get('feature-COMM-305')).toEqual(['FeatureProposed']);
+  });
+
   it('ignores reordered components', async () => {
     await importJson(['plan', 'examples/plan.yaml']);
     const edited = join(folder.path, 'plan-reordered.yaml');
