@@ -168,7 +168,11 @@ function rescore(command: RescoreFeature, state: FeatureState): Decision {
       checkIsoUtc('rescoredAt', data.rescoredAt),
       checkWsjfScores(data.scores, data.verificationEffort),
     ]);
-  return error === undefined ? E.right([{ type: 'FeatureRescored', data }]) : E.left(error);
+  if (error !== undefined) return E.left(error);
+  // The scores in effect already: recording them again would only add noise to the history.
+  const current = state.definition;
+  if (current !== null && sameJson(current.scores, data.scores) && current.verificationEffort === data.verificationEffort) return E.right([]);
+  return E.right([{ type: 'FeatureRescored', data }]);
 }
 
 function setCriteria(command: SetEvidenceCriteria, state: FeatureState): Decision {
@@ -180,7 +184,20 @@ function setCriteria(command: SetEvidenceCriteria, state: FeatureState): Decisio
       checkIsoUtc('setAt', data.setAt),
       checkEvidenceCriteria(data.evidenceCriteria),
     ]);
-  return error === undefined ? E.right([{ type: 'EvidenceCriteriaSet', data }]) : E.left(error);
+  if (error !== undefined) return E.left(error);
+  if (state.definition !== null && sameJson(state.definition.evidenceCriteria, data.evidenceCriteria)) return E.right([]);
+  return E.right([{ type: 'EvidenceCriteriaSet', data }]);
+}
+
+/** Compares two JSON values by content, whatever the order of their object keys. */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const keysA = Object.keys(a).filter((key) => (a as Record<string, unknown>)[key] !== undefined);
+  const keysB = Object.keys(b).filter((key) => (b as Record<string, unknown>)[key] !== undefined);
+  if (keysA.length !== keysB.length) return false;
+  return keysA.every((key) => sameJson((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]));
 }
 
 function deliver(command: DeliverFeature, state: FeatureState): Decision {

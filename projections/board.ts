@@ -104,7 +104,7 @@ function suspectReason(suspicion: SuspicionRecord): SuspectReason {
 
 /** One step of a feature's history, in time order. */
 export interface FeatureHistoryItem {
-  readonly kind: 'proposed' | 'delivered' | 'verification' | 'suspect' | 'suspicion-ended' | 'withdrawn';
+  readonly kind: 'proposed' | 'rescored' | 'criteria-set' | 'delivered' | 'verification' | 'suspect' | 'suspicion-ended' | 'withdrawn';
   readonly at: string;
   readonly changeId: string | null;
   readonly verificationId: string | null;
@@ -180,6 +180,9 @@ function featureHistory(record: FeatureRecord): FeatureHistoryItem[] {
     items.push({ kind, at, changeId, verificationId, detail });
   };
   if (record.proposedAt !== null) add('proposed', record.proposedAt, null, null, `proposed by ${record.proposedBy ?? 'unknown'}`);
+  for (const revision of record.revisions) {
+    add(revision.kind, revision.at, null, null, `${revision.kind === 'rescored' ? 'rescored' : 'evidence criteria set'} by ${revision.by}: ${revision.values}`);
+  }
   for (const delivery of record.deliveries) {
     add('delivered', delivery.deliveredAt, delivery.changeId, null, delivery.changeId === null ? 'delivered by hand' : `delivered by ${delivery.changeId}`);
   }

@@ -13,6 +13,7 @@ import {
   initialFeatureState,
   OBSERVATION_FACT_NAMES,
   type ChangeEvent,
+  type EvidenceCriteria,
   type FactSource,
   type FeatureEvent,
   type ObservationEvent,
@@ -199,6 +200,7 @@ function featureRecord(state: ProjectionState, featureKey: string): FeatureRecor
       deliveries: [],
       verifications: [],
       suspicions: [],
+      revisions: [],
       withdrawnAt: null,
       withdrawReason: null,
       waitingSince: null,
@@ -237,6 +239,15 @@ function foldFeature(state: ProjectionState, event: FeatureEvent): void {
       record.waitingSince = null;
       logFeature(state, 'suspicion-cleared', event.data.clearedAt, null, record.featureKey, [], `${record.featureKey} cleared: ${event.data.justification}`);
       return;
+    case 'FeatureRescored': {
+      const { scores, verificationEffort, rescoredAt, rescoredBy } = event.data;
+      const values = `business value ${scores.userBusinessValue}, time criticality ${scores.timeCriticality}, risk reduction ${scores.riskReductionOpportunityEnablement}, job size ${scores.jobSize}, verification effort ${verificationEffort}`;
+      record.revisions.push({ kind: 'rescored', at: rescoredAt, by: rescoredBy, values });
+      return;
+    }
+    case 'EvidenceCriteriaSet':
+      record.revisions.push({ kind: 'criteria-set', at: event.data.setAt, by: event.data.setBy, values: criteriaInWords(event.data.evidenceCriteria) });
+      return;
     case 'FeatureWithdrawn':
       record.withdrawnAt = event.data.withdrawnAt;
       record.withdrawReason = event.data.reason;
@@ -245,6 +256,19 @@ function foldFeature(state: ProjectionState, event: FeatureEvent): void {
     default:
       return;
   }
+}
+
+/** Words each evidence criterion for the feature history, e.g. "band L; at least 16 receptors". */
+function criteriaInWords(criteria: EvidenceCriteria): string {
+  const parts = [
+    criteria.band === undefined ? undefined : `band ${criteria.band}`,
+    criteria.product === undefined ? undefined : `product ${criteria.product}`,
+    criteria.minReceptors === undefined ? undefined : `at least ${criteria.minReceptors} receptors`,
+    criteria.minOnTargetSeconds === undefined ? undefined : `at least ${criteria.minOnTargetSeconds / 60} min on target`,
+    criteria.targetTags === undefined || criteria.targetTags.length === 0 ? undefined : `targets tagged ${criteria.targetTags.join(', ')}`,
+    criteria.scanKind === undefined ? undefined : `a ${criteria.scanKind} scan`,
+  ].filter((part) => part !== undefined);
+  return parts.length === 0 ? 'any observation after delivery' : parts.join('; ');
 }
 
 function foldVerification(state: ProjectionState, record: FeatureRecord, data: Extract<FeatureEvent, { type: 'VerificationRecorded' }>['data']): void {

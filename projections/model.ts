@@ -56,10 +56,21 @@ export interface FeatureRecord {
   readonly deliveries: { readonly changeId: string | null; readonly deliveredAt: string }[];
   readonly verifications: VerificationRecord[];
   readonly suspicions: SuspicionRecord[];
+  /** Rescores and evidence-criteria changes after the proposal, in log order. */
+  readonly revisions: FeatureRevisionRecord[];
   withdrawnAt: string | null;
   withdrawReason: string | null;
   /** Start of the open wait for verification (delivery or suspicion), `null` when not waiting. */
   waitingSince: string | null;
+}
+
+/** A rescore or a change of evidence criteria, with who made it and the values it set. */
+export interface FeatureRevisionRecord {
+  readonly kind: 'rescored' | 'criteria-set';
+  readonly at: string;
+  readonly by: string;
+  /** The new values in words, e.g. "business value 13, time criticality 8, …". */
+  readonly values: string;
 }
 
 /** A rollback of a change. */

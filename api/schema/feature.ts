@@ -120,7 +120,7 @@ const SuspicionType = builder.objectRef<SuspicionRecord & { readonly changeSumma
 const HistoryItemType = builder.objectRef<FeatureHistoryItem>('FeatureHistoryItem').implement({
   description: "One step of a feature's history.",
   fields: (t) => ({
-    kind: t.exposeString('kind', { description: 'proposed, delivered, verification, suspect, suspicion-ended or withdrawn.' }),
+    kind: t.exposeString('kind', { description: 'proposed, rescored, criteria-set, delivered, verification, suspect, suspicion-ended or withdrawn.' }),
     at: t.exposeString('at', { description: 'When (ISO 8601 UTC).' }),
     changeId: t.exposeString('changeId', { nullable: true, description: 'The change involved, if any.' }),
     verificationId: t.exposeString('verificationId', { nullable: true, description: 'The verification involved, if any.' }),

@@ -101,6 +101,11 @@ describe('RescoreFeature', () => {
     expect(state.definition?.verificationEffort).toBe(2);
   });
 
+  it('ignores the scores in effect', () => {
+    const rescored = { type: 'FeatureRescored', data: rescore.data } as FeatureEvent;
+    given([proposed, rescored]).when(rescore).then([]);
+  });
+
   it('rejects an unknown feature', () => {
     given([]).when(rescore).thenError('FeatureNotFound');
   });
@@ -124,6 +129,16 @@ describe('SetEvidenceCriteria', () => {
     };
     const events = given([proposed]).when(command).then([{ type: 'EvidenceCriteriaSet', data: command.data } as FeatureEvent]);
     expect(fold(featureDecider, [proposed, ...events]).definition?.evidenceCriteria).toEqual(evidenceCriteria);
+  });
+
+  it('ignores the criteria in effect', () => {
+    // The same criteria with their keys in another order.
+    const reordered = Object.fromEntries(Object.entries(definition.evidenceCriteria).reverse());
+    const command: FeatureCommand = {
+      type: 'SetEvidenceCriteria',
+      data: { featureKey: FEATURE_KEY, evidenceCriteria: reordered, setBy: 'lead', setAt: '2019-03-02T08:00:00Z' },
+    };
+    given([proposed]).when(command).then([]);
   });
 });
 
