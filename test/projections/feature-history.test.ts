@@ -4,12 +4,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { featureDecider, featureStream, type FeatureCommand } from '../../domain/index.js';
-import { startProjections, type Projections } from '../../projections/index.js';
+import type { Projections } from '../../projections/index.js';
 import { definition, FEATURE_KEY } from '../domain/fixtures.js';
 import { LogBuilder } from './small-history.js';
-import { openTestStore, type TestStore } from './support.js';
+import { projectLog, type ProjectedLog } from './support.js';
 
-let test: TestStore;
+let projected: ProjectedLog;
 let projections: Projections;
 
 beforeAll(async () => {
@@ -23,15 +23,12 @@ beforeAll(async () => {
   run({ type: 'SetEvidenceCriteria', data: { featureKey: FEATURE_KEY, evidenceCriteria, setBy: 'commissioner', setAt: '2019-03-03T08:00:00Z' } }, '2019-03-03T08:00:00Z');
   run({ type: 'DeliverFeature', data: { featureKey: FEATURE_KEY, deliveredAt: '2019-03-04T08:00:00Z' } }, '2019-03-04T08:00:00Z');
 
-  test = openTestStore();
-  await log.writeTo(test.store);
-  projections = startProjections(test.store);
-  await projections.ready;
+  projected = await projectLog(log);
+  projections = projected.projections;
 });
 
 afterAll(async () => {
-  await projections.close();
-  await test.close();
+  await projected.close();
 });
 
 describe('feature history', () => {

@@ -5,15 +5,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { observationDecider, observationStream, type ReviewLevel } from '../../domain/index.js';
-import { startProjections, type Projections } from '../../projections/index.js';
+import type { Projections } from '../../projections/index.js';
 import type { LedgerGroup } from '../../projections/ledger.js';
 import { LogBuilder } from './small-history.js';
-import { openTestStore, type TestStore } from './support.js';
+import { projectLog, type ProjectedLog } from './support.js';
 
 const NOW = '2019-06-01T00:00:00Z';
 const source = { importer: 'obslog', file: 'obslog.log', locator: '1' };
 
-let test: TestStore;
+let projected: ProjectedLog;
 let projections: Projections;
 
 function observe(log: LogBuilder, observationId: string, startUtc: string | null, minutes: number, at: string): void {
@@ -49,15 +49,12 @@ beforeAll(async () => {
   // No start: counted under "unknown" with 0 hours.
   observe(log, 'G', null, 0, '2019-05-02T00:00:00Z');
 
-  test = openTestStore();
-  await log.writeTo(test.store);
-  projections = startProjections(test.store);
-  await projections.ready;
+  projected = await projectLog(log);
+  projections = projected.projections;
 });
 
 afterAll(async () => {
-  await projections.close();
-  await test.close();
+  await projected.close();
 });
 
 function month(key: string): LedgerGroup {

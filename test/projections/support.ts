@@ -2,7 +2,8 @@
 import { join } from 'node:path';
 import { openSqliteStore, type SqliteEventStore } from '../../store/sqlite.js';
 import { tempFolder } from '../support/temp.js';
-import type { ProjectionsLogger } from '../../projections/index.js';
+import { startProjections, type Projections, type ProjectionsLogger } from '../../projections/index.js';
+import type { LogBuilder } from './small-history.js';
 
 export interface LogLine {
   readonly level: 'info' | 'warn' | 'error';
@@ -37,6 +38,27 @@ export function openTestStore(name = 'events.sqlite'): TestStore {
     close: async () => {
       await store.close();
       folder.remove();
+    },
+  };
+}
+
+/** A test store holding a built log, with the projections started on it and caught up. */
+export interface ProjectedLog {
+  readonly projections: Projections;
+  close(): Promise<void>;
+}
+
+/** Writes a built log to a fresh test store and starts the projections on it. */
+export async function projectLog(log: LogBuilder): Promise<ProjectedLog> {
+  const test = openTestStore();
+  await log.writeTo(test.store);
+  const projections = startProjections(test.store);
+  await projections.ready;
+  return {
+    projections,
+    close: async () => {
+      await projections.close();
+      await test.close();
     },
   };
 }
