@@ -346,6 +346,7 @@ class ImportSession {
   private revise(revision: PlanRevision, file: string, line: number): { added: number; skipped: number } {
     let added = 0;
     let skipped = 0;
+    const applied: ImportCommand[] = [];
     for (const item of revision.items) {
       const outcome = this.decideOne(item);
       if (typeof outcome === 'string') {
@@ -354,13 +355,14 @@ class ImportSession {
         continue;
       }
       this.buffered.push({ item, line });
+      applied.push(item);
       added += outcome;
     }
     if (revision.ignoredOnWithdrawn.length > 0) {
       this.skipWithWarning(file, line, `feature ${revision.featureKey} is withdrawn, so the plan's new ${joinWords(revision.ignoredOnWithdrawn)} were not recorded; propose it again under a new key to track it`);
       skipped += 1;
     } else if (revision.fixedChanged.length > 0) {
-      this.skipWithWarning(file, line, fixedFieldsMessage(revision));
+      this.skipWithWarning(file, line, fixedFieldsMessage(revision, applied));
       skipped += 1;
     }
     return { added, skipped };
@@ -686,7 +688,6 @@ function undeployedDelivery(item: ImportCommand, state: unknown): string | undef
   return `feature ${item.command.data.featureKey} was delivered by change ${changeId}, which has no deployment in the log; record its deployment first (a deploy entry before this one, or the file that records it, such as its git history)`;
 }
 
-/** Words a domain rejection the way the file's format does: a journal speaks of its entry kinds. */
 /** Plan field names as a plan file writes them. */
 const PLAN_FIELD_NAMES: Readonly<Record<PlanRevision['fixedChanged'][number], string>> = {
   title: 'title',
@@ -695,11 +696,12 @@ const PLAN_FIELD_NAMES: Readonly<Record<PlanRevision['fixedChanged'][number], st
   requirementRefs: 'requirements',
 };
 
-function fixedFieldsMessage(revision: PlanRevision): string {
+/** Words the warning for changed fields no command revises, naming the revisions that were recorded. */
+function fixedFieldsMessage(revision: PlanRevision, applied: readonly ImportCommand[]): string {
   const fields = joinWords(revision.fixedChanged.map((field) => PLAN_FIELD_NAMES[field]));
-  const updated = joinWords(revision.items.map((item) => (item.command.type === 'RescoreFeature' ? 'scores' : 'evidence criteria')));
-  const applied = updated === '' ? '' : ` (its ${updated} were updated)`;
-  return `feature ${revision.featureKey}: the plan changes its ${fields}, which keep their first proposed values${applied}; to change them, withdraw the feature and propose it again under a new key`;
+  const updated = joinWords(applied.map((item) => (item.command.type === 'RescoreFeature' ? 'scores' : 'evidence criteria')));
+  const note = updated === '' ? '' : ` (its ${updated} were updated)`;
+  return `feature ${revision.featureKey}: the plan changes its ${fields}, which keep their first proposed values${note}; to change them, withdraw the feature and propose it again under a new key`;
 }
 
 /** Joins words as a sentence lists them: "a", "a and b", "a, b and c". */
@@ -707,6 +709,7 @@ function joinWords(words: readonly string[]): string {
   return words.length <= 1 ? (words[0] ?? '') : `${words.slice(0, -1).join(', ')} and ${words.at(-1)}`;
 }
 
+/** Words a domain rejection the way the file's format does: a journal speaks of its entry kinds. */
 function rejectionMessage(item: ImportCommand, outcome: string): string {
   const entryKind = item.provenance.importer === 'journal' ? JOURNAL_ENTRY_KINDS[item.command.type] : undefined;
   return entryKind === undefined ? `${item.command.type} rejected: ${outcome}` : `${entryKind} entry skipped: ${outcome}`;

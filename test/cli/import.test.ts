@@ -393,6 +393,17 @@ describe('onsky import on a second run', () => {
     expect((await streams()).get('feature-COMM-305')).toEqual(['FeatureProposed']);
   });
 
+  it('names the revisions beside a warning', async () => {
+    await importJson(['plan', 'examples/plan.yaml']);
+    const edited = join(folder.path, 'plan-retitled.yaml');
+    writeFileSync(edited, editEntry(readFileSync('examples/plan.yaml', 'utf8'), 'COMM-305', (entry) => entry.replace(/title: .*\n/, 'title: Renamed\n').replace('businessValue: 13\n', 'businessValue: 20\n')));
+    const summary = await importJson(['plan', edited]);
+    expect(summary.appended).toBe(1);
+    expect(summary.warnings.map((warning) => warning.message)).toEqual([
+      'feature COMM-305: the plan changes its title, which keep their first proposed values (its scores were updated); to change them, withdraw the feature and propose it again under a new key',
+    ]);
+  });
+
   it('ignores reordered components', async () => {
     await importJson(['plan', 'examples/plan.yaml']);
     const edited = join(folder.path, 'plan-reordered.yaml');
