@@ -18,7 +18,7 @@ import type { TokenStore } from './auth/tokens.js';
 import type { CommandHandler } from './commands/handler.js';
 import type { Actor, ApiContext } from './context.js';
 import { ResponseCache } from './http/cache.js';
-import { DocumentCache } from './http/document-cache.js';
+import { documentCache } from './http/document-cache.js';
 import { Authenticator, checkCsrf, HttpError, isLoopbackHost, readBody } from './http/guards.js';
 import { Metrics } from './http/metrics.js';
 import { OperationCache, type GraphqlParams, type OperationInfo } from './http/operation.js';
@@ -225,7 +225,7 @@ class RequestHandler {
       // headers would only make cached and uncached responses differ.
       cors: false,
       // Bounded by characters as well as count: each request may carry a distinct 1 MiB document.
-      parserAndValidationCache: { documentCache: new DocumentCache<DocumentNode>(), errorCache: new DocumentCache<unknown>() },
+      parserAndValidationCache: { documentCache: documentCache<DocumentNode>(), errorCache: documentCache<object>() },
       plugins: [introspectionLimitPlugin],
     });
   }

@@ -1,6 +1,6 @@
 /** The kind and name of a GraphQL request's operation, found by parsing each distinct document once. */
 import { Kind, parse, type OperationDefinitionNode } from 'graphql';
-import { DocumentCache } from './document-cache.js';
+import { documentCache } from './document-cache.js';
 
 export interface OperationInfo {
   /** `invalid` when the document does not parse or names no operation; GraphQL then returns the error. */
@@ -19,13 +19,12 @@ export interface GraphqlParams {
 const INVALID: OperationInfo = { kind: 'invalid', name: 'invalid' };
 
 export class OperationCache {
-  /** Operations per document, `null` for one that does not parse; a parse costs far more than a lookup. */
-  private readonly documents = new DocumentCache<readonly OperationDefinitionNode[] | null>();
+  /** Operations per document, none for one that does not parse; a parse costs far more than a lookup. */
+  private readonly documents = documentCache<readonly OperationDefinitionNode[]>();
 
   describe(params: GraphqlParams): OperationInfo {
     if (typeof params.query !== 'string') return INVALID;
     const operations = this.operationsOf(params.query);
-    if (operations === null) return INVALID;
     const wanted = typeof params.operationName === 'string' ? params.operationName : undefined;
     let operation: OperationDefinitionNode | undefined;
     if (wanted !== undefined) {
@@ -37,14 +36,15 @@ export class OperationCache {
     return { kind: operation.operation, name: operation.name?.value ?? 'anonymous' };
   }
 
-  private operationsOf(query: string): readonly OperationDefinitionNode[] | null {
+  private operationsOf(query: string): readonly OperationDefinitionNode[] {
     const known = this.documents.get(query);
     if (known !== undefined) return known;
-    let operations: readonly OperationDefinitionNode[] | null;
+    let operations: readonly OperationDefinitionNode[];
     try {
       operations = parse(query).definitions.filter((definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION);
     } catch {
-      operations = null;
+      // Names no operation, so `describe` returns `invalid` and Yoga reports the syntax error.
+      operations = [];
     }
     this.documents.set(query, operations);
     return operations;

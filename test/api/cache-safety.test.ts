@@ -7,7 +7,7 @@
 import { connect } from 'node:net';
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
 import { ResponseCache } from '../../api/http/cache.js';
-import { DocumentCache } from '../../api/http/document-cache.js';
+import { documentCache } from '../../api/http/document-cache.js';
 import { isJsonContentType } from '../../api/server.js';
 import { openTokenStore, TOKEN_FILE_CHECK_MS } from '../../api/auth/tokens.js';
 import { join } from 'node:path';
@@ -126,11 +126,11 @@ describe('memory bounds', () => {
   });
 
   it('bounds documents by characters', () => {
-    const cache = new DocumentCache<number>({ maxEntries: 100, maxChars: 1000, maxKeyChars: 400 });
+    const cache = documentCache<number>({ maxEntries: 100, maxChars: 1000, maxKeyChars: 400 });
     cache.set('x'.repeat(401), 1);
     expect(cache.size).toBe(0);
     for (let index = 0; index < 5; index += 1) cache.set(`${index}${'y'.repeat(299)}`, index);
-    expect(cache.keyChars).toBe(900);
+    expect(cache.calculatedSize).toBe(900);
     expect(cache.size).toBe(3);
     expect(cache.get(`4${'y'.repeat(299)}`)).toBe(4);
     expect(cache.get(`0${'y'.repeat(299)}`)).toBeUndefined();
