@@ -105,7 +105,7 @@ export function openStore(location: string, logger?: StoreLogger): EventStore {
   if (/^(esdb|esdb\+discover|kurrentdb|kurrentdb\+discover):\/\//.test(location)) {
     return openEsdbStore(location, logger === undefined ? { upcasters: domainUpcasters } : { logger, upcasters: domainUpcasters });
   }
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location)) {
+  if (isStoreUrl(location)) {
     throw new UsageError(`store ${JSON.stringify(location)} is not a file path or an esdb:// URL; pass --store esdb://host:2113?tls=false or leave it out for the embedded store`);
   }
   prepareDataFolder(dirname(location));

@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { ESDB_URL, startOnsky } from '../api/app.js';
 import { checkCanListen } from '../api/server.js';
-import { argumentProblem, dataFolder, prepareDataFolder, storeLocation, UsageError } from './options.js';
+import { argumentProblem, dataFolder, isStoreUrl, prepareDataFolder, storeLocation, UsageError } from './options.js';
 
 const HELP = `usage: onsky serve [--data DIR] [--port N] [--host ADDRESS] [--store URL] [--graphiql]
 
@@ -67,7 +67,7 @@ export function serveSettings(argv: readonly string[], env: NodeJS.ProcessEnv = 
   }
   const folder = dataFolder(values.data, env);
   const location = storeLocation(values.store, folder, env);
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location) && !ESDB_URL.test(location)) {
+  if (isStoreUrl(location) && !ESDB_URL.test(location)) {
     throw new UsageError(`store "${location}" is not an esdb:// URL or a file path; pass --store esdb://127.0.0.1:2113?tls=false, or leave it out for the embedded store`);
   }
   return { dataFolder: folder, storeLocation: location, port, host, graphiql: values.graphiql === true, examples: values['no-examples'] !== true };
@@ -80,7 +80,7 @@ export async function runServe(argv: string[]): Promise<void> {
     return;
   }
 
-  // Before the data folder is created or touched, so a start on a busy port changes nothing there.
+  // Checked before the data folder is created or touched, so a start on a busy port changes nothing there.
   await checkPort(settings.host, settings.port);
   prepareDataFolder(settings.dataFolder);
   if (!ESDB_URL.test(settings.storeLocation)) prepareDataFolder(dirname(settings.storeLocation));

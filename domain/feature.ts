@@ -170,8 +170,7 @@ function rescore(command: RescoreFeature, state: FeatureState): Decision {
     ]);
   if (error !== undefined) return E.left(error);
   // The scores in effect already: recording them again would only add noise to the history.
-  const current = state.definition;
-  if (current !== null && sameJson(current.scores, data.scores) && current.verificationEffort === data.verificationEffort) return E.right([]);
+  if (state.definition !== null && scoresInEffect(state.definition, data.scores, data.verificationEffort)) return E.right([]);
   return E.right([{ type: 'FeatureRescored', data }]);
 }
 
@@ -185,19 +184,34 @@ function setCriteria(command: SetEvidenceCriteria, state: FeatureState): Decisio
       checkEvidenceCriteria(data.evidenceCriteria),
     ]);
   if (error !== undefined) return E.left(error);
-  if (state.definition !== null && sameJson(state.definition.evidenceCriteria, data.evidenceCriteria)) return E.right([]);
+  if (state.definition !== null && criteriaInEffect(state.definition, data.evidenceCriteria)) return E.right([]);
   return E.right([{ type: 'EvidenceCriteriaSet', data }]);
 }
 
+/** Tests whether a feature already has these scores and verification effort, so a rescore would change nothing. */
+export function scoresInEffect(definition: FeatureDefinition, scores: WsjfScores, verificationEffort: number): boolean {
+  return sameJson(definition.scores, scores) && definition.verificationEffort === verificationEffort;
+}
+
+/** Tests whether a feature already has these evidence criteria, whatever the order of their keys. */
+export function criteriaInEffect(definition: FeatureDefinition, criteria: EvidenceCriteria): boolean {
+  return sameJson(definition.evidenceCriteria, criteria);
+}
+
 /** Compares two JSON values by content, whatever the order of their object keys. */
-function sameJson(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  const keysA = Object.keys(a).filter((key) => (a as Record<string, unknown>)[key] !== undefined);
-  const keysB = Object.keys(b).filter((key) => (b as Record<string, unknown>)[key] !== undefined);
-  if (keysA.length !== keysB.length) return false;
-  return keysA.every((key) => sameJson((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]));
+function sameJson(left: unknown, right: unknown): boolean {
+  if (left === right) return true;
+  if (typeof left !== 'object' || typeof right !== 'object' || left === null || right === null) return false;
+  if (Array.isArray(left) !== Array.isArray(right)) return false;
+  const leftKeys = definedKeys(left);
+  const rightKeys = definedKeys(right);
+  if (leftKeys.length !== rightKeys.length) return false;
+  return leftKeys.every((key) => sameJson((left as Record<string, unknown>)[key], (right as Record<string, unknown>)[key]));
+}
+
+/** Returns the keys of an object whose values are not `undefined`, which JSON leaves out. */
+function definedKeys(value: object): string[] {
+  return Object.keys(value).filter((key) => (value as Record<string, unknown>)[key] !== undefined);
 }
 
 function deliver(command: DeliverFeature, state: FeatureState): Decision {

@@ -3,7 +3,7 @@
  * the log to the commands that revise it.
  */
 import { isDeepStrictEqual } from 'node:util';
-import { featureStream, type FeatureDefinition, type FeatureState, type ProposeFeature, type RescoreFeature, type SetEvidenceCriteria } from '../domain/index.js';
+import { criteriaInEffect, featureStream, scoresInEffect, type FeatureDefinition, type FeatureState, type ProposeFeature, type RescoreFeature, type SetEvidenceCriteria } from '../domain/index.js';
 import { importCommand, type ImportCommand, type MapContext, provenanceOf, type RecordMapper, withoutEmpty } from './map.js';
 import type { PlanFeature } from './plan.js';
 
@@ -58,7 +58,7 @@ export interface PlanRevision {
   readonly items: readonly ImportCommand[];
   /** Fields the plan entry changes that stay as first proposed, e.g. `title`. */
   readonly fixedChanged: readonly (typeof FIXED_FIELDS)[number][];
-  /** Revisions the plan asks of a withdrawn feature, which takes none, e.g. `scores`. */
+  /** Revisions the plan entry would make to a withdrawn feature, which takes none, e.g. `scores`. */
   readonly ignoredOnWithdrawn: readonly ('scores' | 'evidence criteria')[];
 }
 
@@ -73,8 +73,9 @@ export function planRevision(item: ImportCommand, feature: FeatureState, streamL
   if (item.command.type !== 'ProposeFeature' || feature.definition === null) return undefined;
   const proposed = item.command.data;
   const current = feature.definition;
-  const rescored = !isDeepStrictEqual(proposed.scores, current.scores) || proposed.verificationEffort !== current.verificationEffort;
-  const criteriaChanged = !isDeepStrictEqual(proposed.evidenceCriteria, current.evidenceCriteria);
+  // The domain's own checks, so every revision made here is one the decider records.
+  const rescored = !scoresInEffect(current, proposed.scores, proposed.verificationEffort);
+  const criteriaChanged = !criteriaInEffect(current, proposed.evidenceCriteria);
   const fixedChanged = FIXED_FIELDS.filter((field) => !sameValue(field, proposed[field], current[field]));
   const revised = [...(rescored ? (['scores'] as const) : []), ...(criteriaChanged ? (['evidence criteria'] as const) : [])];
   if (feature.status === 'withdrawn') {

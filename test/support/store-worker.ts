@@ -4,8 +4,8 @@
  *   store-worker.ts crash FILE WORKER   appends batches forever; prints `ack <json>` after each
  *                                       acknowledged append, until the parent kills it.
  *   store-worker.ts race FILE WORKER N  prints `ready`, waits for a line on stdin, then appends to
- *                                       stream "race" with exact expected revisions until it
- *                                       holds N events; prints `won`/`lost` lines.
+ *                                       stream "race" with exact expected revisions until the
+ *                                       stream has N events; prints `won`/`lost` lines.
  */
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
