@@ -696,10 +696,17 @@ const PLAN_FIELD_NAMES: Readonly<Record<PlanRevision['fixedChanged'][number], st
   requirementRefs: 'requirements',
 };
 
+/** What each revision command of a plan import updates, as the warning names it. */
+const REVISED_WORDS: Readonly<Record<string, string>> = {
+  RescoreFeature: 'scores',
+  SetEvidenceCriteria: 'evidence criteria',
+  SetFeatureTickets: 'tickets',
+};
+
 /** Words the warning for changed fields no command revises, naming the revisions that were recorded. */
 function fixedFieldsMessage(revision: PlanRevision, applied: readonly ImportCommand[]): string {
   const fields = joinWords(revision.fixedChanged.map((field) => PLAN_FIELD_NAMES[field]));
-  const updated = joinWords(applied.map((item) => (item.command.type === 'RescoreFeature' ? 'scores' : 'evidence criteria')));
+  const updated = joinWords(applied.map((item) => REVISED_WORDS[item.command.type] ?? item.command.type));
   const note = updated === '' ? '' : ` (its ${updated} were updated)`;
   return `feature ${revision.featureKey}: the plan changes its ${fields}, which keep their first proposed values${note}; to change them, withdraw the feature and propose it again under a new key`;
 }

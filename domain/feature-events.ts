@@ -31,6 +31,8 @@ export interface FeatureDefinition {
   readonly components: readonly string[];
   /** Requirement references, e.g. `R.RC.P.30`. */
   readonly requirementRefs: readonly string[];
+  /** Jira keys of the tickets that track the feature, e.g. `MKAIV-449`. */
+  readonly ticketKeys: readonly string[];
   readonly evidenceCriteria: EvidenceCriteria;
   readonly scores: WsjfScores;
   /** Effort to verify on the sky, on the WSJF scale; the divisor of verification WSJF. */
@@ -56,6 +58,12 @@ export type FeatureRescored = DomainEvent<
 export type EvidenceCriteriaSet = DomainEvent<
   'EvidenceCriteriaSet',
   { readonly featureKey: string; readonly evidenceCriteria: EvidenceCriteria; readonly setBy: string; readonly setAt: string }
+>;
+
+/** The tickets that track a feature, replacing the list in effect. */
+export type FeatureTicketsSet = DomainEvent<
+  'FeatureTicketsSet',
+  { readonly featureKey: string; readonly ticketKeys: readonly string[]; readonly setBy: string; readonly setAt: string }
 >;
 
 export type FeatureDelivered = DomainEvent<
@@ -112,6 +120,7 @@ export type FeatureEvent =
   | FeatureProposed
   | FeatureRescored
   | EvidenceCriteriaSet
+  | FeatureTicketsSet
   | FeatureDelivered
   | VerificationRecorded
   | FeatureMarkedSuspect
@@ -119,9 +128,10 @@ export type FeatureEvent =
   | FeatureWithdrawn;
 
 export const featureEventSchemaVersions: Record<FeatureEvent['type'], number> = {
-  FeatureProposed: 1,
+  FeatureProposed: 2,
   FeatureRescored: 1,
   EvidenceCriteriaSet: 1,
+  FeatureTicketsSet: 1,
   FeatureDelivered: 1,
   VerificationRecorded: 1,
   FeatureMarkedSuspect: 1,
@@ -176,6 +186,8 @@ export function evolveFeature(state: FeatureState, event: FeatureEvent): Feature
       });
     case 'EvidenceCriteriaSet':
       return withDefinition(state, { evidenceCriteria: event.data.evidenceCriteria });
+    case 'FeatureTicketsSet':
+      return withDefinition(state, { ticketKeys: event.data.ticketKeys });
     case 'FeatureDelivered':
       return {
         ...state,

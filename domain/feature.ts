@@ -22,7 +22,7 @@ import {
   type VerificationOutcome,
 } from './feature-events.js';
 import { checkVerification } from './verification.js';
-import { checkIsoUtc, checkKey, checkText, firstError } from './values.js';
+import { checkIsoUtc, checkKey, checkText, firstError, sortedUnique } from './values.js';
 import { checkWsjfScores, type WsjfScores } from './wsjf.js';
 
 export type ProposeFeature = DomainCommand<
@@ -44,6 +44,11 @@ export type RescoreFeature = DomainCommand<
 export type SetEvidenceCriteria = DomainCommand<
   'SetEvidenceCriteria',
   { readonly featureKey: string; readonly evidenceCriteria: EvidenceCriteria; readonly setBy: string; readonly setAt: string }
+>;
+
+export type SetFeatureTickets = DomainCommand<
+  'SetFeatureTickets',
+  { readonly featureKey: string; readonly ticketKeys: readonly string[]; readonly setBy: string; readonly setAt: string }
 >;
 
 export type DeliverFeature = DomainCommand<
@@ -100,6 +105,7 @@ export type FeatureCommand =
   | ProposeFeature
   | RescoreFeature
   | SetEvidenceCriteria
+  | SetFeatureTickets
   | DeliverFeature
   | RecordVerification
   | MarkFeatureSuspect
@@ -119,6 +125,8 @@ export function decideFeature(command: FeatureCommand, state: FeatureState): Dec
       return rescore(command, state);
     case 'SetEvidenceCriteria':
       return setCriteria(command, state);
+    case 'SetFeatureTickets':
+      return setTickets(command, state);
     case 'DeliverFeature':
       return deliver(command, state);
     case 'RecordVerification':
@@ -155,6 +163,7 @@ function propose(command: ProposeFeature, state: FeatureState): Decision {
     checkIsoUtc('proposedAt', data.proposedAt),
     checkWsjfScores(data.scores, data.verificationEffort),
     checkEvidenceCriteria(data.evidenceCriteria),
+    ...data.ticketKeys.map((ticketKey) => checkKey('ticketKeys', ticketKey)),
   ]);
   return error === undefined ? E.right([{ type: 'FeatureProposed', data }]) : E.left(error);
 }
@@ -186,6 +195,21 @@ function setCriteria(command: SetEvidenceCriteria, state: FeatureState): Decisio
   if (error !== undefined) return E.left(error);
   if (state.definition !== null && criteriaInEffect(state.definition, data.evidenceCriteria)) return E.right([]);
   return E.right([{ type: 'EvidenceCriteriaSet', data }]);
+}
+
+function setTickets(command: SetFeatureTickets, state: FeatureState): Decision {
+  const data = command.data;
+  const error =
+    requireStatus(state, data.featureKey, 'SetFeatureTickets', LIVE) ??
+    firstError([checkText('setBy', data.setBy), checkIsoUtc('setAt', data.setAt), ...data.ticketKeys.map((ticketKey) => checkKey('ticketKeys', ticketKey))]);
+  if (error !== undefined) return E.left(error);
+  if (state.definition !== null && ticketsInEffect(state.definition, data.ticketKeys)) return E.right([]);
+  return E.right([{ type: 'FeatureTicketsSet', data }]);
+}
+
+/** Tests whether a feature already has these tickets, in any order. */
+export function ticketsInEffect(definition: FeatureDefinition, ticketKeys: readonly string[]): boolean {
+  return sameJson(sortedUnique(definition.ticketKeys), sortedUnique(ticketKeys));
 }
 
 /** Tests whether a feature already has these scores and verification effort, so a rescore would change nothing. */

@@ -30,5 +30,20 @@ export const changeRecordedV1ToV2: Upcaster = {
   },
 };
 
+/**
+ * FeatureProposed 1 → 2: adds `ticketKeys`, the Jira tickets that track the feature, as an empty
+ * list.
+ *
+ * Why: a plan names each feature's tickets, and version 1 had no field for them, so they were
+ * read and dropped. A version 1 event names no tickets, which is what the empty list says.
+ */
+export const featureProposedV1ToV2: Upcaster = {
+  type: 'FeatureProposed',
+  fromVersion: 1,
+  upcast(event: VersionedEvent): VersionedEvent {
+    return { type: event.type, schemaVersion: 2, data: { ...(event.data as Record<string, unknown>), ticketKeys: [] } };
+  },
+};
+
 /** Every domain upcaster; pass it as the `upcasters` option of `openSqliteStore` and `openEsdbStore`. */
-export const domainUpcasters: readonly Upcaster[] = [changeRecordedV1ToV2];
+export const domainUpcasters: readonly Upcaster[] = [changeRecordedV1ToV2, featureProposedV1ToV2];

@@ -3,7 +3,18 @@
  * the log to the commands that revise it.
  */
 import { isDeepStrictEqual } from 'node:util';
-import { criteriaInEffect, featureStream, scoresInEffect, type FeatureDefinition, type FeatureState, type ProposeFeature, type RescoreFeature, type SetEvidenceCriteria } from '../domain/index.js';
+import {
+  criteriaInEffect,
+  featureStream,
+  scoresInEffect,
+  ticketsInEffect,
+  type FeatureDefinition,
+  type FeatureState,
+  type ProposeFeature,
+  type RescoreFeature,
+  type SetEvidenceCriteria,
+  type SetFeatureTickets,
+} from '../domain/index.js';
 import { importCommand, type ImportCommand, type MapContext, provenanceOf, type RecordMapper, withoutEmpty } from './map.js';
 import type { PlanFeature } from './plan.js';
 
@@ -22,6 +33,7 @@ export function mapPlan(context: MapContext): RecordMapper<PlanFeature> {
         subsystem: feature.subsystem,
         components: feature.components,
         requirementRefs: feature.requirements,
+        ticketKeys: feature.tickets,
         evidenceCriteria: withoutEmpty({
           band: criteria.band,
           product: criteria.product,
@@ -59,12 +71,12 @@ export interface PlanRevision {
   /** Fields the plan entry changes that stay as first proposed, e.g. `title`. */
   readonly fixedChanged: readonly (typeof FIXED_FIELDS)[number][];
   /** Revisions the plan entry would make to a withdrawn feature, which takes none, e.g. `scores`. */
-  readonly ignoredOnWithdrawn: readonly ('scores' | 'evidence criteria')[];
+  readonly ignoredOnWithdrawn: readonly ('scores' | 'evidence criteria' | 'tickets')[];
 }
 
 /**
  * Compares a plan's proposal with the feature in the log, so that importing a plan always leaves
- * the feature's scores and evidence criteria as the plan gives them, an undone edit included.
+ * the feature's scores, evidence criteria and tickets as the plan gives them, an undone edit included.
  * Other changed fields are listed so that the import can warn. Returns undefined before the
  * feature is proposed. `streamLength` (events in the feature's stream) goes into the command ids:
  * a value set again after another edit is a new revision, and a re-run of the same import is not.
@@ -76,8 +88,13 @@ export function planRevision(item: ImportCommand, feature: FeatureState, streamL
   // The domain's own checks, so every revision made here is one the decider records.
   const rescored = !scoresInEffect(current, proposed.scores, proposed.verificationEffort);
   const criteriaChanged = !criteriaInEffect(current, proposed.evidenceCriteria);
+  const ticketsChanged = !ticketsInEffect(current, proposed.ticketKeys);
   const fixedChanged = FIXED_FIELDS.filter((field) => !sameValue(field, proposed[field], current[field]));
-  const revised = [...(rescored ? (['scores'] as const) : []), ...(criteriaChanged ? (['evidence criteria'] as const) : [])];
+  const revised = [
+    ...(rescored ? (['scores'] as const) : []),
+    ...(criteriaChanged ? (['evidence criteria'] as const) : []),
+    ...(ticketsChanged ? (['tickets'] as const) : []),
+  ];
   if (feature.status === 'withdrawn') {
     return { featureKey: proposed.featureKey, items: [], fixedChanged, ignoredOnWithdrawn: revised };
   }
@@ -103,6 +120,13 @@ export function planRevision(item: ImportCommand, feature: FeatureState, streamL
       data: { featureKey: proposed.featureKey, evidenceCriteria: proposed.evidenceCriteria, setBy: proposed.proposedBy, setAt: proposed.proposedAt },
     };
     items.push(importCommand(item.provenance, item.stream, criteria, part));
+  }
+  if (ticketsChanged) {
+    const tickets: SetFeatureTickets = {
+      type: 'SetFeatureTickets',
+      data: { featureKey: proposed.featureKey, ticketKeys: proposed.ticketKeys, setBy: proposed.proposedBy, setAt: proposed.proposedAt },
+    };
+    items.push(importCommand(item.provenance, item.stream, tickets, part));
   }
   return { featureKey: proposed.featureKey, items, fixedChanged, ignoredOnWithdrawn: [] };
 }

@@ -104,7 +104,7 @@ function suspectReason(suspicion: SuspicionRecord): SuspectReason {
 
 /** One step of a feature's history, in time order. */
 export interface FeatureHistoryItem {
-  readonly kind: 'proposed' | 'rescored' | 'criteria-set' | 'delivered' | 'verification' | 'suspect' | 'suspicion-ended' | 'withdrawn';
+  readonly kind: 'proposed' | 'rescored' | 'criteria-set' | 'tickets-set' | 'delivered' | 'verification' | 'suspect' | 'suspicion-ended' | 'withdrawn';
   readonly at: string;
   readonly changeId: string | null;
   readonly verificationId: string | null;
@@ -123,7 +123,7 @@ export interface FeatureDetail {
   readonly evidenceObservationIds: readonly string[];
   /** Changes that deliver it, delivered it or made it suspect. */
   readonly changeIds: readonly string[];
-  /** Tickets that mention the feature key. */
+  /** Tickets that track the feature (its own list) or mention its key. */
   readonly ticketKeys: readonly string[];
   readonly requirementRefs: readonly string[];
   /** Findings linked to one of the feature's components. */
@@ -150,10 +150,12 @@ export function featureDetail(state: ProjectionState, featureKey: string, now: s
     })),
     evidenceObservationIds: [...new Set(record.verifications.flatMap((verification) => verification.observationIds))],
     changeIds: linkedChangeIds(state, record),
-    ticketKeys: [...state.tickets.values()]
-      .filter((ticket) => ticket.ticket.mentions.featureKeys.includes(featureKey))
-      .map((ticket) => ticket.ticketKey)
-      .sort(compareText),
+    ticketKeys: [
+      ...new Set([
+        ...definition.ticketKeys,
+        ...[...state.tickets.values()].filter((ticket) => ticket.ticket.mentions.featureKeys.includes(featureKey)).map((ticket) => ticket.ticketKey),
+      ]),
+    ].sort(compareText),
     requirementRefs: definition.requirementRefs,
     findingIds: [...state.findings.values()]
       .filter((finding) => finding.state.finding?.links.components.some((component) => components.has(component)) ?? false)
@@ -174,6 +176,12 @@ function linkedChangeIds(state: ProjectionState, record: FeatureRecord): string[
   return [...ids].sort(compareText);
 }
 
+const REVISION_WORDS: Readonly<Record<FeatureRecord['revisions'][number]['kind'], string>> = {
+  rescored: 'rescored',
+  'criteria-set': 'evidence criteria set',
+  'tickets-set': 'tickets set',
+};
+
 function featureHistory(record: FeatureRecord): FeatureHistoryItem[] {
   const items: FeatureHistoryItem[] = [];
   const add = (kind: FeatureHistoryItem['kind'], at: string, changeId: string | null, verificationId: string | null, detail: string): void => {
@@ -181,7 +189,7 @@ function featureHistory(record: FeatureRecord): FeatureHistoryItem[] {
   };
   if (record.proposedAt !== null) add('proposed', record.proposedAt, null, null, `proposed by ${record.proposedBy ?? 'unknown'}`);
   for (const revision of record.revisions) {
-    add(revision.kind, revision.at, null, null, `${revision.kind === 'rescored' ? 'rescored' : 'evidence criteria set'} by ${revision.by}: ${revision.values}`);
+    add(revision.kind, revision.at, null, null, `${REVISION_WORDS[revision.kind]} by ${revision.by}: ${revision.values}`);
   }
   for (const delivery of record.deliveries) {
     add('delivered', delivery.deliveredAt, delivery.changeId, null, delivery.changeId === null ? 'delivered by hand' : `delivered by ${delivery.changeId}`);

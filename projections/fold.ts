@@ -78,6 +78,7 @@ function foldEvent(state: ProjectionState, event: OnskyEvent, recordedAt: string
     case 'FeatureProposed':
     case 'FeatureRescored':
     case 'EvidenceCriteriaSet':
+    case 'FeatureTicketsSet':
     case 'FeatureDelivered':
     case 'VerificationRecorded':
     case 'FeatureMarkedSuspect':
@@ -247,6 +248,9 @@ function foldFeature(state: ProjectionState, event: FeatureEvent): void {
     }
     case 'EvidenceCriteriaSet':
       record.revisions.push({ kind: 'criteria-set', at: event.data.setAt, by: event.data.setBy, values: criteriaInWords(event.data.evidenceCriteria) });
+      return;
+    case 'FeatureTicketsSet':
+      record.revisions.push({ kind: 'tickets-set', at: event.data.setAt, by: event.data.setBy, values: event.data.ticketKeys.length === 0 ? 'no tickets' : event.data.ticketKeys.join(', ') });
       return;
     case 'FeatureWithdrawn':
       record.withdrawnAt = event.data.withdrawnAt;

@@ -66,7 +66,7 @@ export interface FeatureRecord {
 
 /** A rescore or a change of evidence criteria, with who made it and the values it set. */
 export interface FeatureRevisionRecord {
-  readonly kind: 'rescored' | 'criteria-set';
+  readonly kind: 'rescored' | 'criteria-set' | 'tickets-set';
   readonly at: string;
   readonly by: string;
   /** The new values in words, e.g. "business value 13, time criticality 8, …". */

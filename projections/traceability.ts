@@ -28,7 +28,7 @@ export interface TracedFeature {
   }[];
   /** Observations cited by its verifications. */
   readonly observationIds: readonly string[];
-  /** Tickets that mention the feature, are named by one of its changes or mention a cited observation. */
+  /** Tickets that track the feature or mention it, are named by one of its changes or mention a cited observation. */
   readonly ticketKeys: readonly string[];
 }
 
@@ -113,7 +113,7 @@ function tracedFeature(state: ProjectionState, record: FeatureRecord, tickets: T
   for (const suspicion of record.suspicions) changeIds.add(suspicion.changeId);
 
   const observationIds = [...new Set(record.verifications.flatMap((verification) => verification.observationIds))];
-  const ticketKeys = new Set(tickets.byFeature.get(record.featureKey) ?? []);
+  const ticketKeys = new Set([...(record.state.definition?.ticketKeys ?? []), ...(tickets.byFeature.get(record.featureKey) ?? [])]);
   for (const changeId of changeIds) {
     for (const key of state.changes.get(changeId)?.state.definition?.ticketKeys ?? []) ticketKeys.add(key);
   }

@@ -36,11 +36,12 @@ export const MUTATION_ROLES = {
   linkFinding: 'engineer',
   recordTarget: 'engineer',
   importFile: 'engineer',
-  // Commissioning decisions: features, scores, evidence criteria, verifications, reviews, suspicion.
+  // Commissioning decisions: features, scores, evidence criteria, tickets, verifications, reviews, suspicion.
   proposeFeature: 'commissioner',
   deliverFeature: 'commissioner',
   rescoreFeature: 'commissioner',
   setEvidenceCriteria: 'commissioner',
+  setFeatureTickets: 'commissioner',
   recordVerification: 'commissioner',
   markFeatureSuspect: 'commissioner',
   clearSuspicion: 'commissioner',

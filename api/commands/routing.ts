@@ -36,6 +36,7 @@ const FEATURE_COMMANDS = new Set([
   'ProposeFeature',
   'RescoreFeature',
   'SetEvidenceCriteria',
+  'SetFeatureTickets',
   'DeliverFeature',
   'RecordVerification',
   'MarkFeatureSuspect',

@@ -45,6 +45,7 @@ const ProposeFeatureInput = builder.inputType('ProposeFeatureInput', {
     subsystem: t.string({ required: true, description: 'Owning subsystem, e.g. SDP.' }),
     components: t.stringList({ required: true, description: 'Components it depends on.', validate: listOfKeys }),
     requirementRefs: t.stringList({ required: false, description: 'Requirement references, e.g. R.RC.P.30.', validate: listOfKeys }),
+    ticketKeys: t.stringList({ required: false, description: 'Jira keys of the tickets that track it, e.g. MKAIV-449.', validate: listOfKeys }),
     evidenceCriteria: t.field({ type: EvidenceCriteriaInput, required: false, description: 'Evidence criteria; default none.' }),
     scores: t.field({ type: WsjfScoresInput, required: true, description: 'WSJF estimates.' }),
     verificationEffort: t.int({ required: true, description: 'Effort to verify on the sky, on the WSJF scale.' }),
@@ -67,6 +68,15 @@ const SetEvidenceCriteriaInput = builder.inputType('SetEvidenceCriteriaInput', {
   fields: (t) => ({
     featureKey: t.string({ required: true, description: 'The feature.' }),
     evidenceCriteria: t.field({ type: EvidenceCriteriaInput, required: true, description: 'The new criteria.' }),
+    setAt: t.string(optionalTime),
+  }),
+});
+
+const SetFeatureTicketsInput = builder.inputType('SetFeatureTicketsInput', {
+  description: 'Replaces the list of tickets that track a feature.',
+  fields: (t) => ({
+    featureKey: t.string({ required: true, description: 'The feature.' }),
+    ticketKeys: t.stringList({ required: true, description: 'Jira keys, e.g. MKAIV-449; an empty list removes them all.', validate: listOfKeys }),
     setAt: t.string(optionalTime),
   }),
 });
@@ -146,6 +156,7 @@ builder.mutationFields((t) => ({
           subsystem: input.subsystem,
           components: input.components,
           requirementRefs: input.requirementRefs ?? [],
+          ticketKeys: input.ticketKeys ?? [],
           evidenceCriteria: criteriaOf(input.evidenceCriteria),
           scores: input.scores,
           verificationEffort: input.verificationEffort,
@@ -178,6 +189,19 @@ builder.mutationFields((t) => ({
       const { view } = await runCommand(context, {
         type: 'SetEvidenceCriteria',
         data: { featureKey: input.featureKey, evidenceCriteria: criteriaOf(input.evidenceCriteria), setBy: context.actor.name, setAt: timeOr(input.setAt) },
+      });
+      return featureShape(view, input.featureKey)!;
+    },
+  }),
+  setFeatureTickets: t.field({
+    type: FeatureType,
+    description: 'Replaces the list of tickets that track a feature.',
+    args: { input: t.arg({ type: SetFeatureTicketsInput, required: true, description: 'The tickets.' }) },
+    ...commandField('setFeatureTickets'),
+    resolve: async (_root, { input }, context) => {
+      const { view } = await runCommand(context, {
+        type: 'SetFeatureTickets',
+        data: { featureKey: input.featureKey, ticketKeys: input.ticketKeys, setBy: context.actor.name, setAt: timeOr(input.setAt) },
       });
       return featureShape(view, input.featureKey)!;
     },

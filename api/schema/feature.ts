@@ -120,7 +120,7 @@ const SuspicionType = builder.objectRef<SuspicionRecord & { readonly changeSumma
 const HistoryItemType = builder.objectRef<FeatureHistoryItem>('FeatureHistoryItem').implement({
   description: "One step of a feature's history.",
   fields: (t) => ({
-    kind: t.exposeString('kind', { description: 'proposed, rescored, criteria-set, delivered, verification, suspect, suspicion-ended or withdrawn.' }),
+    kind: t.exposeString('kind', { description: 'proposed, rescored, criteria-set, tickets-set, delivered, verification, suspect, suspicion-ended or withdrawn.' }),
     at: t.exposeString('at', { description: 'When (ISO 8601 UTC).' }),
     changeId: t.exposeString('changeId', { nullable: true, description: 'The change involved, if any.' }),
     verificationId: t.exposeString('verificationId', { nullable: true, description: 'The verification involved, if any.' }),
@@ -183,7 +183,7 @@ export const FeatureType = builder.node(builder.objectRef<FeatureShape>('Feature
     }),
     citedObservationIds: t.stringList({ description: 'Observations cited by any verification, in first-cited order.', resolve: (feature) => detailOf(feature)?.evidenceObservationIds ?? [] }),
     changeIds: t.stringList({ description: 'Changes that deliver it, delivered it or made it suspect.', resolve: (feature) => detailOf(feature)?.changeIds ?? [] }),
-    ticketKeys: t.stringList({ description: 'Tickets that mention the feature key.', resolve: (feature) => detailOf(feature)?.ticketKeys ?? [] }),
+    ticketKeys: t.stringList({ description: 'Tickets that track the feature (its own list, set by a plan or setFeatureTickets) or mention its key.', resolve: (feature) => detailOf(feature)?.ticketKeys ?? [] }),
     findingIds: t.stringList({ description: "Findings linked to one of its components.", resolve: (feature) => detailOf(feature)?.findingIds ?? [] }),
     evidenceCheck: t.field({
       type: EvidenceCheckType,

@@ -23,7 +23,7 @@ const TracedFeatureType = builder.objectRef<TracedFeature>('TracedFeature').impl
     changeIds: t.exposeStringList('changeIds', { description: 'Changes that deliver it, delivered it or made it suspect.' }),
     verifications: t.field({ type: [TracedVerificationType], description: 'Its verifications.', resolve: (feature) => feature.verifications }),
     observationIds: t.exposeStringList('observationIds', { description: 'Observations its verifications cite.' }),
-    ticketKeys: t.exposeStringList('ticketKeys', { description: 'Tickets that mention it, are named by its changes or mention a cited observation.' }),
+    ticketKeys: t.exposeStringList('ticketKeys', { description: 'Tickets that track it or mention it, are named by its changes or mention a cited observation.' }),
   }),
 });
 

@@ -129,7 +129,7 @@ describe('command handler', () => {
     expect(outcome.events.map((event) => event.type)).toEqual(['FeatureProposed']);
     const [stored] = await collect(store.readStream('feature-CBF-1K-DELAY'));
     expect(stored!.id).toBe(outcome.events[0]!.id);
-    expect(stored!.schemaVersion).toBe(1);
+    expect(stored!.schemaVersion).toBe(2);
     expect(stored!.metadata.actor).toBe('lead');
     expect(stored!.metadata.correlationId).toBe('corr-1');
   });

@@ -32,6 +32,12 @@ describe('feature mutations', () => {
     expect(body.data!.feature.history[0].detail).toBe('proposed by lead commissioner');
   });
 
+  it('proposes with the tickets that track the feature', async () => {
+    await run(PROPOSE, { ...proposeInput, ticketKeys: ['MKAIV-449'] });
+    const { body } = await server.graphql(`{ feature(featureKey: "${FEATURE_KEY}") { ticketKeys } }`, {});
+    expect(body.data!.feature.ticketKeys).toEqual(['MKAIV-449']);
+  });
+
   it('propose twice returns FeatureAlreadyExists', async () => {
     await run(PROPOSE, proposeInput);
     const result = await run(`mutation($input: ProposeFeatureInput!) { proposeFeature(input: $input) { __typename ... on FeatureAlreadyExists { kind message featureKey } } }`, proposeInput);
@@ -52,6 +58,9 @@ describe('feature mutations', () => {
     expect(rescored).toEqual({ verificationEffort: 2, verificationWsjf: 14 });
     const criteria = await run('mutation($input: SetEvidenceCriteriaInput!) { setEvidenceCriteria(input: $input) { ... on Feature { evidenceCriteria { band minReceptors } } } }', { featureKey: FEATURE_KEY, evidenceCriteria: { band: 'UHF' } });
     expect(criteria.evidenceCriteria).toEqual({ band: 'UHF', minReceptors: null });
+    const tickets = await run('mutation($input: SetFeatureTicketsInput!) { setFeatureTickets(input: $input) { ... on Feature { ticketKeys history { kind detail } } } }', { featureKey: FEATURE_KEY, ticketKeys: ['MKAIV-450', 'MKAIV-449'] });
+    expect(tickets.ticketKeys).toEqual(['MKAIV-449', 'MKAIV-450']);
+    expect(tickets.history.at(-1)).toEqual({ kind: 'tickets-set', detail: expect.stringMatching(/^tickets set by .+: MKAIV-450, MKAIV-449$/) });
     const delivered = await run('mutation($input: DeliverFeatureInput!) { deliverFeature(input: $input) { ... on Feature { status deliveredAt deliveringChangeId } } }', { featureKey: FEATURE_KEY, deliveredAt: '2019-03-07T12:00:00Z' });
     expect(delivered).toEqual({ status: 'DELIVERED', deliveredAt: '2019-03-07T12:00:00Z', deliveringChangeId: null });
     const withdrawn = await run('mutation($input: WithdrawFeatureInput!) { withdrawFeature(input: $input) { ... on Feature { status } } }', { featureKey: FEATURE_KEY, reason: 'superseded' });

@@ -11,7 +11,7 @@ beforeAll(async () => {
   for (let index = 0; index < FEATURES; index++) {
     const featureKey = `CBF-PAGE-${String(index).padStart(3, '0')}`;
     await server.onsky.commands.handle(
-      { type: 'ProposeFeature', data: { ...proposeInput, featureKey, requirementRefs: [], evidenceCriteria: {}, scores: { userBusinessValue: 1, timeCriticality: 1, riskReductionOpportunityEnablement: 1, jobSize: 1 }, verificationEffort: 1, proposedBy: 'lead', proposedAt: '2019-03-01T08:00:00Z' } },
+      { type: 'ProposeFeature', data: { ...proposeInput, featureKey, requirementRefs: [], ticketKeys: [], evidenceCriteria: {}, scores: { userBusinessValue: 1, timeCriticality: 1, riskReductionOpportunityEnablement: 1, jobSize: 1 }, verificationEffort: 1, proposedBy: 'lead', proposedAt: '2019-03-01T08:00:00Z' } },
       { actor: 'lead' },
     );
   }

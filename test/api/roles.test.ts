@@ -22,6 +22,7 @@ const REQUESTS: Record<Exclude<MutationName, 'importFile'>, { readonly document:
   deliverFeature: command('deliverFeature', 'DeliverFeatureInput', { featureKey: FEATURE_KEY }),
   rescoreFeature: command('rescoreFeature', 'RescoreFeatureInput', { featureKey: FEATURE_KEY, scores: proposeInput.scores, verificationEffort: 5 }),
   setEvidenceCriteria: command('setEvidenceCriteria', 'SetEvidenceCriteriaInput', { featureKey: FEATURE_KEY, evidenceCriteria: { band: 'L' } }),
+  setFeatureTickets: command('setFeatureTickets', 'SetFeatureTicketsInput', { featureKey: FEATURE_KEY, ticketKeys: ['MKAIV-449'] }),
   recordVerification: command('recordVerification', 'RecordVerificationInput', { featureKey: FEATURE_KEY, outcome: 'FAILED', observationIds: [OBSERVATION_ID] }),
   markFeatureSuspect: command('markFeatureSuspect', 'MarkFeatureSuspectInput', { featureKey: FEATURE_KEY, changeId: CHANGE_ID, deployedAt: '2019-03-07T12:00:00Z', sharedComponents: ['cbf-fengine'] }),
   clearSuspicion: command('clearSuspicion', 'ClearSuspicionInput', { featureKey: FEATURE_KEY, justification: 'only the B-engine changed' }),

@@ -1,6 +1,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { domainUpcasters } from '../../domain/upcasters.js';
+import { startProjections } from '../../projections/index.js';
 import { openSqliteStore } from '../../store/sqlite.js';
 import { collect } from '../contract/suite.js';
 import { runCli } from '../support/cli.js';
@@ -359,6 +361,29 @@ describe('onsky import on a second run', () => {
     expect(again.appended).toBe(0);
     expect(again.warnings).toEqual([]);
     expect(again.duplicates).toBe(again.read);
+  });
+
+  it('sets the tickets of an edited plan entry', async () => {
+    const plan = readFileSync('examples/plan.yaml', 'utf8');
+    // A plan written before COMM-305 had tickets, as in a log of the onsky that dropped them.
+    const withoutTickets = join(folder.path, 'plan-without-tickets.yaml');
+    writeFileSync(withoutTickets, editEntry(plan, 'COMM-305', (entry) => entry.replace(/ {4}tickets: .*\n/, '')));
+    await importJson(['plan', withoutTickets]);
+
+    const summary = await importJson(['plan', 'examples/plan.yaml']);
+    expect(summary.warnings).toEqual([]);
+    expect(summary.files[0]?.eventTypes).toEqual({ FeatureTicketsSet: 1 });
+    expect((await streams()).get('feature-COMM-305')).toEqual(['FeatureProposed', 'FeatureTicketsSet']);
+    const store = openSqliteStore(join(data, 'events.sqlite'), { upcasters: domainUpcasters });
+    const projections = startProjections(store);
+    try {
+      await projections.ready;
+      expect(projections.query.featureDetail('COMM-305', '2026-12-05T00:00:00Z')?.ticketKeys).toEqual(['COMM-305']);
+    } finally {
+      await projections.close();
+      await store.close();
+    }
+    expect((await importJson(['plan', 'examples/plan.yaml'])).appended).toBe(0);
   });
 
   it('undoes a plan edit', async () => {

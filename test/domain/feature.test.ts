@@ -71,6 +71,14 @@ describe('ProposeFeature', () => {
     expect(error.value).toBe('CBF 1');
   });
 
+  it('rejects a ticket key with spaces', () => {
+    const error = given([])
+      .when({ ...propose, data: { ...propose.data, ticketKeys: ['MKAIV-449', 'MKAIV 450'] } } as FeatureCommand)
+      .thenError('InvalidValue');
+    expect(error.field).toBe('ticketKeys');
+    expect(error.value).toBe('MKAIV 450');
+  });
+
   it('rejects a local timestamp', () => {
     const error = given([])
       .when({ ...propose, data: { ...propose.data, proposedAt: '2019-03-01 08:00:00' } } as FeatureCommand)
@@ -139,6 +147,36 @@ describe('SetEvidenceCriteria', () => {
       data: { featureKey: FEATURE_KEY, evidenceCriteria: reordered, setBy: 'lead', setAt: '2019-03-02T08:00:00Z' },
     };
     given([proposed]).when(command).then([]);
+  });
+});
+
+describe('SetFeatureTickets', () => {
+  const setTickets = (ticketKeys: string[]): FeatureCommand => ({
+    type: 'SetFeatureTickets',
+    data: { featureKey: FEATURE_KEY, ticketKeys, setBy: 'lead', setAt: '2019-03-02T08:00:00Z' },
+  });
+
+  it('replaces the tickets', () => {
+    const command = setTickets(['MKAIV-449', 'MKAIV-450']);
+    const events = given([proposed]).when(command).then([{ type: 'FeatureTicketsSet', data: command.data } as FeatureEvent]);
+    expect(fold(featureDecider, [proposed, ...events]).definition?.ticketKeys).toEqual(['MKAIV-449', 'MKAIV-450']);
+  });
+
+  it('ignores the tickets in effect, in any order', () => {
+    given([proposed]).when(setTickets([...definition.ticketKeys].reverse())).then([]);
+  });
+
+  it('removes every ticket with an empty list', () => {
+    given([proposed]).when(setTickets([])).then([{ type: 'FeatureTicketsSet', data: setTickets([]).data } as FeatureEvent]);
+  });
+
+  it('rejects a key with spaces', () => {
+    const error = given([proposed]).when(setTickets(['MKAIV 449'])).thenError('InvalidValue');
+    expect(error.field).toBe('ticketKeys');
+  });
+
+  it('rejects an unknown feature', () => {
+    given([]).when(setTickets(['MKAIV-449'])).thenError('FeatureNotFound');
   });
 });
 

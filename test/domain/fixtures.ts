@@ -15,6 +15,7 @@ export const definition: FeatureDefinition = {
   subsystem: 'CBF',
   components: ['cbf-fengine', 'katsdpcontroller'],
   requirementRefs: ['R.RC.P.30'],
+  ticketKeys: ['MKAIV-449'],
   evidenceCriteria: {
     band: 'L',
     product: 'c856M1k',

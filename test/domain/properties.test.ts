@@ -109,6 +109,11 @@ const setCriteria: fc.Arbitrary<FeatureCommand> = criteria.map((evidenceCriteria
   data: { featureKey: FEATURE_KEY, evidenceCriteria, setBy: 'lead', setAt: '2019-03-01T00:00:00Z' },
 }));
 
+const setTickets: fc.Arbitrary<FeatureCommand> = fc.subarray(['MKAIV-449', 'MKAIV-450', 'COMM-305']).map((ticketKeys) => ({
+  type: 'SetFeatureTickets',
+  data: { featureKey: FEATURE_KEY, ticketKeys, setBy: 'lead', setAt: '2019-03-01T00:00:00Z' },
+}));
+
 const withdraw: fc.Arbitrary<FeatureCommand> = fc.constant({
   type: 'WithdrawFeature',
   data: { featureKey: FEATURE_KEY, reason: 'superseded', withdrawnBy: 'lead', withdrawnAt: '2019-03-31T00:00:00Z' },
@@ -122,6 +127,7 @@ const featureCommand: fc.Arbitrary<FeatureCommand> = fc.oneof(
   { arbitrary: markSuspect, weight: 4 },
   { arbitrary: clearSuspicion, weight: 2 },
   { arbitrary: setCriteria, weight: 2 },
+  { arbitrary: setTickets, weight: 1 },
   { arbitrary: withdraw, weight: 1 },
 );
 

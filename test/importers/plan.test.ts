@@ -55,6 +55,13 @@ describe('parsePlan on examples/plan.yaml', () => {
     for (const requirement of gain?.requirements ?? []) expect(requirementText).toContain(`${requirement}:`);
   });
 
+  it('names the tickets of each feature', async () => {
+    const { records } = await collect(parsePlan(examplePlan));
+    const imaging = records.find((item) => item.record.key === 'MKAIV-449')!;
+    const command = mapPlan({ actor: 'importer:plan', importedAt: '2026-12-05T06:00:00.000Z' } as MapContext)(imaging)[0]!.command as ProposeFeature;
+    expect(command.data.ticketKeys).toEqual(['MKAIV-449']);
+  });
+
   it('keeps scores on the scale', async () => {
     const { records } = await collect(parsePlan(examplePlan));
     const imaging = records.find((item) => item.record.key === 'MKAIV-449')?.record;
@@ -174,6 +181,21 @@ describe('plan revisions', () => {
     const first = planRevision(edited, feature, 1)?.items[0]?.commandId;
     expect(planRevision(edited, feature, 1)?.items[0]?.commandId).toBe(first);
     expect(planRevision(edited, feature, 3)?.items[0]?.commandId).not.toBe(first);
+  });
+
+  it('proposes a feature with the tickets the plan names', () => {
+    const command = proposal(valid.replace('components: [sdp.cal]', 'components: [sdp.cal]\n    tickets: [MKAIV-449, COMM-305]')).command as ProposeFeature;
+    expect(command.data.ticketKeys).toEqual(['MKAIV-449', 'COMM-305']);
+    expect((proposal(valid).command as ProposeFeature).data.ticketKeys).toEqual([]);
+  });
+
+  it('sets a changed ticket list, whatever its order', () => {
+    const withTickets = valid.replace('components: [sdp.cal]', 'components: [sdp.cal]\n    tickets: [MKAIV-449, COMM-305]');
+    const feature = proposedState(withTickets);
+    expect(planRevision(proposal(withTickets.replace('[MKAIV-449, COMM-305]', '[COMM-305, MKAIV-449]')), feature, 1)?.items).toEqual([]);
+    const revision = planRevision(proposal(withTickets.replace('[MKAIV-449, COMM-305]', '[MKAIV-449]')), feature, 1);
+    expect(revision?.items.map((item) => [item.command.type, (item.command.data as { ticketKeys?: unknown }).ticketKeys])).toEqual([['SetFeatureTickets', ['MKAIV-449']]]);
+    expect(revision?.fixedChanged).toEqual([]);
   });
 
   it('revises nothing on a withdrawn feature', async () => {

@@ -63,6 +63,7 @@ describe('feature board', () => {
     const detail = query.featureDetail('CBF-1K-DELAY', NOW)!;
     expect(detail.history.map((item) => item.kind)).toEqual(['proposed', 'delivered', 'verification', 'suspect']);
     expect(detail.changeIds).toEqual(['CHG-1', 'CHG-3']);
+    // MKAIV-1 is named by the proposal and mentions the key: listed once.
     expect(detail.ticketKeys).toEqual(['MKAIV-1']);
     expect(detail.findingIds).toEqual(['F-1']);
     expect(detail.requirementRefs).toEqual(['R.RC.P.30', 'R.CAM.2']);
@@ -203,6 +204,12 @@ describe('traceability', () => {
     expect(cbf.observationIds).toEqual([O1]);
     expect(cbf.verifications.map((verification) => verification.verificationId)).toEqual(['V1']);
     expect(cbf.ticketKeys).toEqual(['MKAIV-1']);
+  });
+
+  it('lists the tickets a proposal names, imported from Jira or not', () => {
+    const trace = query.traceability().find((entry) => entry.requirementRef === 'R.SDP.8')!;
+    expect(trace.features.map((feature) => [feature.featureKey, feature.ticketKeys])).toEqual([['SDP-QUORUM', ['SDP-77']]]);
+    expect(query.featureDetail('SDP-QUORUM', NOW)!.ticketKeys).toEqual(['SDP-77']);
   });
 });
 

@@ -1,15 +1,16 @@
 /**
  * Events written by the onsky of schema version 1 (test/fixtures/events-schema-v1.ndjson, an
  * export of the old code) are read in the current shape, and fold to the same read models as
- * the same history written by the current deciders.
+ * the same history written by the current deciders. Two types have moved on since: ChangeRecorded
+ * (version 2: no version is `null`) and FeatureProposed (version 2: `ticketKeys`).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { restoreLog } from '../../cli/export.js';
-import { decideChange, eventSchemaVersions, initialChangeState, type RecordChange } from '../../domain/index.js';
-import { changeRecordedV1ToV2, domainUpcasters } from '../../domain/upcasters.js';
+import { decideChange, decideFeature, eventSchemaVersions, initialChangeState, initialFeatureState, type ProposeFeature, type RecordChange } from '../../domain/index.js';
+import { changeRecordedV1ToV2, domainUpcasters, featureProposedV1ToV2 } from '../../domain/upcasters.js';
 import { startProjections } from '../../projections/index.js';
 import type { NewEvent, RecordedEvent } from '../../store/port.js';
 import { openSqliteStore, type SqliteEventStore } from '../../store/sqlite.js';
@@ -54,9 +55,10 @@ afterEach(async () => {
 
 /**
  * Writes the fixture's history as the current code writes it. Each ChangeRecorded comes from the
- * current decider, given the command that the v1 decider recorded verbatim. Every other event
- * type is still at the version the fixture contains. Ids, streams and record times stay the
- * same, so the two logs differ only in how ChangeRecorded is stored.
+ * current decider, given the command that the v1 decider recorded verbatim, and each
+ * FeatureProposed from the current decider given the v1 command with no tickets. Every other
+ * event type is still at the version the fixture contains. Ids, streams and record times stay
+ * the same, so the two logs differ only in how those two types are stored.
  */
 async function writeWithCurrentCode(store: SqliteEventStore): Promise<void> {
   for (const line of fixtureEvents()) {
@@ -64,6 +66,12 @@ async function writeWithCurrentCode(store: SqliteEventStore): Promise<void> {
     if (line.type === 'ChangeRecorded') {
       const command = { type: 'RecordChange', data: line.data } as unknown as RecordChange;
       const decided = decideChange(command, initialChangeState);
+      if (decided._tag === 'Left') throw new Error(`the current decider rejects ${line.stream}: ${decided.left.message}`);
+      data = decided.right[0]!.data;
+    }
+    if (line.type === 'FeatureProposed') {
+      const command = { type: 'ProposeFeature', data: { ...line.data, ticketKeys: [] } } as unknown as ProposeFeature;
+      const decided = decideFeature(command, initialFeatureState);
       if (decided._tag === 'Left') throw new Error(`the current decider rejects ${line.stream}: ${decided.left.message}`);
       data = decided.right[0]!.data;
     }
@@ -129,6 +137,9 @@ describe('schema version 1 fixture', () => {
         const { version: _read, ...readRest } = event.data as Record<string, unknown>;
         const { version: _written, ...writtenRest } = line.data;
         expect(readRest, line.stream).toEqual(writtenRest);
+      } else if (line.type === 'FeatureProposed') {
+        expect(event.schemaVersion).toBe(2);
+        expect(event.data, line.stream).toEqual({ ...line.data, ticketKeys: [] });
       } else {
         expect(event.data, `${line.type} in ${line.stream}`).toEqual(line.data);
         expect(event.schemaVersion).toBe(line.schemaVersion);
@@ -181,7 +192,8 @@ describe('schema version 1 fixture', () => {
     const bare = openSqliteStore(file);
     opened.push(bare);
     const projections = startProjections(bare, { logger: { info: () => undefined, warn: () => undefined, error: () => undefined } });
-    await expect(projections.ready).rejects.toThrow(/ChangeRecorded schema version 1, but the read models fold version 2; open the store with the upcasters/);
+    // The fixture starts with the plan's proposals, so the first event the fold refuses is one of them.
+    await expect(projections.ready).rejects.toThrow(/FeatureProposed schema version 1, but the read models fold version 2; open the store with the upcasters/);
     await projections.close();
   });
 });
@@ -224,5 +236,40 @@ describe('ChangeRecorded upcaster', () => {
     const written = { ...v1(''), type: 'ChangeDeployed' };
     expect(chain.apply(written)).toBe(written);
     expect(changeRecordedV1ToV2.fromVersion).toBe(1);
+  });
+});
+
+describe('FeatureProposed upcaster', () => {
+  const chain = new UpcasterChain(domainUpcasters);
+  const v1: RecordedEvent = {
+    id: '00000000-0000-4000-8000-000000000002',
+    stream: 'feature-MKAIV-449',
+    revision: 0,
+    position: 1n,
+    type: 'FeatureProposed',
+    schemaVersion: 1,
+    data: {
+      featureKey: 'MKAIV-449',
+      title: 'Three-calibrator imaging',
+      subsystem: 'SDP',
+      components: ['sdp.cal'],
+      requirementRefs: ['R.RC.P.30'],
+      evidenceCriteria: {},
+      scores: { userBusinessValue: 8, timeCriticality: 5, riskReductionOpportunityEnablement: 3, jobSize: 2 },
+      verificationEffort: 3,
+      proposedBy: 'lead',
+      proposedAt: '2019-03-01T08:00:00Z',
+    },
+    metadata: { actor: 'lead', correlationId: 'c', causationId: 'c', recordedAt: '2019-03-01T08:00:00Z' },
+  };
+
+  it('adds an empty ticket list and keeps every other field and the envelope', () => {
+    expect(chain.apply(v1)).toEqual({ ...v1, schemaVersion: 2, data: { ...v1.data as object, ticketKeys: [] } });
+    expect(featureProposedV1ToV2.fromVersion).toBe(1);
+  });
+
+  it('leaves version 2 events and their tickets alone', () => {
+    const written = { ...v1, schemaVersion: 2, data: { ...v1.data as object, ticketKeys: ['MKAIV-449'] } };
+    expect(chain.apply(written)).toBe(written);
   });
 });

@@ -76,7 +76,7 @@ export class LogBuilder {
 
 const obslog = { importer: 'obslog', file: 'obslog.log', locator: '1' };
 
-function propose(log: LogBuilder, featureKey: string, at: string, fields: { subsystem: string; components: string[]; requirementRefs: string[]; criteria: EvidenceCriteria; scores: [number, number, number, number]; effort: number }): void {
+function propose(log: LogBuilder, featureKey: string, at: string, fields: { subsystem: string; components: string[]; requirementRefs: string[]; ticketKeys?: string[]; criteria: EvidenceCriteria; scores: [number, number, number, number]; effort: number }): void {
   const [userBusinessValue, timeCriticality, riskReductionOpportunityEnablement, jobSize] = fields.scores;
   log.run(featureDecider, featureStream(featureKey), {
     type: 'ProposeFeature',
@@ -86,6 +86,7 @@ function propose(log: LogBuilder, featureKey: string, at: string, fields: { subs
       subsystem: fields.subsystem,
       components: fields.components,
       requirementRefs: fields.requirementRefs,
+      ticketKeys: fields.ticketKeys ?? [],
       evidenceCriteria: fields.criteria,
       scores: { userBusinessValue, timeCriticality, riskReductionOpportunityEnablement, jobSize },
       verificationEffort: fields.effort,
@@ -170,9 +171,9 @@ export function smallHistory(): LogBuilder {
   log.run(targetDecider, targetStream('J1939-6342'), { type: 'RecordTarget', data: { targetName: 'J1939-6342', aliases: ['1934-638', 'PKS 1934-63'], tags: ['radec', 'bpcal', 'delaycal'], coordinates: '19:39:25.03 -63:42:45.6', source: catalogue, recordedAt: '2019-03-01T00:00:00Z' } }, '2019-03-01T00:00:00Z');
   log.run(targetDecider, targetStream('J0010-4153'), { type: 'RecordTarget', data: { targetName: 'J0010-4153', aliases: ['0008-421'], tags: ['radec', 'gaincal'], coordinates: '00:10:52.52 -41:53:10.8', source: catalogue, recordedAt: '2019-03-01T00:00:00Z' } }, '2019-03-01T00:00:00Z');
 
-  propose(log, 'CBF-1K-DELAY', '2019-03-01T08:00:00Z', { subsystem: 'CBF', components: ['cbf-fengine'], requirementRefs: ['R.RC.P.30', 'R.CAM.2'], criteria: { band: 'L', product: 'c856M1k', minReceptors: 4, minOnTargetSeconds: 180, targetTags: ['delaycal'], scanKind: 'track' }, scores: [8, 5, 3, 2], effort: 8 });
+  propose(log, 'CBF-1K-DELAY', '2019-03-01T08:00:00Z', { subsystem: 'CBF', components: ['cbf-fengine'], requirementRefs: ['R.RC.P.30', 'R.CAM.2'], ticketKeys: ['MKAIV-1'], criteria: { band: 'L', product: 'c856M1k', minReceptors: 4, minOnTargetSeconds: 180, targetTags: ['delaycal'], scanKind: 'track' }, scores: [8, 5, 3, 2], effort: 8 });
   propose(log, 'SDP-NOISE-DIODE', '2019-03-01T09:00:00Z', { subsystem: 'SDP', components: ['katsdpcontroller'], requirementRefs: ['R.RC.P.30'], criteria: { band: 'L', targetTags: ['gaincal'], minReceptors: 2 }, scores: [5, 3, 2, 5], effort: 2 });
-  propose(log, 'SDP-QUORUM', '2019-03-01T10:00:00Z', { subsystem: 'SDP', components: ['katsdpcontroller'], requirementRefs: ['R.SDP.8'], criteria: {}, scores: [3, 2, 5, 1], effort: 5 });
+  propose(log, 'SDP-QUORUM', '2019-03-01T10:00:00Z', { subsystem: 'SDP', components: ['katsdpcontroller'], requirementRefs: ['R.SDP.8'], ticketKeys: ['SDP-77'], criteria: {}, scores: [3, 2, 5, 1], effort: 5 });
   propose(log, 'CAM-PORTAL', '2019-03-01T11:00:00Z', { subsystem: 'CAM', components: ['katportal'], requirementRefs: ['R.CAM.2', 'R.CAM.3'], criteria: {}, scores: [2, 1, 1, 1], effort: 1 });
 
   change(log, 'CHG-1', ['cbf-fengine'], ['CBF-1K-DELAY'], '2019-03-02T08:00:00Z', '2019-03-02T12:00:00Z');

@@ -61,6 +61,7 @@ export function planFeatures(history: History, dayMs: number): void {
       subsystem,
       components: [random.pick(components), random.pick(components)].filter((value, index, all) => all.indexOf(value) === index),
       requirementRefs: [`R.RC.P.${random.int(1, 40)}`],
+      ticketKeys: [],
       evidenceCriteria: criteria,
       scores: { userBusinessValue: random.pick(FIBONACCI), timeCriticality: random.pick(FIBONACCI), riskReductionOpportunityEnablement: random.pick(FIBONACCI), jobSize: random.pick(FIBONACCI) },
       verificationEffort: random.pick([1, 2, 3, 5, 8]),
