@@ -6,6 +6,17 @@
 import type { FeatureStatus, OnskyEvent, VerifiedFeatureLookup } from '../domain/index.js';
 
 export class FeatureStatusIndex implements VerifiedFeatureLookup {
+  /** The event types `apply` folds; a reader may skip every other type. */
+  static readonly EVENT_TYPES: readonly OnskyEvent['type'][] = [
+    'ObservationFactsRecorded',
+    'FeatureProposed',
+    'FeatureDelivered',
+    'VerificationRecorded',
+    'FeatureMarkedSuspect',
+    'SuspicionCleared',
+    'FeatureWithdrawn',
+  ];
+
   private readonly features = new Map<string, { status: FeatureStatus; components: readonly string[]; evidenceStart?: string | undefined }>();
   /** First recorded start of each observation, to date a verification's evidence. */
   private readonly observationStarts = new Map<string, string>();

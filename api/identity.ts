@@ -29,6 +29,9 @@ interface KnownObservation {
 const TOLERANCE_MS = FACT_TIME_TOLERANCE_SECONDS * 1000;
 
 export class ObservationIdentityIndex {
+  /** The event types `apply` folds; a reader may skip every other type. */
+  static readonly EVENT_TYPES: readonly OnskyEvent['type'][] = ['ObservationFactsRecorded', 'ObservationIdentifierLinked', 'ObservationIdentifierUnlinked'];
+
   private readonly observations = new Map<string, KnownObservation>();
   private readonly byCaptureBlock = new Map<string, string>();
   private readonly byScheduleBlock = new Map<string, string>();

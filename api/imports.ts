@@ -696,7 +696,7 @@ const PLAN_FIELD_NAMES: Readonly<Record<PlanRevision['fixedChanged'][number], st
   requirementRefs: 'requirements',
 };
 
-/** What each revision command of a plan import updates, as the warning names it. */
+/** The field each revision command of a plan import updates, in the warning's words. */
 const REVISED_WORDS: Readonly<Record<string, string>> = {
   RescoreFeature: 'scores',
   SetEvidenceCriteria: 'evidence criteria',
@@ -731,25 +731,44 @@ function idKeys(observationId: string): { captureBlockId?: string; scheduleBlock
   return observationId.startsWith('sb-') ? { scheduleBlockId: observationId.slice(3) } : { captureBlockId: observationId };
 }
 
-interface SessionIndexes {
+export interface SessionIndexes {
   readonly identity: ObservationIdentityIndex;
   readonly targets: TargetIndex;
   readonly features: FeatureStatusIndex;
 }
 
+/** Every event type an import session's indexes fold. */
+const INDEXED_TYPES: readonly string[] = [...new Set([...ObservationIdentityIndex.EVENT_TYPES, 'TargetRecorded', 'TargetUpdated', ...FeatureStatusIndex.EVENT_TYPES])];
+
+/** A store that reads only some event types, as the SQLite adapter does. */
+interface TypeFilteredStore {
+  readAllPagesOfTypes(types: readonly string[]): Iterable<RecordedEvent[]>;
+}
+
+function filtersTypes(store: EventStore): store is EventStore & TypeFilteredStore {
+  return typeof (store as Partial<TypeFilteredStore>).readAllPagesOfTypes === 'function';
+}
+
 /**
  * Builds the observation identity, catalogue target and feature status indexes from the log.
- * NOTE: this reads the whole log once per import; a server can pass its read models' indexes
- * instead once they expose them.
+ * On SQLite only the types the indexes fold are read, which skips reviews and products, about half
+ * of a large log. NOTE: this still reads the log once per import. An import into a log of a
+ * million events starts about 7 s late (measured on a 2-core machine).
  */
-async function indexesFromLog(store: EventStore): Promise<SessionIndexes> {
+export async function indexesFromLog(store: EventStore): Promise<SessionIndexes> {
   const indexes = { identity: new ObservationIdentityIndex(), targets: new TargetIndex(), features: new FeatureStatusIndex() };
+  if (filtersTypes(store)) {
+    for (const page of store.readAllPagesOfTypes(INDEXED_TYPES)) {
+      for (const event of page) indexEvent(indexes, event.stream, event as unknown as OnskyEvent);
+    }
+    return indexes;
+  }
   for await (const event of store.readAll()) indexEvent(indexes, event.stream, event as unknown as OnskyEvent);
   return indexes;
 }
 
 /** Adds one event of `stream` to the indexes an import session decides with. */
-function indexEvent({ identity, targets, features }: SessionIndexes, stream: string, event: OnskyEvent): void {
+export function indexEvent({ identity, targets, features }: SessionIndexes, stream: string, event: OnskyEvent): void {
   if (stream.startsWith('observation-')) identity.apply(event);
   if (event.type === 'TargetRecorded') targets.add({ name: event.data.targetName, aliases: event.data.aliases, tags: event.data.tags, coordinates: event.data.coordinates });
   if (event.type === 'TargetUpdated') targets.add({ name: event.data.targetName, aliases: event.data.addedAliases, tags: event.data.addedTags });

@@ -30,6 +30,27 @@ describe('SQLite store', () => {
       await store.close();
     }));
 
+  it('reads only the types asked for', () =>
+    withFile(async (file) => {
+      const store = openSqliteStore(file);
+      await store.append('s', [newEvent('A', { n: 1 }), newEvent('B', { n: 2 }), newEvent('C', { n: 3 })], 'any');
+      await store.append('t', [newEvent('A', { n: 4 }), newEvent('B', { n: 5 })], 'any');
+
+      const pages = [...store.readAllPagesOfTypes(['A', 'C'], 0n, 2)];
+      expect(pages.map((page) => page.map((event) => [event.stream, event.type, event.data, event.position]))).toEqual([
+        [['s', 'A', { n: 1 }, 1n], ['s', 'C', { n: 3 }, 3n]],
+        [['t', 'A', { n: 4 }, 4n]],
+      ]);
+      expect([...store.readAllPagesOfTypes(['A'], 1n)].flat().map((event) => event.data)).toEqual([{ n: 4 }]);
+      expect([...store.readAllPagesOfTypes([])].flat()).toEqual([]);
+
+      // Past 2^53 the page is read again with exact positions.
+      const start = 2n ** 53n + 10n;
+      store.database.prepare('UPDATE events SET position = ? WHERE position = 5').run(start);
+      expect([...store.readAllPagesOfTypes(['B'], 2n)].flat().map((event) => event.position)).toEqual([start]);
+      await store.close();
+    }));
+
   it('survives reopening', () =>
     withFile(async (file) => {
       const first = openSqliteStore(file);
