@@ -9,6 +9,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { isLeft } from 'fp-ts/lib/Either.js';
+import { eventSchemaVersions, isOnskyEventType } from '../domain/index.js';
 import type { AppendRequest, EventStore, NewEvent, RecordedEvent } from '../store/port.js';
 import { UsageError } from './options.js';
 
@@ -116,6 +117,13 @@ function parseEvent(text: string, file: string, line: number): { stream: string;
   const missing = (['id', 'stream', 'revision', 'type', 'schemaVersion', 'metadata'] as const).filter((field) => parsed[field] === undefined);
   if (missing.length > 0 || typeof parsed.revision !== 'number') {
     throw new UsageError(`${file}:${line} lacks ${missing.join(', ') || 'a numeric revision'}; the export is damaged, so export again`);
+  }
+  // An event a newer onsky wrote would stop every read model of this one, so it is not stored.
+  const current = isOnskyEventType(parsed.type!) ? eventSchemaVersions[parsed.type] : undefined;
+  if (current !== undefined && (typeof parsed.schemaVersion !== 'number' || parsed.schemaVersion > current)) {
+    throw new UsageError(
+      `${file}:${line} is ${parsed.type} schema version ${String(parsed.schemaVersion)}, but this onsky reads versions up to ${current}; restore with the onsky that exported it or a newer one`,
+    );
   }
   return {
     stream: parsed.stream!,

@@ -22,7 +22,7 @@ import {
   type VerificationOutcome,
 } from './feature-events.js';
 import { checkVerification } from './verification.js';
-import { checkIsoUtc, checkKey, checkText, firstError, sortedUnique } from './values.js';
+import { checkIsoUtc, checkKey, checkText, checkTicketKeys, firstError, sortedUnique } from './values.js';
 import { checkWsjfScores, type WsjfScores } from './wsjf.js';
 
 export type ProposeFeature = DomainCommand<
@@ -163,9 +163,10 @@ function propose(command: ProposeFeature, state: FeatureState): Decision {
     checkIsoUtc('proposedAt', data.proposedAt),
     checkWsjfScores(data.scores, data.verificationEffort),
     checkEvidenceCriteria(data.evidenceCriteria),
-    ...data.ticketKeys.map((ticketKey) => checkKey('ticketKeys', ticketKey)),
+    checkTicketKeys('ticketKeys', data.ticketKeys),
   ]);
-  return error === undefined ? E.right([{ type: 'FeatureProposed', data }]) : E.left(error);
+  // A key named twice is one ticket; the event keeps the first place of each.
+  return error === undefined ? E.right([{ type: 'FeatureProposed', data: { ...data, ticketKeys: [...new Set(data.ticketKeys)] } }]) : E.left(error);
 }
 
 function rescore(command: RescoreFeature, state: FeatureState): Decision {
@@ -201,10 +202,10 @@ function setTickets(command: SetFeatureTickets, state: FeatureState): Decision {
   const data = command.data;
   const error =
     requireStatus(state, data.featureKey, 'SetFeatureTickets', LIVE) ??
-    firstError([checkText('setBy', data.setBy), checkIsoUtc('setAt', data.setAt), ...data.ticketKeys.map((ticketKey) => checkKey('ticketKeys', ticketKey))]);
+    firstError([checkText('setBy', data.setBy), checkIsoUtc('setAt', data.setAt), checkTicketKeys('ticketKeys', data.ticketKeys)]);
   if (error !== undefined) return E.left(error);
   if (state.definition !== null && ticketsInEffect(state.definition, data.ticketKeys)) return E.right([]);
-  return E.right([{ type: 'FeatureTicketsSet', data }]);
+  return E.right([{ type: 'FeatureTicketsSet', data: { ...data, ticketKeys: [...new Set(data.ticketKeys)] } }]);
 }
 
 /** Tests whether a feature already has these tickets, in any order. */

@@ -39,6 +39,22 @@ export function checkKey(field: string, value: string): E.Either<DomainError, st
   return E.left(invalidValue(field, value, 'a non-empty key without spaces, e.g. SDP-123'));
 }
 
+/**
+ * A Jira issue key: a project key (a capital letter, then capitals, digits or underscores, as
+ * Jira's default project key rule allows) and the issue number, e.g. `MKAIV-449`.
+ */
+export const TICKET_KEY = /^[A-Z][A-Z0-9_]+-\d+$/;
+
+/** Tickets one feature may name; a longer list is a mistake (a pasted export), not a plan. */
+export const MAX_TICKET_KEYS = 1000;
+
+/** Checks a list of Jira keys: each one well formed, and not more than `MAX_TICKET_KEYS` of them. */
+export function checkTicketKeys(field: string, keys: readonly string[]): E.Either<DomainError, readonly string[]> {
+  if (keys.length > MAX_TICKET_KEYS) return E.left(invalidValue(field, `${keys.length} keys`, `at most ${MAX_TICKET_KEYS} ticket keys`));
+  const bad = keys.find((key) => typeof key !== 'string' || !TICKET_KEY.test(key));
+  return bad === undefined ? E.right(keys) : E.left(invalidValue(field, bad, 'a Jira key such as MKAIV-449: a project key of two or more capitals or digits, a hyphen and a number'));
+}
+
 export function checkNonNegative(field: string, value: number): E.Either<DomainError, number> {
   if (Number.isFinite(value) && value >= 0) {
     return E.right(value);

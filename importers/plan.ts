@@ -4,6 +4,7 @@
  * is a warning naming its line while the others import.
  */
 import { z } from 'zod';
+import { MAX_TICKET_KEYS, TICKET_KEY } from '../domain/index.js';
 import { type Parsed, type ParseOptions, record, sha256, throwFirstWarning, warning } from './types.js';
 import { describePath, MAX_YAML_BYTES, readYamlFile, yamlList } from './yaml-list.js';
 
@@ -33,7 +34,7 @@ export const featureSchema = z.strictObject({
   }),
   components: z.array(z.string().min(1)).min(1, { error: 'must list at least one component the feature touches' }),
   requirements: z.array(z.string().regex(REQUIREMENT_REF, { error: 'must be a requirement ref such as R.RC.P.30' })).default([]),
-  tickets: z.array(z.string().regex(/^[A-Z][A-Z0-9]+-\d+$/, { error: 'must be a Jira key such as MKAIV-449' })).default([]),
+  tickets: z.array(z.string().regex(TICKET_KEY, { error: 'must be a Jira key such as MKAIV-449: a project key of two or more capitals or digits, a hyphen and a number' })).max(MAX_TICKET_KEYS, { error: `must list at most ${MAX_TICKET_KEYS} tickets` }).default([]),
   wsjf: z.strictObject({
     businessValue: score,
     timeCriticality: score,
@@ -62,6 +63,23 @@ async function* readPlan(file: string, strict: boolean): AsyncGenerator<Parsed<P
   yield* items;
 }
 
+/** Returns the value at a path inside a parsed YAML item, `undefined` when the path leads nowhere. */
+function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
+  let current = value;
+  for (const step of path) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<PropertyKey, unknown>)[step];
+  }
+  return current;
+}
+
+/** Quotes a short text or number for a warning (` "mkaiv-449"`); other values are left out. */
+function shownValue(value: unknown): string {
+  if (typeof value === 'number' || typeof value === 'boolean') return ` ${String(value)}`;
+  if (typeof value !== 'string') return '';
+  return ` ${JSON.stringify(value.length <= 60 ? value : `${value.slice(0, 60)}…`)}`;
+}
+
 /** Validates plan text (YAML or JSON, which YAML includes); `file` names it in messages. */
 export function* parsePlanText(file: string, text: string): Generator<Parsed<PlanFeature>> {
   const items = yamlList(file, text, { key: 'features', kind: 'a plan', items: 'features', example: 'examples/plan.yaml' });
@@ -69,8 +87,11 @@ export function* parsePlanText(file: string, text: string): Generator<Parsed<Pla
   for (const [index, item] of items.entries()) {
     const result = featureSchema.safeParse(item.value);
     if (!result.success) {
+      const key = (item.value as { key?: unknown } | null)?.key;
+      const feature = typeof key === 'string' && key.length <= 80 ? `feature ${key}` : `feature ${index + 1} of the list`;
       for (const issue of result.error.issues) {
-        yield warning(file, item.lineOf(issue.path), `${describePath(issue.path, 'feature')}: ${issue.message}; feature ${index + 1} skipped`);
+        const found = shownValue(valueAt(item.value, issue.path));
+        yield warning(file, item.lineOf(issue.path), `${describePath(issue.path, 'feature')}${found}: ${issue.message}; ${feature} was not imported`);
       }
       continue;
     }

@@ -55,13 +55,14 @@ function checkSchemaVersion(envelope: RecordedEvent): void {
   if (!isOnskyEventType(envelope.type)) return;
   const current = eventSchemaVersions[envelope.type];
   if (envelope.schemaVersion === current) return;
-  const fix =
-    envelope.schemaVersion < current
-      ? 'open the store with the upcasters of domain/upcasters.ts (domainUpcasters)'
-      : 'upgrade onsky to the version that wrote it';
-  throw new Error(
-    `event ${envelope.id} at position ${envelope.position} is ${envelope.type} schema version ${envelope.schemaVersion}, but the read models fold version ${current}; ${fix}`,
-  );
+  const problem = `event ${envelope.id} at position ${envelope.position} is ${envelope.type} schema version ${envelope.schemaVersion}, but the read models fold version ${current}`;
+  if (envelope.schemaVersion < current) throw new Error(`${problem}; open the store with the upcasters of domain/upcasters.ts (domainUpcasters)`);
+  throw new NewerEventError(`${problem}; upgrade onsky to the version that wrote it`);
+}
+
+/** An event written by a newer onsky: the installation, not this code, needs the fix. */
+export class NewerEventError extends Error {
+  override readonly name = 'NewerEventError';
 }
 
 function foldEvent(state: ProjectionState, event: OnskyEvent, recordedAt: string): readonly ReadModelName[] {

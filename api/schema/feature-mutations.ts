@@ -76,7 +76,7 @@ const SetFeatureTicketsInput = builder.inputType('SetFeatureTicketsInput', {
   description: 'Replaces the list of tickets that track a feature.',
   fields: (t) => ({
     featureKey: t.string({ required: true, description: 'The feature.' }),
-    ticketKeys: t.stringList({ required: true, description: 'Jira keys, e.g. MKAIV-449; an empty list removes them all.', validate: listOfKeys }),
+    ticketKeys: t.stringList({ required: true, description: "Jira keys, e.g. MKAIV-449; an empty list removes the feature's own tickets (tickets that mention it still show).", validate: listOfKeys }),
     setAt: t.string(optionalTime),
   }),
 });

@@ -88,6 +88,36 @@ describe('onsky export and restore', () => {
     expect(restored.stderr).toContain(`${file}:3 is not valid JSON`);
   });
 
+  it('rejects an event of a newer onsky', async () => {
+    const source = join(folder.path, 'source');
+    const file = join(folder.path, 'log.ndjson');
+    await seed(source);
+    await runCli(['export', '--data', source, '--out', file]);
+    const lines = readFileSync(file, 'utf8').split('\n');
+    lines[1] = lines[1]!.replace('"schemaVersion":2', '"schemaVersion":3');
+    writeFileSync(file, lines.join('\n'));
+
+    const target = join(folder.path, 'target');
+    const restored = await runCli(['restore', file, '--data', target]);
+    expect(restored.code).toBe(2);
+    expect(restored.stderr.trim()).toBe(`onsky restore: ${file}:2 is FeatureProposed schema version 3, but this onsky reads versions up to 2; restore with the onsky that exported it or a newer one`);
+    const restoredStore = openSqliteStore(join(target, 'events.sqlite'));
+    expect(await collect(restoredStore.readAll())).toEqual([]);
+    await restoredStore.close();
+  });
+
+  it('reports a log a newer onsky wrote in one line', async () => {
+    const data = join(folder.path, 'data');
+    await seed(data);
+    const store = openSqliteStore(join(data, 'events.sqlite'));
+    store.database.prepare("UPDATE events SET schema_version = 3 WHERE type = 'FeatureProposed'").run();
+    await store.close();
+
+    const report = await runCli(['report', 'wsjf', '--data', data]);
+    expect(report.code).toBe(2);
+    expect(report.stderr).toMatch(/^onsky report: event \S+ at position 1 is FeatureProposed schema version 3, but the read models fold version 2; upgrade onsky to the version that wrote it\n$/);
+  });
+
   it('rejects a file that is no export', async () => {
     const file = join(folder.path, 'other.ndjson');
     writeFileSync(file, '{"hello":1}\n');

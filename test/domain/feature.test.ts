@@ -79,6 +79,26 @@ describe('ProposeFeature', () => {
     expect(error.value).toBe('MKAIV 450');
   });
 
+  it('rejects a lower-case ticket key', () => {
+    const error = given([])
+      .when({ ...propose, data: { ...propose.data, ticketKeys: ['mkaiv-449'] } } as FeatureCommand)
+      .thenError('InvalidValue');
+    expect(error.message).toBe('ticketKeys "mkaiv-449" is invalid; expected a Jira key such as MKAIV-449: a project key of two or more capitals or digits, a hyphen and a number');
+  });
+
+  it('rejects over a thousand tickets', () => {
+    const ticketKeys = Array.from({ length: 1001 }, (_, index) => `MKAIV-${index}`);
+    const error = given([]).when({ ...propose, data: { ...propose.data, ticketKeys } } as FeatureCommand).thenError('InvalidValue');
+    expect(error.message).toBe('ticketKeys "1001 keys" is invalid; expected at most 1000 ticket keys');
+  });
+
+  it('keeps a repeated ticket once', () => {
+    const ticketKeys = ['MKAIV-449', 'COMM-305', 'MKAIV-449'];
+    given([])
+      .when({ ...propose, data: { ...propose.data, ticketKeys } } as FeatureCommand)
+      .then([{ type: 'FeatureProposed', data: { ...propose.data, ticketKeys: ['MKAIV-449', 'COMM-305'] } } as FeatureEvent]);
+  });
+
   it('rejects a local timestamp', () => {
     const error = given([])
       .when({ ...propose, data: { ...propose.data, proposedAt: '2019-03-01 08:00:00' } } as FeatureCommand)
@@ -164,6 +184,11 @@ describe('SetFeatureTickets', () => {
 
   it('ignores the tickets in effect, in any order', () => {
     given([proposed]).when(setTickets([...definition.ticketKeys].reverse())).then([]);
+  });
+
+  it('keeps a repeated ticket once', () => {
+    const command = setTickets(['COMM-305', 'COMM-305']);
+    given([proposed]).when(command).then([{ type: 'FeatureTicketsSet', data: { ...command.data, ticketKeys: ['COMM-305'] } } as FeatureEvent]);
   });
 
   it('removes every ticket with an empty list', () => {

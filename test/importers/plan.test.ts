@@ -88,6 +88,18 @@ describe('parsePlanText', () => {
     expect(warnings[0]?.message).toContain('1, 2, 3, 5, 8, 13, 20');
   });
 
+  it('quotes a bad ticket key and names the feature', () => {
+    const { records, warnings } = run(valid.replace('components: [sdp.cal]', 'components: [sdp.cal]\n    tickets: [mkaiv-449]'));
+    expect(records).toEqual([]);
+    expect(warnings).toEqual([
+      {
+        file: 'plan.yaml',
+        line: 6,
+        message: 'tickets[0] "mkaiv-449": must be a Jira key such as MKAIV-449: a project key of two or more capitals or digits, a hyphen and a number; feature MKAIV-449 was not imported',
+      },
+    ]);
+  });
+
   it('names the line of an unknown field', () => {
     const text = valid.replace('    components: [sdp.cal]\n', '    components: [sdp.cal]\n    componets: [x]\n');
     const { warnings } = run(text);
