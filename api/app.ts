@@ -13,6 +13,7 @@ import type { EventStore } from '../store/port.js';
 import { openSqliteStore } from '../store/sqlite.js';
 import { openTokenStore, type TokenStore } from './auth/tokens.js';
 import { CommandHandler } from './commands/handler.js';
+import { DATA_FILES } from './data-files.js';
 import { EXAMPLES_FOLDER, importExamples } from './examples.js';
 import { readSideOf, type ReadSide } from './read-side.js';
 import { checkCanListen, DEFAULT_HOST, DEFAULT_PORT, startServer, type RunningServer, type ServerOptions } from './server.js';
@@ -43,7 +44,7 @@ export interface RunningOnsky {
 }
 
 /** File names inside the data folder. */
-export const DATA_FILES = { events: 'events.sqlite', snapshot: 'projections.snapshot', tokens: 'tokens.sqlite' } as const;
+export { DATA_FILES };
 
 export async function startOnsky(options: OnskyOptions): Promise<RunningOnsky> {
   const { logger, dataFolder } = options;
@@ -76,7 +77,7 @@ export async function startOnsky(options: OnskyOptions): Promise<RunningOnsky> {
   });
   let server: RunningServer;
   try {
-    server = await startServer({ ...options.server, store, reads, commands, tokens, logger });
+    server = await startServer({ ...options.server, store, reads, commands, tokens, logger, importIndexCacheFile: join(dataFolder, DATA_FILES.importIndexes) });
   } catch (error) {
     await projections.close();
     await store.close();

@@ -5,6 +5,18 @@
  */
 import type { FeatureStatus, OnskyEvent, VerifiedFeatureLookup } from '../domain/index.js';
 
+interface IndexedFeature {
+  status: FeatureStatus;
+  components: readonly string[];
+  evidenceStart?: string | undefined;
+}
+
+/** The whole state of a `FeatureStatusIndex`, as `toSnapshot` returns it and the constructor takes it. */
+export interface FeatureIndexSnapshot {
+  readonly features: Map<string, IndexedFeature>;
+  readonly observationStarts: Map<string, string>;
+}
+
 export class FeatureStatusIndex implements VerifiedFeatureLookup {
   /** The event types `apply` folds; a reader may skip every other type. */
   static readonly EVENT_TYPES: readonly OnskyEvent['type'][] = [
@@ -17,9 +29,20 @@ export class FeatureStatusIndex implements VerifiedFeatureLookup {
     'FeatureWithdrawn',
   ];
 
-  private readonly features = new Map<string, { status: FeatureStatus; components: readonly string[]; evidenceStart?: string | undefined }>();
+  private readonly features: Map<string, IndexedFeature>;
   /** First recorded start of each observation, to date a verification's evidence. */
-  private readonly observationStarts = new Map<string, string>();
+  private readonly observationStarts: Map<string, string>;
+
+  /** Starts empty, or continues from a snapshot, which the index then owns and changes. */
+  constructor(snapshot?: FeatureIndexSnapshot) {
+    this.features = snapshot?.features ?? new Map();
+    this.observationStarts = snapshot?.observationStarts ?? new Map();
+  }
+
+  /** Returns the index's state by reference, to be serialised before the index changes again. */
+  toSnapshot(): FeatureIndexSnapshot {
+    return { features: this.features, observationStarts: this.observationStarts };
+  }
 
   apply(event: OnskyEvent): void {
     switch (event.type) {

@@ -19,7 +19,7 @@ export interface ObservationKeys {
   readonly startUtc?: string;
 }
 
-interface KnownObservation {
+export interface KnownObservation {
   captureBlockIds: Set<string>;
   scheduleBlockIds: Set<string>;
   /** Milliseconds since the epoch, or NaN before any start is known. */
@@ -28,15 +28,36 @@ interface KnownObservation {
 
 const TOLERANCE_MS = FACT_TIME_TOLERANCE_SECONDS * 1000;
 
+/** The whole state of an `ObservationIdentityIndex`, as `toSnapshot` returns it and the constructor takes it. */
+export interface IdentitySnapshot {
+  readonly observations: Map<string, KnownObservation>;
+  readonly byCaptureBlock: Map<string, string>;
+  readonly byScheduleBlock: Map<string, string>;
+  readonly starts: Array<{ ms: number; observationId: string }>;
+}
+
 export class ObservationIdentityIndex {
   /** The event types `apply` folds; a reader may skip every other type. */
   static readonly EVENT_TYPES: readonly OnskyEvent['type'][] = ['ObservationFactsRecorded', 'ObservationIdentifierLinked', 'ObservationIdentifierUnlinked'];
 
-  private readonly observations = new Map<string, KnownObservation>();
-  private readonly byCaptureBlock = new Map<string, string>();
-  private readonly byScheduleBlock = new Map<string, string>();
+  private readonly observations: Map<string, KnownObservation>;
+  private readonly byCaptureBlock: Map<string, string>;
+  private readonly byScheduleBlock: Map<string, string>;
   /** Observations by start time, kept sorted (insertion by binary search) for the tolerance match. */
-  private starts: Array<{ ms: number; observationId: string }> = [];
+  private starts: Array<{ ms: number; observationId: string }>;
+
+  /** Starts empty, or continues from a snapshot, which the index then owns and changes. */
+  constructor(snapshot?: IdentitySnapshot) {
+    this.observations = snapshot?.observations ?? new Map();
+    this.byCaptureBlock = snapshot?.byCaptureBlock ?? new Map();
+    this.byScheduleBlock = snapshot?.byScheduleBlock ?? new Map();
+    this.starts = snapshot?.starts ?? [];
+  }
+
+  /** Returns the index's state by reference, to be serialised before the index changes again. */
+  toSnapshot(): IdentitySnapshot {
+    return { observations: this.observations, byCaptureBlock: this.byCaptureBlock, byScheduleBlock: this.byScheduleBlock, starts: this.starts };
+  }
 
   /** Builds the index from every observation event in the log. */
   static async fromLog(store: EventStore): Promise<ObservationIdentityIndex> {

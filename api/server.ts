@@ -44,6 +44,8 @@ export interface ServerOptions {
   readonly uiFolder?: string;
   /** Largest GraphQL request body in bytes; default 1 MiB. */
   readonly maxBodyBytes?: number;
+  /** File in which uploads keep their import indexes between imports; none by default. */
+  readonly importIndexCacheFile?: string;
   /** Largest upload to /api/import in bytes; default 64 MiB. */
   readonly maxUploadBytes?: number;
   /** Depth, complexity and breadth limits of one operation; default `QUERY_LIMITS`. */
@@ -447,7 +449,12 @@ class RequestHandler {
       throw new HttpError(403, 'FORBIDDEN', `importing needs role ${MUTATION_ROLES.importFile} or above, and this token has role ${actor.role}; ask an admin for a token with a role that allows it`);
     }
     const body = await readBody(request, this.options.maxUploadBytes ?? 64 * MIB);
-    const services = { store: this.options.store, commands: this.options.commands, logger: this.options.logger };
+    const services = {
+      store: this.options.store,
+      commands: this.options.commands,
+      logger: this.options.logger,
+      ...(this.options.importIndexCacheFile === undefined ? {} : { indexCacheFile: this.options.importIndexCacheFile }),
+    };
     let summary: unknown;
     try {
       summary = await importUpload(services, { url, request, body, actor, requestId });

@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DATA_FILES } from '../api/data-files.js';
 import { DryRunLog, importFile, rejectBinary, type ImportSummary } from '../api/imports.js';
 import { detectFormat, FORMATS, type ImportFormat } from '../importers/detect.js';
 import type { ImportWarning } from '../importers/types.js';
@@ -62,6 +63,11 @@ async function importFiles(argv: string[]): Promise<void> {
   if (scratch !== undefined) process.stderr.write(`onsky import: no store at ${location} yet, so the dry run decides against an empty log\n`);
   const store = openStore(scratch === undefined ? location : join(scratch, 'events.sqlite'));
   const dryRunLog = dryRun ? new DryRunLog() : undefined;
+  // The index cache lives beside a store in the data folder; a dry run on a scratch store or a
+  // missing data folder leaves none behind.
+  const folder = dataFolder(values.data);
+  const indexCacheFile = scratch === undefined && existsSync(folder) ? join(folder, DATA_FILES.importIndexes) : undefined;
+  const cache = indexCacheFile === undefined ? {} : { indexCacheFile };
   const summaries: ImportSummary[] = [];
   try {
     // In a strict import a problem in any file stores nothing, so with several files each is
@@ -69,7 +75,7 @@ async function importFiles(argv: string[]): Promise<void> {
     if (values.strict === true && !dryRun && files.length > 1) {
       const check = new DryRunLog();
       for (const [index, file] of files.entries()) {
-        await importFile({ store, format: formats[index]!, path: file, dryRun: true, dryRunLog: check, strict: true });
+        await importFile({ store, format: formats[index]!, path: file, dryRun: true, dryRunLog: check, strict: true, ...cache });
       }
     }
     for (const [index, file] of files.entries()) {
@@ -82,6 +88,7 @@ async function importFiles(argv: string[]): Promise<void> {
         dryRun,
         ...(dryRunLog === undefined ? {} : { dryRunLog }),
         strict: values.strict === true,
+        ...cache,
         ...(progress === undefined ? {} : { onProgress: progress.update }),
       });
       progress?.clear();

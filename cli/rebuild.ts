@@ -1,7 +1,7 @@
 /** `onsky rebuild`: discards the read models' snapshot and folds them again from the log. */
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DATA_FILES } from '../api/app.js';
+import { DATA_FILES } from '../api/data-files.js';
 import { startProjections } from '../projections/index.js';
 import { parse } from './log.js';
 import { dataFolder, openStore, prepareDataFolder, storeLocation } from './options.js';

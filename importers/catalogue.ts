@@ -126,13 +126,33 @@ export interface IndexedTarget {
  * Targets from one or more catalogues, looked up by any of their names. Two entries with a name
  * in common (after `normaliseTargetName`) are one target with the union of names and tags.
  */
+/**
+ * The whole state of a `TargetIndex`, as `toSnapshot` returns it and the constructor takes it.
+ * Every name of a target maps to one shared entry, so a copy must keep that sharing (v8.serialize does).
+ */
+export interface TargetIndexSnapshot {
+  readonly byKey: Map<string, { name: string; aliases: Set<string>; tags: Set<string> }>;
+  readonly coordinatesByStream: Map<string, string>;
+}
+
 export class TargetIndex {
-  private readonly byKey = new Map<string, { name: string; aliases: Set<string>; tags: Set<string> }>();
+  private readonly byKey: TargetIndexSnapshot['byKey'];
   /**
    * The first non-empty coordinates recorded per target stream (`targetStreamId`), which the
    * domain keeps: a later entry for the same stream adds aliases and tags, never coordinates.
    */
-  private readonly coordinatesByStream = new Map<string, string>();
+  private readonly coordinatesByStream: Map<string, string>;
+
+  /** Starts empty, or continues from a snapshot, which the index then owns and changes. */
+  constructor(snapshot?: TargetIndexSnapshot) {
+    this.byKey = snapshot?.byKey ?? new Map();
+    this.coordinatesByStream = snapshot?.coordinatesByStream ?? new Map();
+  }
+
+  /** Returns the index's state by reference, to be serialised before the index changes again. */
+  toSnapshot(): TargetIndexSnapshot {
+    return { byKey: this.byKey, coordinatesByStream: this.coordinatesByStream };
+  }
 
   /** Adds a target; `coordinates` as the domain stores them (one string) or as parsed (a list). */
   add(target: Pick<CatalogueTarget, 'name' | 'aliases' | 'tags'> & { readonly coordinates?: string | readonly string[] }): void {

@@ -15,14 +15,18 @@ let computed: string | undefined;
 
 /** Returns the code version, computed once per process. */
 export function projectionCodeVersion(): string {
-  computed ??= hashSources();
+  computed ??= hashSourceFolders(['projections', 'domain'], `format ${PROJECTION_FORMAT_VERSION}`);
   return computed;
 }
 
-function hashSources(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const hash = createHash('sha256').update(`format ${PROJECTION_FORMAT_VERSION}\n`);
-  for (const folder of [here, join(here, '..', 'domain')]) {
+/**
+ * Hashes the TypeScript and JavaScript sources of the named top-level folders with a salt, so a
+ * file written by one build of the code can be distinguished from one written by another.
+ */
+export function hashSourceFolders(folders: readonly string[], salt: string): string {
+  const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+  const hash = createHash('sha256').update(`${salt}\n`);
+  for (const folder of folders.map((name) => join(root, name))) {
     let files: string[];
     try {
       files = readdirSync(folder).filter((file) => /\.[cm]?[jt]s$/.test(file)).sort();

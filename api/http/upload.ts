@@ -12,6 +12,7 @@ import type { Logger } from 'pino';
 import { detectFormat, FORMATS, type ImportFormat } from '../../importers/detect.js';
 import type { EventStore } from '../../store/port.js';
 import type { CommandHandler } from '../commands/handler.js';
+import { roleAllows, type Role } from '../auth/roles.js';
 import type { Actor } from '../context.js';
 import { HttpError } from './guards.js';
 
@@ -19,6 +20,7 @@ export interface UploadServices {
   readonly store: EventStore;
   readonly commands: CommandHandler;
   readonly logger: Logger;
+  readonly indexCacheFile?: string;
 }
 
 export interface UploadRequest {
@@ -27,6 +29,23 @@ export interface UploadRequest {
   readonly body: Buffer;
   readonly actor: Actor;
   readonly requestId: string;
+}
+
+/**
+ * Formats whose records are commissioning decisions, with the lowest role that may import them:
+ * a plan proposes and rescores features, and a journal delivers and verifies them and reviews
+ * observations, which the API allows a commissioner alone.
+ */
+const DECISION_FORMATS: Readonly<Partial<Record<ImportFormat, Role>>> = { plan: 'commissioner', journal: 'commissioner' };
+
+function checkFormatRole(format: ImportFormat, actor: Actor): void {
+  const required = DECISION_FORMATS[format];
+  if (required === undefined || roleAllows(actor.role, required)) return;
+  throw new HttpError(
+    403,
+    'FORBIDDEN',
+    `importing a ${format} needs role ${required} or above, because its entries are commissioning decisions, and this token has role ${actor.role}; ask a ${required} to import it or an admin for a token with that role`,
+  );
 }
 
 /** Imports the uploaded file and returns the import summary as JSON-ready data. */
@@ -47,6 +66,7 @@ export async function importUpload(services: UploadServices, upload: UploadReque
   try {
     await writeFile(path, bytes);
     const format = requested === 'auto' ? await detectedFormat(path, name) : (requested as ImportFormat);
+    checkFormatRole(format, upload.actor);
     const { importFile } = await import('../imports.js');
     const started = performance.now();
     const summary = await importFile({
@@ -57,6 +77,7 @@ export async function importUpload(services: UploadServices, upload: UploadReque
       actor: upload.actor.name,
       dryRun: dryRunParameter === 'true',
       handler: services.commands,
+      ...(services.indexCacheFile === undefined ? {} : { indexCacheFile: services.indexCacheFile }),
     });
     services.logger.info(
       {

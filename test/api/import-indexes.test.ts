@@ -6,7 +6,8 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { indexesFromLog, indexEvent, type SessionIndexes } from '../../api/imports.js';
+import { indexesFromLog, indexEvent } from '../../api/imports.js';
+import type { SessionIndexes } from '../../api/import-index-cache.js';
 import { FeatureStatusIndex } from '../../api/feature-index.js';
 import { ObservationIdentityIndex } from '../../api/identity.js';
 import { TargetIndex } from '../../importers/catalogue.js';

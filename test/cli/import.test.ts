@@ -73,6 +73,8 @@ describe('onsky import', () => {
     expect(again.duplicates).toBe(3);
     expect(again.untracked).toBe(8);
     expect((await streams()).get('observation-1551803062')).toEqual(['ObservationFactsRecorded', 'ObservationAnomalyNoted', 'ObservationFactsRecorded']);
+    // The second import found a log to index, and kept its indexes for the next one.
+    expect(existsSync(join(data, 'import-indexes.cache'))).toBe(true);
   });
 
   it('warns about an obslog without capture block', async () => {
@@ -425,7 +427,7 @@ describe('onsky import on a second run', () => {
     const summary = await importJson(['plan', edited]);
     expect(summary.appended).toBe(1);
     expect(summary.warnings.map((warning) => warning.message)).toEqual([
-      'feature COMM-305: the plan changes its title, which keep their first proposed values (its scores were updated); to change them, withdraw the feature and propose it again under a new key',
+      'feature COMM-305: the plan changes its title, which keeps its first proposed value (its scores were updated); to change it, withdraw the feature and propose it again under a new key',
     ]);
   });
 
@@ -456,7 +458,7 @@ describe('onsky import on a second run', () => {
     const summary = await importJson(['plan', edited]);
     expect(summary.appended).toBe(0);
     expect(summary.warnings.map((warning) => warning.message)).toEqual([
-      'feature COMM-305: the plan changes its title, which keep their first proposed values; to change them, withdraw the feature and propose it again under a new key',
+      'feature COMM-305: the plan changes its title, which keeps its first proposed value; to change it, withdraw the feature and propose it again under a new key',
     ]);
   });
 });
