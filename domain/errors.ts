@@ -210,15 +210,29 @@ export function observationNotFound(observationId: string): ObservationNotFound 
   };
 }
 
+/** What each feature command does, as an error message words it: "cannot rescore feature X". */
+const FEATURE_ACTIONS: Readonly<Record<string, string>> = {
+  RescoreFeature: 'rescore',
+  SetEvidenceCriteria: 'set the evidence criteria of',
+  SetFeatureTickets: 'set the tickets of',
+  DeliverFeature: 'deliver',
+  RecordVerification: 'record a verification of',
+  MarkFeatureSuspect: 'mark suspect',
+  ClearSuspicion: 'clear the suspicion of',
+  WithdrawFeature: 'withdraw',
+};
+
 export function invalidFeatureTransition(
   featureKey: string,
   status: string,
   command: string,
   allowedStatuses: readonly string[],
 ): InvalidFeatureTransition {
+  const allowed = allowedStatuses.length <= 1 ? (allowedStatuses[0] ?? '') : `${allowedStatuses.slice(0, -1).join(', ')} or ${allowedStatuses.at(-1)}`;
+  const fix = status === 'withdrawn' ? '; a withdrawn feature takes no change, so propose it again under a new key to track it' : '';
   return {
     kind: 'InvalidFeatureTransition',
-    message: `${command} is not allowed: feature ${featureKey} is ${status}, and it must be ${allowedStatuses.join(' or ')}`,
+    message: `cannot ${FEATURE_ACTIONS[command] ?? command} feature ${featureKey}: it is ${status}, and this needs a feature that is ${allowed}${fix}`,
     featureKey,
     status,
     command,

@@ -70,7 +70,7 @@ describe('feature mutations', () => {
   it('rejects a transition with the allowed statuses', async () => {
     await run(PROPOSE, proposeInput);
     const result = await run('mutation($input: ClearSuspicionInput!) { clearSuspicion(input: $input) { __typename ... on InvalidFeatureTransition { status command allowedStatuses message } } }', { featureKey: FEATURE_KEY, justification: 'fine' });
-    expect(result).toEqual({ __typename: 'InvalidFeatureTransition', status: 'proposed', command: 'ClearSuspicion', allowedStatuses: ['suspect'], message: `ClearSuspicion is not allowed: feature ${FEATURE_KEY} is proposed, and it must be suspect` });
+    expect(result).toEqual({ __typename: 'InvalidFeatureTransition', status: 'proposed', command: 'ClearSuspicion', allowedStatuses: ['suspect'], message: `cannot clear the suspicion of feature ${FEATURE_KEY}: it is proposed, and this needs a feature that is suspect` });
   });
 
   it('verifies with evidence', async () => {

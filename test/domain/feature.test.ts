@@ -145,6 +145,9 @@ describe('RescoreFeature', () => {
     };
     const error = given([proposed, withdrawn]).when(rescore).thenError('InvalidFeatureTransition');
     expect(error.status).toBe('withdrawn');
+    expect(error.message).toBe(
+      `cannot rescore feature ${FEATURE_KEY}: it is withdrawn, and this needs a feature that is proposed, delivered, verified, failed or suspect; a withdrawn feature takes no change, so propose it again under a new key to track it`,
+    );
   });
 });
 
