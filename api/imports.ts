@@ -5,12 +5,14 @@
  * rejects becomes a warning with its file and line, unless the import is strict.
  */
 import * as E from 'fp-ts/lib/Either.js';
-import { commandsAfterChangeDeployed, type ChangeDeployed, type DeliverFeature, type FeatureState, type MarkFeatureSuspect, type OnskyCommand, type OnskyEvent } from '../domain/index.js';
+import { commandsAfterChangeDeployed, featureStream, type ChangeDeployed, type DeliverFeature, type FeatureState, type MarkFeatureSuspect, type OnskyCommand, type OnskyEvent } from '../domain/index.js';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { parseSource, readLineBatches } from '../importers/index.js';
 import { mapperFor } from '../importers/mappers.js';
 import { eventIdFor, type ImportCommand } from '../importers/map.js';
+import type { PlanFeature } from '../importers/plan.js';
 import { planRevision, type PlanRevision } from '../importers/plan.map.js';
 import { TargetIndex } from '../importers/catalogue.js';
 import type { ImportFormat } from '../importers/detect.js';
@@ -220,12 +222,16 @@ class ImportSession {
       { featureKeys: this.features.keys() },
     );
 
+    const planKeys = new Set<string>();
+    let parseWarnings = 0;
     for await (const parsed of parseSource(this.options.format, this.options.path, { strict: this.options.strict ?? false })) {
       if (parsed.kind === 'warning') {
         this.warnings.push({ ...parsed.warning, file });
+        parseWarnings += 1;
         continue;
       }
       this.read += 1;
+      if (this.options.format === 'plan') planKeys.add((parsed.record as PlanFeature).key);
       const line = parsed.locator.line ?? 0;
       // Copied by name: a line record keeps its digest on the prototype, which a spread drops.
       const commands = mapper({ kind: 'record', record: parsed.record, locator: { ...parsed.locator, file }, digest: parsed.digest });
@@ -238,6 +244,8 @@ class ImportSession {
     }
     await this.flush();
     for (const { stream, event } of this.decidedInOrder) this.dryRunLog?.add(stream, event);
+    // An invalid entry may be one of the features that seem missing, so such a plan is not checked.
+    if (this.options.format === 'plan' && parseWarnings === 0) await this.warnOfMissingFeatures(file, planKeys);
 
     return {
       format: this.options.format,
@@ -251,6 +259,30 @@ class ImportSession {
       eventTypes: this.eventTypes,
       reactions: this.reactions,
     };
+  }
+
+  /**
+   * Warns about live features that an earlier import of a plan with this file name proposed and
+   * that this plan no longer lists: dropped or renamed entries. They are not withdrawn, because a
+   * missing entry does not say why it went; the warning does not fail a strict import either.
+   */
+  private async warnOfMissingFeatures(file: string, planKeys: ReadonlySet<string>): Promise<void> {
+    const missing: string[] = [];
+    for (const featureKey of this.features.keys()) {
+      if (planKeys.has(featureKey) || this.features.statusOf(featureKey) === 'withdrawn') continue;
+      let proposal: RecordedEvent | undefined;
+      for await (const event of this.options.store.readStream(featureStream(featureKey), { maxCount: 1 })) proposal = event;
+      const source = proposal?.metadata.source;
+      if (source?.importer === 'plan' && basename(source.file) === basename(file)) missing.push(featureKey);
+    }
+    if (missing.length === 0) return;
+
+    const names = missing.length <= MISSING_FEATURES_SHOWN ? joinWords(missing) : `${missing.slice(0, MISSING_FEATURES_SHOWN).join(', ')} and ${missing.length - MISSING_FEATURES_SHOWN} more`;
+    const message =
+      missing.length === 1
+        ? `feature ${names} was proposed by an earlier import of ${basename(file)} but is not in it now; if dropped or renamed, withdraw it (withdrawFeature), otherwise nothing changes`
+        : `features ${names} were proposed by an earlier import of ${basename(file)} but are not in it now; if dropped or renamed, withdraw them (withdrawFeature), otherwise nothing changes`;
+    this.warnings.push({ file, line: 1, message });
   }
 
   /** Records a mapper's warning, or raises it in a strict import. */
@@ -701,6 +733,9 @@ const PLAN_FIELD_NAMES: Readonly<Record<PlanRevision['fixedChanged'][number], st
   components: 'components',
   requirementRefs: 'requirements',
 };
+
+/** Missing features a plan warning names before it only counts the rest. */
+const MISSING_FEATURES_SHOWN = 10;
 
 /** The field each revision command of a plan import updates, in the warning's words. */
 const REVISED_WORDS: Readonly<Record<string, string>> = {

@@ -388,6 +388,30 @@ describe('onsky import on a second run', () => {
     expect((await importJson(['plan', 'examples/plan.yaml'])).appended).toBe(0);
   });
 
+  it('names features a plan no longer lists', async () => {
+    await importJson(['plan', 'examples/plan.yaml']);
+    const plan = readFileSync('examples/plan.yaml', 'utf8');
+    const start = plan.indexOf('  - key: COMM-305\n');
+    const end = plan.indexOf('  - key:', start + 1);
+    const edited = join(folder.path, 'plan.yaml');
+    writeFileSync(edited, (plan.slice(0, start) + plan.slice(end)).replace('key: MKAIV-449', 'key: MKAIV-450'));
+
+    const summary = await importJson(['plan', edited]);
+    expect(summary.appended).toBe(1);
+    expect(summary.warnings).toEqual([
+      {
+        file: edited,
+        line: 1,
+        message: 'features COMM-305 and MKAIV-449 were proposed by an earlier import of plan.yaml but are not in it now; if dropped or renamed, withdraw them (withdrawFeature), otherwise nothing changes',
+      },
+    ]);
+
+    // A plan of another name is another part of the plan, so it misses nothing.
+    const other = join(folder.path, 'sdp-plan.yaml');
+    writeFileSync(other, plan.slice(0, start) + plan.slice(end));
+    expect((await importJson(['plan', other])).warnings).toEqual([]);
+  });
+
   it('undoes a plan edit', async () => {
     await importJson(['plan', 'examples/plan.yaml']);
     const edited = join(folder.path, 'plan-rescored.yaml');
