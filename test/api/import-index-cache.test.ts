@@ -11,7 +11,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { importFile, indexesFromLog } from '../../api/imports.js';
 import type { SessionIndexes } from '../../api/import-index-cache.js';
 import { domainUpcasters } from '../../domain/upcasters.js';
+import { openEsdbStore } from '../../store/esdb.js';
+import type { EventStore } from '../../store/port.js';
 import { openSqliteStore, type SqliteEventStore } from '../../store/sqlite.js';
+import { EsdbStandIn } from '../support/esdb-standin.js';
 import { writeSyntheticHistory } from '../support/synthetic.js';
 import { tempFolder } from '../support/temp.js';
 
@@ -33,7 +36,7 @@ function expectSameIndexes(actual: SessionIndexes, expected: SessionIndexes): vo
 }
 
 /** Imports one archive row with a new schedule block, so the log grows past the cache. */
-async function importRow(store: SqliteEventStore, day: number): Promise<void> {
+async function importRow(store: EventStore, day: number): Promise<void> {
   const file = join(folder.path, `archive-${day}.tsv`);
   const date = `2030-01-${String(day).padStart(2, '0')}`;
   writeFileSync(file, `Proposal ID\tSchedule Block\tStartTime\tTarget/s\tObserver\tDescription\n20180306SB-02\t${date.replaceAll('-', '')}-0001\t${date} 00:00:00\tPKS 1934-63\tobserver1\tCOMM-305 check\n`);
@@ -120,5 +123,29 @@ describe('import index cache', () => {
     const fromCache = await indexesFromLog(store, cache);
     expect(fromCache.identity.toSnapshot().observations.size).toBe(0);
     expect((await indexesFromLog(store)).identity.toSnapshot().observations.size).toBeGreaterThan(0);
+  });
+
+  // The EventStoreDB stand-in (a gRPC server in this process) is used because no EventStoreDB
+  // server can be installed here; positions there are log offsets, not row ids.
+  it('continues on EventStoreDB', async () => {
+    const standIn = await EsdbStandIn.start();
+    const store = openEsdbStore(standIn.url, { upcasters: domainUpcasters });
+    try {
+      await importRow(store, 1);
+      await importRow(store, 2);
+      expectSameIndexes(await indexesFromLog(store, cache), await indexesFromLog(store));
+      rewriteCache((record) => {
+        record.identity = { observations: new Map(), byCaptureBlock: new Map(), byScheduleBlock: new Map(), starts: [] };
+      });
+      await importRow(store, 3);
+
+      // The checkpoint holds on EventStoreDB too: the emptied identity index is continued, and
+      // only the third row is folded into it.
+      const continued = await indexesFromLog(store, cache);
+      expect([...continued.identity.toSnapshot().byScheduleBlock.keys()]).toEqual(['20300103-0001']);
+    } finally {
+      await store.close();
+      await standIn.close();
+    }
   });
 });
