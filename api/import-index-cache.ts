@@ -10,7 +10,7 @@
  * replaced. So the indexes are always those a fold of the whole log gives.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { deserialize, serialize } from 'node:v8';
 import { TargetIndex, type TargetIndexSnapshot } from '../importers/catalogue.js';
 import { hashSourceFolders } from '../projections/code-version.js';
@@ -47,6 +47,8 @@ export type FoldLog = (indexes: SessionIndexes, after: Position | undefined) => 
 interface CacheRecord {
   readonly format: string;
   readonly codeVersion: string;
+  /** The `storeId` of the store whose log was folded. */
+  readonly storeId: string;
   readonly position: string;
   readonly eventId: string;
   readonly identity: IdentitySnapshot;
@@ -67,21 +69,32 @@ function indexCodeVersion(): string {
  * usable, and writes the cache again when it was missing or far behind.
  */
 export async function cachedIndexes(store: EventStore, file: string, fold: FoldLog): Promise<SessionIndexes> {
-  const cached = await readUsableCache(store, file);
+  const storeId = storeIdOf(store);
+  const cached = storeId === undefined ? undefined : await readUsableCache(store, storeId, file);
   const indexes = cached?.indexes ?? emptyIndexes();
   const { last, events } = await fold(indexes, cached?.position);
   const stale = cached === undefined || events >= REWRITE_AFTER_EVENTS;
-  if (last !== undefined && stale) writeCache(file, indexes, last);
+  if (storeId !== undefined && last !== undefined && stale) writeCache(file, storeId, indexes, last);
   return indexes;
+}
+
+/**
+ * Returns the id of the store's log, or `undefined` for a store without one, which gets no cache.
+ * Two stores can hold the same event at the same position (event ids derive from the source
+ * record), so the checkpoint alone cannot tell their logs apart.
+ */
+function storeIdOf(store: EventStore): string | undefined {
+  const storeId = (store as { storeId?: unknown }).storeId;
+  return typeof storeId === 'string' ? storeId : undefined;
 }
 
 export function emptyIndexes(): SessionIndexes {
   return { identity: new ObservationIdentityIndex(), targets: new TargetIndex(), features: new FeatureStatusIndex() };
 }
 
-async function readUsableCache(store: EventStore, file: string): Promise<{ indexes: SessionIndexes; position: Position } | undefined> {
+async function readUsableCache(store: EventStore, storeId: string, file: string): Promise<{ indexes: SessionIndexes; position: Position } | undefined> {
   const record = readCache(file);
-  if (record === undefined) return undefined;
+  if (record === undefined || record.storeId !== storeId) return undefined;
   const position = BigInt(record.position);
   // A log replaced or restored since the cache was written no longer has its last event there.
   if ((await checkCheckpoint(store, position, record.eventId)) !== undefined) return undefined;
@@ -95,9 +108,15 @@ async function readUsableCache(store: EventStore, file: string): Promise<{ index
   };
 }
 
+/** Larger files are not read. A million events make a cache of 53 MB, so ten million about 500 MB. */
+const MAX_CACHE_BYTES = 1024 * 1024 * 1024;
+
 function readCache(file: string): CacheRecord | undefined {
   let bytes: Buffer;
   try {
+    // A FIFO or a device in its place would block or never end, so only a regular file is read.
+    const info = statSync(file);
+    if (!info.isFile() || info.size > MAX_CACHE_BYTES) return undefined;
     bytes = readFileSync(file);
   } catch {
     return undefined;
@@ -120,10 +139,11 @@ function readCache(file: string): CacheRecord | undefined {
  * or a whole new cache. A failure to write (read-only folder, full disk) only costs speed, so it
  * is not reported.
  */
-function writeCache(file: string, indexes: SessionIndexes, last: FoldedTo): void {
+function writeCache(file: string, storeId: string, indexes: SessionIndexes, last: FoldedTo): void {
   const record: CacheRecord = {
     format: FORMAT,
     codeVersion: indexCodeVersion(),
+    storeId,
     position: last.position.toString(),
     eventId: last.eventId,
     identity: indexes.identity.toSnapshot(),

@@ -23,6 +23,7 @@ import { enrichCommand, type StreamReader } from './commands/enrich.js';
 import { FeatureStatusIndex } from './feature-index.js';
 import { cachedIndexes, emptyIndexes, type FoldedTo, type SessionIndexes } from './import-index-cache.js';
 import { routeCommand, schemaVersionOf, type AnyDecider } from './commands/routing.js';
+import { checkSchemaVersion } from '../projections/fold.js';
 import { ObservationIdentityIndex } from './identity.js';
 
 export interface ImportOptions {
@@ -571,6 +572,7 @@ class ImportSession {
       }
     };
     for await (const event of this.options.store.readStream(stream)) {
+      checkSchemaVersion(event);
       remember(event);
       revision = event.revision;
     }
@@ -806,6 +808,8 @@ async function foldIndexedEvents(store: EventStore, indexes: SessionIndexes, aft
   let last: RecordedEvent | undefined;
   let events = 0;
   const add = (event: RecordedEvent): void => {
+    // An event a newer onsky wrote would be folded wrongly, as the read models refuse to.
+    checkSchemaVersion(event);
     indexEvent(indexes, event.stream, event as unknown as OnskyEvent);
     last = event;
     events += 1;

@@ -70,10 +70,30 @@ export async function restoreLog(store: EventStore, file: string): Promise<numbe
     throw new UsageError('the target store is not empty; restore into a new data folder (--data) so that no event is mixed with another log');
   }
 
-  const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
-  let lineNumber = 0;
+  // Every line is checked before the first is stored, so a damaged or too new export leaves the
+  // target store empty and the restore can be run again into it.
+  for await (const _event of exportedEvents(file)) {
+    // Reading is the check.
+  }
   let count = 0;
   let batch: Array<{ stream: string; revision: number; event: NewEvent }> = [];
+  let lastLine = 0;
+  for await (const { line, ...event } of exportedEvents(file)) {
+    batch.push(event);
+    lastLine = line;
+    if (batch.length >= RESTORE_BATCH) {
+      count += await appendRestored(store, batch, file, line);
+      batch = [];
+    }
+  }
+  count += await appendRestored(store, batch, file, lastLine);
+  return count;
+}
+
+/** Reads an export's events with their line numbers; raises a `UsageError` naming the first bad line. */
+async function* exportedEvents(file: string): AsyncGenerator<{ stream: string; revision: number; event: NewEvent; line: number }> {
+  const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
+  let lineNumber = 0;
   for await (const text of lines) {
     lineNumber += 1;
     if (lineNumber === 1) {
@@ -81,15 +101,9 @@ export async function restoreLog(store: EventStore, file: string): Promise<numbe
       continue;
     }
     if (text.trim() === '') continue;
-    batch.push(parseEvent(text, file, lineNumber));
-    if (batch.length >= RESTORE_BATCH) {
-      count += await appendRestored(store, batch, file, lineNumber);
-      batch = [];
-    }
+    yield { ...parseEvent(text, file, lineNumber), line: lineNumber };
   }
   if (lineNumber === 0) throw new UsageError(`${file} is empty; pass a file written by \`onsky export\``);
-  count += await appendRestored(store, batch, file, lineNumber);
-  return count;
 }
 
 function checkHeader(text: string, file: string): void {
@@ -118,12 +132,17 @@ function parseEvent(text: string, file: string, line: number): { stream: string;
   if (missing.length > 0 || typeof parsed.revision !== 'number') {
     throw new UsageError(`${file}:${line} lacks ${missing.join(', ') || 'a numeric revision'}; the export is damaged, so export again`);
   }
-  // An event a newer onsky wrote would stop every read model of this one, so it is not stored.
-  const current = isOnskyEventType(parsed.type!) ? eventSchemaVersions[parsed.type] : undefined;
-  if (current !== undefined && (typeof parsed.schemaVersion !== 'number' || parsed.schemaVersion > current)) {
-    throw new UsageError(
-      `${file}:${line} is ${parsed.type} schema version ${String(parsed.schemaVersion)}, but this onsky reads versions up to ${current}; restore with the onsky that exported it or a newer one`,
-    );
+  if (!Number.isInteger(parsed.schemaVersion) || (parsed.schemaVersion as number) < 1) {
+    throw new UsageError(`${file}:${line} has schemaVersion ${JSON.stringify(parsed.schemaVersion)}, which is not a whole number from 1; the export is damaged, so export again`);
+  }
+  // An event of a type or version this onsky does not know would stop its read models or be
+  // folded wrongly, so it is not stored.
+  if (!isOnskyEventType(parsed.type!)) {
+    throw new UsageError(`${file}:${line} is a ${JSON.stringify(parsed.type)} event, a type this onsky does not know; restore with the onsky that exported it or a newer one`);
+  }
+  const current = eventSchemaVersions[parsed.type];
+  if ((parsed.schemaVersion as number) > current) {
+    throw new UsageError(`${file}:${line} is ${parsed.type} schema version ${String(parsed.schemaVersion)}, but this onsky reads versions up to ${current}; restore with the onsky that exported it or a newer one`);
   }
   return {
     stream: parsed.stream!,

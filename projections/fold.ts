@@ -51,7 +51,7 @@ export function applyEvent(state: ProjectionState, envelope: RecordedEvent): rea
  * would put wrong values in the read models. An older version means the store was opened without
  * `domainUpcasters`. A newer one means a newer onsky wrote it.
  */
-function checkSchemaVersion(envelope: RecordedEvent): void {
+export function checkSchemaVersion(envelope: RecordedEvent): void {
   if (!isOnskyEventType(envelope.type)) return;
   const current = eventSchemaVersions[envelope.type];
   if (envelope.schemaVersion === current) return;

@@ -140,7 +140,7 @@ export function openEsdbStore(connectionString: string, options: EsdbStoreOption
   if (namespace.startsWith('$')) {
     throw new Error(`EventStoreDB namespace "${namespace}" starts with "$", which is reserved for system streams; drop the "$"`);
   }
-  return new EsdbEventStore(client, options);
+  return new EsdbEventStore(client, options, `${connectionString}#${namespace}`);
 }
 
 type WireResult =
@@ -163,6 +163,8 @@ export class EsdbEventStore implements EventStore {
   constructor(
     private readonly client: EventStoreDBClient,
     private readonly options: EsdbStoreOptions,
+    /** The connection string and namespace, which together name one log. */
+    readonly storeId: string,
   ) {
     this.upcasters = new UpcasterChain(options.upcasters);
     this.now = options.now ?? (() => new Date());

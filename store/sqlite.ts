@@ -12,6 +12,7 @@
  * long-lived reader would stop checkpoints from resetting the WAL, which then grows without bound.
  */
 import Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, statSync, watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { left, right, type Either } from 'fp-ts/lib/Either.js';
@@ -115,6 +116,8 @@ export class SqliteEventStore implements EventStore {
   private closed = false;
 
   private readonly statements: ReturnType<typeof prepareStatements>;
+  /** A random id of this store file, kept with anything derived from its log (see `storeIdOf`). */
+  readonly storeId: string;
 
   constructor(readonly file: string, options: SqliteStoreOptions) {
     this.upcasters = new UpcasterChain(options.upcasters);
@@ -130,6 +133,7 @@ export class SqliteEventStore implements EventStore {
     // After a checkpoint resets the WAL, truncate the file back to this size (bytes).
     this.db.pragma('journal_size_limit = 67108864');
     migrate(this.db, file);
+    this.storeId = storeIdOf(this.db);
     this.statements = prepareStatements(this.db);
   }
 
@@ -549,6 +553,19 @@ function conflict(stream: string, expected: ExpectedRevision, actual: number | '
     actual,
     message: `stream "${stream}" ${actualText}, but the append expected ${expectedText}; reload the stream and decide again`,
   };
+}
+
+/**
+ * Returns the store's id, a random UUID written when the store is first opened by this code. A
+ * store restored or rebuilt into a new file gets a new id, although its events may be the same.
+ */
+function storeIdOf(db: Database.Database): string {
+  const select = db.prepare(`SELECT value FROM store_info WHERE key = 'store_id'`).pluck();
+  const known = select.get() as string | undefined;
+  if (known !== undefined) return known;
+  // Two processes may open a new store at once; the first id written wins for both.
+  db.prepare(`INSERT OR IGNORE INTO store_info (key, value) VALUES ('store_id', ?)`).run(randomUUID());
+  return select.get() as string;
 }
 
 function migrate(db: Database.Database, file: string): void {

@@ -3,7 +3,8 @@
  * only the events after them. Whatever the file contains (nothing, an older state, garbage,
  * another log's state, another code version's), the indexes must equal a fold of the whole log.
  */
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
@@ -100,6 +101,39 @@ describe('import index cache', () => {
     await indexesFromLog(first, cache);
     const second = await syntheticStore('second', 2);
     expectSameIndexes(await indexesFromLog(second, cache), await indexesFromLog(second));
+  });
+
+  it("ignores a cache of another store with the same last event", async () => {
+    // Event ids derive from the source record, so the same row imported last into two stores is
+    // the same event at the same position, after different histories.
+    const first = openSqliteStore(join(folder.path, 'first.sqlite'), { upcasters: domainUpcasters });
+    const second = openSqliteStore(join(folder.path, 'second.sqlite'), { upcasters: domainUpcasters });
+    opened.push(first, second);
+    await importRow(first, 1);
+    await importRow(first, 5);
+    await indexesFromLog(first, cache);
+    await importRow(second, 2);
+    await importRow(second, 5);
+
+    const fromSecond = await indexesFromLog(second, cache);
+    expectSameIndexes(fromSecond, await indexesFromLog(second));
+    expect(fromSecond.identity.resolve({ scheduleBlockId: '20300101-0001' })).toBeUndefined();
+  });
+
+  it('reads no FIFO or device', async () => {
+    const store = await syntheticStore('log', 1);
+    execFileSync('mkfifo', [cache]);
+    expectSameIndexes(await indexesFromLog(store, cache), await indexesFromLog(store));
+    rmSync(cache, { force: true });
+    symlinkSync('/dev/zero', cache);
+    expectSameIndexes(await indexesFromLog(store, cache), await indexesFromLog(store));
+  });
+
+  it('refuses a log a newer onsky wrote', async () => {
+    const store = await syntheticStore('log', 1);
+    store.database.prepare("UPDATE events SET schema_version = 99 WHERE position = (SELECT min(position) FROM events WHERE type = 'ObservationFactsRecorded')").run();
+    await expect(indexesFromLog(store, cache)).rejects.toThrow(/ObservationFactsRecorded schema version 99, but the read models fold version 1; upgrade onsky/);
+    expect(existsSync(cache)).toBe(false);
   });
 
   it('ignores other code', async () => {

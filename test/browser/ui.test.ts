@@ -242,6 +242,19 @@ describe('browser import and roles', () => {
     await board.getByText('RTS-GAIN-STABILITY').first().waitFor();
   });
 
+  it('asks an engineer for a commissioner token for a plan', async () => {
+    const page = await open('#/import', await createToken('ENGINEER', adminToken));
+    await page.locator('input[type=file]').setInputFiles(join(ROOT, 'examples', 'plan.yaml'));
+    await page.getByText('Detected plan').waitFor();
+    await page.getByText('A plan records commissioning decisions (features, verifications, reviews), so importing one needs a commissioner token.').waitFor();
+    await expect(page.getByRole('button', { name: 'Dry run' }).isDisabled()).resolves.toBe(true);
+
+    // Other formats stay open to an engineer.
+    await page.locator('input[type=file]').setInputFiles(join(ROOT, 'test', 'fixtures', 's3-listing-1551803062.txt'));
+    await page.getByText(/^Detected s3/).waitFor();
+    await expect(page.getByRole('button', { name: 'Dry run' }).isDisabled()).resolves.toBe(false);
+  });
+
   it('says why a journal adds nothing', async () => {
     const page = await open('#/import');
     const journal = Buffer.from('journal:\n  - finding: not a journal entry kind\n    at: 2019-01-01T00:00:00Z\n');

@@ -106,6 +106,30 @@ describe('onsky export and restore', () => {
     await restoredStore.close();
   });
 
+  it('stores nothing of an export with a bad last line', async () => {
+    const source = join(folder.path, 'source');
+    const file = join(folder.path, 'log.ndjson');
+    await seed(source);
+    await runCli(['export', '--data', source, '--out', file]);
+    const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
+    const last = lines.length;
+    const cases: Array<[string, string]> = [
+      [lines[last - 1]!.replace(/"type":"[A-Za-z]+"/, '"type":"FeatureRenamed"'), `${file}:${last} is a "FeatureRenamed" event, a type this onsky does not know; restore with the onsky that exported it or a newer one`],
+      [lines[last - 1]!.replace(/"schemaVersion":\d+/, '"schemaVersion":"1"'), `${file}:${last} has schemaVersion "1", which is not a whole number from 1; the export is damaged, so export again`],
+    ];
+    for (const [badLine, message] of cases) {
+      writeFileSync(file, [...lines.slice(0, -1), badLine].join('\n'));
+      const target = join(folder.path, 'target');
+      const restored = await runCli(['restore', file, '--data', target]);
+      expect(restored.code).toBe(2);
+      expect(restored.stderr.trim()).toBe(`onsky restore: ${message}`);
+      // The lines before the bad one were not stored either, so the restore can simply be repeated.
+      const store = openSqliteStore(join(target, 'events.sqlite'));
+      expect(await collect(store.readAll())).toEqual([]);
+      await store.close();
+    }
+  });
+
   it('reports a log a newer onsky wrote in one line', async () => {
     const data = join(folder.path, 'data');
     await seed(data);

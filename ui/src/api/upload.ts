@@ -128,7 +128,8 @@ export function uploadImport(
       const last = parseLine(text.split('\n').at(-1) ?? '');
       if (xhr.status >= 400) {
         const message = errorMessageOf(last) ?? `The import failed with HTTP ${xhr.status}; check the server log`;
-        reject(new Error(`${message}${xhr.status === 401 || xhr.status === 403 ? ' (importing needs an engineer token; set one under "Token" in the header)' : ''}`));
+        // A 403 message names the role needed; a 401 message only reports a missing or invalid token.
+        reject(new Error(`${message}${xhr.status === 401 ? ' (importing needs a token; set one under "Token" in the header)' : ''}`));
         return;
       }
       const summary = (last !== null && 'summary' in last ? last['summary'] : last) as ImportSummary | null;

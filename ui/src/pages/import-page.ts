@@ -100,9 +100,12 @@ export class OnskyImportPage extends OnskyPage {
               ${this.formatChoices().map((format) => html`<option value=${format.name} ?selected=${this.format === format.name}>${format.label}</option>`)}
             </select>
           </label>
-          <button ?disabled=${this.file === null || this.format === '' || this.fileProblem !== null || busy} @click=${() => void this.run(true)}>${this.step === 'previewing' ? 'Checking…' : 'Dry run'}</button>
+          <button ?disabled=${this.file === null || this.format === '' || this.fileProblem !== null || this.needsCommissioner() || busy} @click=${() => void this.run(true)}>${this.step === 'previewing' ? 'Checking…' : 'Dry run'}</button>
         </div>
         <p class="muted" role="status">${this.detectionNote()}</p>
+        ${this.needsCommissioner()
+          ? html`<p class="error" role="alert">A ${this.format} records commissioning decisions (features, verifications, reviews), so importing one needs a commissioner token. Set one under "Token" in the header.</p>`
+          : nothing}
       </section>
       ${this.problem === null ? nothing : html`<div class="error" role="alert">${this.problem}</div>`}
       ${this.preview === null || this.step === 'imported' ? nothing : this.renderSummary('2. Preview (nothing recorded yet)', this.preview)}
@@ -180,6 +183,11 @@ export class OnskyImportPage extends OnskyPage {
   }
 
   /** Returns the listed formats, plus the detected one when the server detects a format this page does not list yet. */
+  /** Plans and journals are commissioning decisions, which the server takes from a commissioner alone. */
+  private needsCommissioner(): boolean {
+    return (this.format === 'plan' || this.format === 'journal') && !roleAllows(this.session.role, 'commissioner');
+  }
+
   private formatChoices(): readonly { readonly name: string; readonly label: string }[] {
     const detected = this.detected?.format;
     if (detected === undefined || FORMATS.some((format) => format.name === detected)) return FORMATS;
