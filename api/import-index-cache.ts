@@ -88,6 +88,7 @@ function storeIdOf(store: EventStore): string | undefined {
   return typeof storeId === 'string' ? storeId : undefined;
 }
 
+/** Returns indexes of an empty log. */
 export function emptyIndexes(): SessionIndexes {
   return { identity: new ObservationIdentityIndex(), targets: new TargetIndex(), features: new FeatureStatusIndex() };
 }
@@ -127,7 +128,13 @@ function readCache(file: string): CacheRecord | undefined {
   if (createHash('sha256').update(payload).digest('hex') !== bytes.toString('latin1', 0, 64)) return undefined;
   try {
     const record = deserialize(payload) as Partial<CacheRecord>;
-    const usable = record.format === FORMAT && record.codeVersion === indexCodeVersion() && typeof record.position === 'string' && typeof record.eventId === 'string';
+    const usable =
+      record.format === FORMAT &&
+      record.codeVersion === indexCodeVersion() &&
+      typeof record.storeId === 'string' &&
+      typeof record.position === 'string' &&
+      /^\d+$/.test(record.position) &&
+      typeof record.eventId === 'string';
     return usable ? (record as CacheRecord) : undefined;
   } catch {
     return undefined;
