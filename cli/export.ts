@@ -5,7 +5,7 @@
  * The same pair moves a site from the embedded store to EventStoreDB.
  */
 import { once } from 'node:events';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, openSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { isLeft } from 'fp-ts/lib/Either.js';
@@ -58,9 +58,8 @@ export async function exportLog(store: EventStore, output: NodeJS.WritableStream
 const RESTORE_BATCH = 1000;
 
 /**
- * Restores an export into an empty store, checking each line before anything of its batch is
- * written. A bad line stops the restore with its line number. Batches before it stay written, so
- * the fix is a second restore into a fresh store.
+ * Restores an export into an empty store. Every line is checked before the first is written, so
+ * a bad line stops the restore with its line number and leaves the store empty.
  */
 export async function restoreLog(store: EventStore, file: string): Promise<number> {
   const info = await stat(file).catch(() => undefined);
@@ -71,10 +70,8 @@ export async function restoreLog(store: EventStore, file: string): Promise<numbe
   }
 
   // Every line is checked before the first is stored, so a damaged or too new export leaves the
-  // target store empty and the restore can be run again into it.
-  for await (const _event of exportedEvents(file)) {
-    // Reading is the check.
-  }
+  // target store empty and the restore can be run again into it. Reading a line checks it.
+  for await (const _event of exportedEvents(file));
   let count = 0;
   let batch: Array<{ stream: string; revision: number; event: NewEvent }> = [];
   let lastLine = 0;
@@ -180,6 +177,16 @@ function write(output: NodeJS.WritableStream, text: string): Promise<void> | voi
   return once(output, 'drain').then(() => undefined);
 }
 
+/** Opens the export's output; a path that cannot be written is a usage error, not a crash. */
 export function createOutput(path: string | undefined): NodeJS.WritableStream {
-  return path === undefined || path === '-' ? process.stdout : createWriteStream(path);
+  if (path === undefined || path === '-') return process.stdout;
+  let fd: number;
+  try {
+    // Opened here, because a write stream reports a missing folder only later, as an event.
+    fd = openSync(path, 'w');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new UsageError(`cannot write the export to ${path} (${code}); check that its folder exists and is writable, or leave out --out to write to standard output`);
+  }
+  return createWriteStream(path, { fd });
 }

@@ -142,6 +142,15 @@ describe('onsky export and restore', () => {
     expect(report.stderr).toMatch(/^onsky report: event \S+ at position 1 is FeatureProposed schema version 3, but the read models fold version 2; upgrade onsky to the version that wrote it\n$/);
   });
 
+  it('names an export path it cannot write', async () => {
+    const data = join(folder.path, 'data');
+    await seed(data);
+    const out = join(folder.path, 'missing-folder', 'log.ndjson');
+    const exported = await runCli(['export', '--data', data, '--out', out]);
+    expect(exported.code).toBe(2);
+    expect(exported.stderr.trim()).toBe(`onsky export: cannot write the export to ${out} (ENOENT); check that its folder exists and is writable, or leave out --out to write to standard output`);
+  });
+
   it('rejects a file that is no export', async () => {
     const file = join(folder.path, 'other.ndjson');
     writeFileSync(file, '{"hello":1}\n');
