@@ -26,12 +26,27 @@ export async function runReport(argv: string[]): Promise<void> {
   try {
     await projections.ready;
     const models = asOf === undefined ? projections.query : await projections.asOf(asOf);
+    // Checked against the features recorded by now, so a report as of a time before a subsystem's
+    // first feature is empty rather than refused.
+    if (values.subsystem !== undefined) checkSubsystem(values.subsystem, projections.query.featureBoard(new Date().toISOString()).map((entry) => entry.subsystem));
     const report = buildReport(kind as ReportKind, models, { now: asOf ?? new Date().toISOString(), ...(values.subsystem === undefined ? {} : { subsystem: values.subsystem }) });
     process.stdout.write(renderReport(report, format as ReportFormat));
   } finally {
     await projections.close();
     await store.close();
   }
+}
+
+/**
+ * Rejects a subsystem no feature names, since the report would be empty without saying why. The
+ * match is exact, as the read models filter, so "cbf" gets a hint to write "CBF".
+ */
+function checkSubsystem(subsystem: string, known: readonly string[]): void {
+  const names = [...new Set(known)].sort();
+  if (names.includes(subsystem)) return;
+  const sameLetters = names.find((name) => name.toLowerCase() === subsystem.toLowerCase());
+  const hint = sameLetters === undefined ? `use one of ${names.join(', ') || '(none: no feature is recorded yet)'}` : `write it as ${sameLetters}`;
+  throw new UsageError(`no feature has subsystem "${subsystem}"; ${hint}`);
 }
 
 /** Reads a time such as 2019-03-08 or 2019-03-08T12:00:00Z as an ISO 8601 UTC instant. */

@@ -108,4 +108,12 @@ describe('onsky report', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('--as-of "last tuesday" is not a date');
   });
+
+  it('names a subsystem no feature has', async () => {
+    const wrongCase = await runCli(['report', 'wsjf', '--subsystem', 'cbf', '--data', data]);
+    expect(wrongCase.code).toBe(2);
+    expect(wrongCase.stderr.trim()).toBe('onsky report: no feature has subsystem "cbf"; write it as CBF');
+    const unknown = await runCli(['report', 'wsjf', '--subsystem', 'XYZ', '--data', data]);
+    expect(unknown.stderr.trim()).toBe('onsky report: no feature has subsystem "XYZ"; use one of CBF');
+  });
 });
