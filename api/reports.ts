@@ -132,9 +132,11 @@ function unverifiedReport(models: ReadModels, { now }: ReportOptions): Report {
     asOf: now,
     summary: [
       `${hoursFigure(ledger.hoursNotLookedAtInDetail)} of ${count(hoursFigure(ledger.hours), 'observed hour')} (${round(share, 0)} %) ${hoursFigure(ledger.hoursNotLookedAtInDetail) === 1 ? 'has' : 'have'} not been looked at in detail (inspected or imaged).`,
-      ledger.oldestUnreviewed === null
-        ? 'Every observation has had at least one review.'
-        : `The oldest unreviewed observation is ${ledger.oldestUnreviewed.observationId}, ${count(round(ledger.oldestUnreviewed.ageDays, 0), 'day')} old.`,
+      ledger.observations === 0
+        ? 'No observation was recorded by then.'
+        : ledger.oldestUnreviewed === null
+          ? 'Every observation has had at least one review.'
+          : `The oldest unreviewed observation is ${ledger.oldestUnreviewed.observationId}, ${count(round(ledger.oldestUnreviewed.ageDays, 0), 'day')} old.`,
       `QA coverage of qualifying observations: continuum ${percent(ledger.qaCoverage.continuum.coverage)}, spectral line ${percent(ledger.qaCoverage.spectralLine.coverage)}.`,
       ledger.archiveLatency.medianMultiple === null
         ? 'No archived product has a known archive time yet.'

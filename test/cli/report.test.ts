@@ -90,6 +90,12 @@ describe('onsky report', () => {
     expect(wsjf.stdout).toContain('- It has waited ');
   });
 
+  it('says so when nothing was observed', async () => {
+    const result = await runCli(['report', 'unverified', '--data', data]);
+    expect(result.stdout).toContain('- No observation was recorded by then.');
+    expect(result.stdout).not.toContain('Every observation has had at least one review.');
+  });
+
   it('asks to verify when nothing was verified', async () => {
     const result = await runCli(['report', 'backpressure', '--data', data]);
     expect(result.stdout).toContain('Nothing was verified in the last 28 days: verify before delivering more (WIP 1); verify this one first (by WSJF): CBF-1K-DELAY');
