@@ -187,7 +187,10 @@ function featureHistory(record: FeatureRecord): FeatureHistoryItem[] {
   const add = (kind: FeatureHistoryItem['kind'], at: string, changeId: string | null, verificationId: string | null, detail: string): void => {
     items.push({ kind, at, changeId, verificationId, detail });
   };
-  if (record.proposedAt !== null) add('proposed', record.proposedAt, null, null, `proposed by ${record.proposedBy ?? 'unknown'}`);
+  if (record.proposedAt !== null) {
+    const tickets = record.proposedTickets.length === 0 ? '' : ` with tickets ${record.proposedTickets.join(', ')}`;
+    add('proposed', record.proposedAt, null, null, `proposed by ${record.proposedBy ?? 'unknown'}${tickets}`);
+  }
   for (const revision of record.revisions) {
     add(revision.kind, revision.at, null, null, `${REVISION_WORDS[revision.kind]} by ${revision.by}: ${revision.values}`);
   }

@@ -199,6 +199,7 @@ function featureRecord(state: ProjectionState, featureKey: string): FeatureRecor
       state: initialFeatureState,
       proposedAt: null,
       proposedBy: null,
+      proposedTickets: [],
       deliveries: [],
       verifications: [],
       suspicions: [],
@@ -219,6 +220,7 @@ function foldFeature(state: ProjectionState, event: FeatureEvent): void {
     case 'FeatureProposed':
       record.proposedAt = event.data.proposedAt;
       record.proposedBy = event.data.proposedBy;
+      record.proposedTickets = event.data.ticketKeys;
       return;
     case 'FeatureDelivered':
       record.deliveries.push({ changeId: event.data.changeId, deliveredAt: event.data.deliveredAt });

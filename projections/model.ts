@@ -53,6 +53,8 @@ export interface FeatureRecord {
   state: FeatureState;
   proposedAt: string | null;
   proposedBy: string | null;
+  /** The tickets the proposal named; later changes are in `revisions`. */
+  proposedTickets: readonly string[];
   readonly deliveries: { readonly changeId: string | null; readonly deliveredAt: string }[];
   readonly verifications: VerificationRecord[];
   readonly suspicions: SuspicionRecord[];

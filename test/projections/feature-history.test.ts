@@ -40,6 +40,7 @@ describe('feature history', () => {
 
   it('words the new values', () => {
     const history = projections.query.featureDetail(FEATURE_KEY, '2019-04-01T00:00:00Z')!.history;
+    expect(history[0]?.detail).toBe('proposed by lead with tickets MKAIV-449');
     expect(history[1]?.detail).toBe('rescored by importer:plan: business value 13, time criticality 5, risk reduction 3, job size 2, verification effort 5');
     expect(history[2]?.detail).toBe('evidence criteria set by commissioner: band UHF; at least 16 receptors; at least 10 min on target; targets tagged bpcal, gaincal');
     expect(history[3]?.detail).toBe('tickets set by commissioner: MKAIV-449, MKAIV-450');
