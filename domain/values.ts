@@ -91,6 +91,17 @@ export function firstError(checks: readonly E.Either<DomainError, unknown>[]): D
   return undefined;
 }
 
+/**
+ * Compares Jira keys by project, then by issue number, so that BIG-2 sorts before BIG-10. Text
+ * that is no Jira key compares by code unit after the keys.
+ */
+export function compareTicketKeys(a: string, b: string): number {
+  const first = /^(.*)-(\d+)$/.exec(a);
+  const second = /^(.*)-(\d+)$/.exec(b);
+  if (first === null || second === null) return first === second ? compareText(a, b) : first === null ? 1 : -1;
+  return compareText(first[1]!, second[1]!) || Number(first[2]) - Number(second[2]) || compareText(a, b);
+}
+
 /** Compares two strings by code unit, for sorts that must not depend on the locale. */
 export function compareText(a: string, b: string): number {
   if (a < b) {

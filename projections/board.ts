@@ -4,6 +4,7 @@
  */
 import {
   compareText,
+  compareTicketKeys,
   costOfDelay,
   developmentWsjf,
   verificationWsjf,
@@ -155,7 +156,7 @@ export function featureDetail(state: ProjectionState, featureKey: string, now: s
         ...definition.ticketKeys,
         ...[...state.tickets.values()].filter((ticket) => ticket.ticket.mentions.featureKeys.includes(featureKey)).map((ticket) => ticket.ticketKey),
       ]),
-    ].sort(compareText),
+    ].sort(compareTicketKeys),
     requirementRefs: definition.requirementRefs,
     findingIds: [...state.findings.values()]
       .filter((finding) => finding.state.finding?.links.components.some((component) => components.has(component)) ?? false)

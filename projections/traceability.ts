@@ -2,7 +2,7 @@
  * Traceability: requirement → features → changes → observations → verifications → tickets,
  * with the coverage of each requirement.
  */
-import { compareText, type FeatureStatus, type VerificationOutcome } from '../domain/index.js';
+import { compareText, compareTicketKeys, type FeatureStatus, type VerificationOutcome } from '../domain/index.js';
 import type { FeatureRecord, ProjectionState } from './model.js';
 
 /**
@@ -132,6 +132,6 @@ function tracedFeature(state: ProjectionState, record: FeatureRecord, tickets: T
       observationIds: cited,
     })),
     observationIds,
-    ticketKeys: [...ticketKeys].sort(compareText),
+    ticketKeys: [...ticketKeys].sort(compareTicketKeys),
   };
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fold } from '../../domain/event.js';
+import { compareTicketKeys } from '../../domain/values.js';
 import { describeTicketLink, ticketDecider, type TicketCommand, type TicketEvent, type TicketLink, type TicketSnapshot } from '../../domain/ticket.js';
 import { specFor } from './given.js';
 
@@ -71,5 +72,11 @@ describe('RecordTicket', () => {
 describe('describeTicketLink', () => {
   it('words an outward link', () => {
     expect(describeTicketLink({ direction: 'outward', relation: 'relates to', ticketKey: 'SR-1446' })).toBe('relates to SR-1446');
+  });
+});
+
+describe('compareTicketKeys', () => {
+  it('sorts by project, then number', () => {
+    expect(['BIG-10', 'not a key', 'BIG-2', 'ABC-1', 'BIG-1'].sort(compareTicketKeys)).toEqual(['ABC-1', 'BIG-1', 'BIG-2', 'BIG-10', 'not a key']);
   });
 });
