@@ -40,8 +40,8 @@ export function checkKey(field: string, value: string): E.Either<DomainError, st
 }
 
 /**
- * A Jira issue key: a project key (a capital letter, then capitals, digits or underscores, as
- * Jira's default project key rule allows) and the issue number, e.g. `MKAIV-449`.
+ * A Jira issue key: a project key of two or more characters (a capital letter, then capitals,
+ * digits or underscores), a hyphen and the issue number, e.g. `MKAIV-449`.
  */
 export const TICKET_KEY = /^[A-Z][A-Z0-9_]+-\d+$/;
 
