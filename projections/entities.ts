@@ -137,6 +137,8 @@ export interface TicketView extends TicketSnapshot {
   readonly updatedAt: string;
   /** Observation stream ids the mentioned capture and schedule blocks resolve to. */
   readonly observationIds: readonly string[];
+  /** Features whose own ticket list names this ticket (a plan's `tickets:`, `setFeatureTickets`). */
+  readonly trackedFeatureKeys: readonly string[];
 }
 
 /** Returns a ticket, or `undefined`. */
@@ -157,7 +159,11 @@ export function toTicketView(state: ProjectionState, record: TicketRecord): Tick
     const found = state.scheduleBlocks.get(id);
     if (found !== undefined) observationIds.add(found);
   }
-  return { ...record.ticket, recordedAt: record.recordedAt, updatedAt: record.updatedAt, observationIds: [...observationIds].sort(compareText) };
+  const trackedFeatureKeys = [...state.features.values()]
+    .filter((feature) => feature.state.definition?.ticketKeys.includes(record.ticketKey) ?? false)
+    .map((feature) => feature.featureKey)
+    .sort(compareText);
+  return { ...record.ticket, recordedAt: record.recordedAt, updatedAt: record.updatedAt, observationIds: [...observationIds].sort(compareText), trackedFeatureKeys };
 }
 
 /** A finding with its links. */

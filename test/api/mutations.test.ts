@@ -34,8 +34,10 @@ describe('feature mutations', () => {
 
   it('proposes with the tickets that track the feature', async () => {
     await run(PROPOSE, { ...proposeInput, ticketKeys: ['MKAIV-449'] });
-    const { body } = await server.graphql(`{ feature(featureKey: "${FEATURE_KEY}") { ticketKeys } }`, {});
+    await run('mutation($input: RecordTicketInput!) { recordTicket(input: $input) { __typename } }', { ticketKey: 'MKAIV-449', summary: 'Three-calibrator imaging', status: 'Open' });
+    const { body } = await server.graphql(`{ feature(featureKey: "${FEATURE_KEY}") { ticketKeys } ticket(ticketKey: "MKAIV-449") { trackedFeatureKeys } }`, {});
     expect(body.data!.feature.ticketKeys).toEqual(['MKAIV-449']);
+    expect(body.data!.ticket.trackedFeatureKeys).toEqual([FEATURE_KEY]);
   });
 
   it('propose twice returns FeatureAlreadyExists', async () => {

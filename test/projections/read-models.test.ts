@@ -206,6 +206,10 @@ describe('traceability', () => {
     expect(cbf.ticketKeys).toEqual(['MKAIV-1']);
   });
 
+  it('lists the features a ticket tracks', () => {
+    expect(query.ticket('MKAIV-1')?.trackedFeatureKeys).toEqual(['CBF-1K-DELAY']);
+  });
+
   it('lists the tickets a proposal names, imported from Jira or not', () => {
     const trace = query.traceability().find((entry) => entry.requirementRef === 'R.SDP.8')!;
     expect(trace.features.map((feature) => [feature.featureKey, feature.ticketKeys])).toEqual([['SDP-QUORUM', ['SDP-77']]]);
