@@ -572,7 +572,8 @@ function migrate(db: Database.Database, file: string): void {
   createSchema(db);
   const row = db.prepare(`SELECT value FROM store_info WHERE key = 'schema_version'`).get() as { value: string } | undefined;
   if (row === undefined) {
-    db.prepare(`INSERT INTO store_info (key, value) VALUES ('schema_version', ?)`).run(String(SCHEMA_VERSION));
+    // Another process opening the new store at the same moment may have written it first.
+    db.prepare(`INSERT OR IGNORE INTO store_info (key, value) VALUES ('schema_version', ?)`).run(String(SCHEMA_VERSION));
   } else if (Number(row.value) > SCHEMA_VERSION) {
     db.close();
     throw new Error(

@@ -17,9 +17,16 @@ describe('SQLite store with racing processes', () => {
 
     try {
       let ready = 0;
+      let crash: string | undefined;
       const children = Array.from({ length: WORKERS }, (_, worker) => {
         const child = spawnTypeScript('test/support/store-worker.ts', ['race', file, String(worker), String(GOAL)]);
         const stderr = collectStderr(child);
+        // A worker that dies before all are ready would leave the others waiting for "go".
+        child.on('exit', (code) => {
+          if (code === 0 || ready === WORKERS) return;
+          crash ??= `worker ${worker} exited with code ${String(code)} before all were ready: ${stderr()}`;
+          for (const { child: each } of children) each.kill();
+        });
         onLines(child, (line) => {
           // Once every worker has opened the store, all start appending together.
           if (line === 'ready' && ++ready === WORKERS) for (const { child: each } of children) each.stdin.write('go\n');
@@ -30,6 +37,7 @@ describe('SQLite store with racing processes', () => {
       });
       for (const { child, stderr } of children) {
         const code = await exited(child);
+        expect(crash).toBeUndefined();
         expect(code, stderr()).toBe(0);
       }
 
@@ -55,4 +63,23 @@ describe('SQLite store with racing processes', () => {
       folder.remove();
     }
   }, 180_000);
+
+  it('gives processes that open a new store at once one id', async () => {
+    for (let round = 0; round < 3; round++) {
+      const folder = tempFolder('onsky-open-race-');
+      try {
+        const file = join(folder.path, 'events.sqlite');
+        const children = Array.from({ length: WORKERS }, (_, worker) => spawnTypeScript('test/support/store-worker.ts', ['open', file, String(worker)]));
+        const ids = new Set<string>();
+        for (const child of children) {
+          const stderr = collectStderr(child);
+          onLines(child, (line) => ids.add(line));
+          expect(await exited(child), stderr()).toBe(0);
+        }
+        expect(ids.size).toBe(1);
+      } finally {
+        folder.remove();
+      }
+    }
+  }, 120_000);
 });

@@ -6,6 +6,7 @@
  *   store-worker.ts race FILE WORKER N  prints `ready`, waits for a line on stdin, then appends to
  *                                       stream "race" with exact expected revisions until the
  *                                       stream has N events; prints `won`/`lost` lines.
+ *   store-worker.ts open FILE WORKER    prints the store's id once it is open, and exits.
  */
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
@@ -15,7 +16,7 @@ import { openSqliteStore } from '../../store/sqlite.js';
 
 const [mode, file, worker, target] = process.argv.slice(2);
 if (mode === undefined || file === undefined || worker === undefined) {
-  process.stderr.write('usage: store-worker.ts crash|race FILE WORKER [N]\n');
+  process.stderr.write('usage: store-worker.ts crash|race|open FILE WORKER [N]\n');
   process.exit(2);
 }
 
@@ -64,7 +65,10 @@ async function raceLoop(goal: number): Promise<void> {
   await store.close();
 }
 
-if (mode === 'crash') {
+if (mode === 'open') {
+  process.stdout.write(`${store.storeId}\n`);
+  await store.close();
+} else if (mode === 'crash') {
   process.stdout.write('ready\n');
   await crashLoop();
 } else {
