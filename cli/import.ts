@@ -63,7 +63,7 @@ async function importFiles(argv: string[]): Promise<void> {
   if (scratch !== undefined) process.stderr.write(`onsky import: no store at ${location} yet, so the dry run decides against an empty log\n`);
   const store = openStore(scratch === undefined ? location : join(scratch, 'events.sqlite'));
   const dryRunLog = dryRun ? new DryRunLog() : undefined;
-  // The index cache lives beside a store in the data folder; a dry run on a scratch store or a
+  // The index cache lives beside a store in the data folder. A dry run on a scratch store or a
   // missing data folder leaves none behind.
   const folder = dataFolder(values.data);
   const indexCacheFile = scratch === undefined && existsSync(folder) ? join(folder, DATA_FILES.importIndexes) : undefined;

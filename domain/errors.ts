@@ -210,7 +210,7 @@ export function observationNotFound(observationId: string): ObservationNotFound 
   };
 }
 
-/** What each feature command does, as an error message words it: "cannot rescore feature X". */
+/** The verb phrase of each feature command in error messages, as in "cannot rescore feature X". */
 const FEATURE_ACTIONS: Readonly<Record<string, string>> = {
   RescoreFeature: 'rescore',
   SetEvidenceCriteria: 'set the evidence criteria of',

@@ -35,7 +35,7 @@ export const changeRecordedV1ToV2: Upcaster = {
  * list.
  *
  * Why: a plan names each feature's tickets, and version 1 had no field for them, so they were
- * read and dropped. A version 1 event names no tickets, which is what the empty list says.
+ * read and dropped. A version 1 event names no tickets, which is what the empty list means.
  */
 export const featureProposedV1ToV2: Upcaster = {
   type: 'FeatureProposed',

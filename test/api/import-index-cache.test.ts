@@ -103,7 +103,7 @@ describe('import index cache', () => {
     expectSameIndexes(await indexesFromLog(second, cache), await indexesFromLog(second));
   });
 
-  it("ignores a cache of another store with the same last event", async () => {
+  it("ignores another store's cache", async () => {
     // Event ids derive from the source record, so the same row imported last into two stores is
     // the same event at the same position, after different histories.
     const first = openSqliteStore(join(folder.path, 'first.sqlite'), { upcasters: domainUpcasters });
@@ -160,7 +160,7 @@ describe('import index cache', () => {
   });
 
   // The EventStoreDB stand-in (a gRPC server in this process) is used because no EventStoreDB
-  // server can be installed here; positions there are log offsets, not row ids.
+  // server can be installed here. Positions there are log offsets, not row ids.
   it('continues on EventStoreDB', async () => {
     const standIn = await EsdbStandIn.start();
     const store = openEsdbStore(standIn.url, { upcasters: domainUpcasters });

@@ -32,7 +32,7 @@ describe('feature mutations', () => {
     expect(body.data!.feature.history[0].detail).toBe('proposed by lead commissioner');
   });
 
-  it('proposes with the tickets that track the feature', async () => {
+  it('proposes with tickets', async () => {
     await run(PROPOSE, { ...proposeInput, ticketKeys: ['MKAIV-449'] });
     await run('mutation($input: RecordTicketInput!) { recordTicket(input: $input) { __typename } }', { ticketKey: 'MKAIV-449', summary: 'Three-calibrator imaging', status: 'Open' });
     const { body } = await server.graphql(`{ feature(featureKey: "${FEATURE_KEY}") { ticketKeys } ticket(ticketKey: "MKAIV-449") { trackedFeatureKeys } }`, {});

@@ -242,7 +242,7 @@ describe('browser import and roles', () => {
     await board.getByText('RTS-GAIN-STABILITY').first().waitFor();
   });
 
-  it('asks an engineer for a commissioner token for a plan', async () => {
+  it('keeps plans from engineers', async () => {
     const page = await open('#/import', await createToken('ENGINEER', adminToken));
     await page.locator('input[type=file]').setInputFiles(join(ROOT, 'examples', 'plan.yaml'));
     await page.getByText('Detected plan').waitFor();

@@ -365,7 +365,7 @@ describe('onsky import on a second run', () => {
     expect(again.duplicates).toBe(again.read);
   });
 
-  it('sets the tickets of an edited plan entry', async () => {
+  it('sets tickets of edited entries', async () => {
     const plan = readFileSync('examples/plan.yaml', 'utf8');
     // A plan written before COMM-305 had tickets, as in a log of the onsky that dropped them.
     const withoutTickets = join(folder.path, 'plan-without-tickets.yaml');

@@ -106,7 +106,7 @@ describe('onsky export and restore', () => {
     await restoredStore.close();
   });
 
-  it('stores nothing of an export with a bad last line', async () => {
+  it('restores nothing of a bad export', async () => {
     const source = join(folder.path, 'source');
     const file = join(folder.path, 'log.ndjson');
     await seed(source);
@@ -130,7 +130,7 @@ describe('onsky export and restore', () => {
     }
   });
 
-  it('reports a log a newer onsky wrote in one line', async () => {
+  it('reports newer events in one line', async () => {
     const data = join(folder.path, 'data');
     await seed(data);
     const store = openSqliteStore(join(data, 'events.sqlite'));

@@ -88,7 +88,7 @@ describe('parsePlanText', () => {
     expect(warnings[0]?.message).toContain('1, 2, 3, 5, 8, 13, 20');
   });
 
-  it('quotes a bad ticket key and names the feature', () => {
+  it('quotes a bad ticket key', () => {
     const { records, warnings } = run(valid.replace('components: [sdp.cal]', 'components: [sdp.cal]\n    tickets: [mkaiv-449]'));
     expect(records).toEqual([]);
     expect(warnings).toEqual([

@@ -210,7 +210,7 @@ describe('traceability', () => {
     expect(query.ticket('MKAIV-1')?.trackedFeatureKeys).toEqual(['CBF-1K-DELAY']);
   });
 
-  it('lists the tickets a proposal names, imported from Jira or not', () => {
+  it("lists a proposal's own tickets", () => {
     const trace = query.traceability().find((entry) => entry.requirementRef === 'R.SDP.8')!;
     expect(trace.features.map((feature) => [feature.featureKey, feature.ticketKeys])).toEqual([['SDP-QUORUM', ['SDP-77']]]);
     expect(query.featureDetail('SDP-QUORUM', NOW)!.ticketKeys).toEqual(['SDP-77']);
