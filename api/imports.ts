@@ -9,7 +9,7 @@ import { commandsAfterChangeDeployed, featureStream, type ChangeDeployed, type D
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { parseSource, readLineBatches } from '../importers/index.js';
+import { parseSourceBatches, readLineBatches, type ParsedRecord } from '../importers/index.js';
 import { mapperFor } from '../importers/mappers.js';
 import { eventIdFor, type ImportCommand } from '../importers/map.js';
 import type { PlanFeature } from '../importers/plan.js';
@@ -225,23 +225,27 @@ class ImportSession {
 
     const planKeys = new Set<string>();
     let parseWarnings = 0;
-    for await (const parsed of parseSource(this.options.format, this.options.path, { strict: this.options.strict ?? false })) {
-      if (parsed.kind === 'warning') {
-        this.warnings.push({ ...parsed.warning, file });
-        parseWarnings += 1;
-        continue;
+    for await (const batch of parseSourceBatches(this.options.format, this.options.path, { strict: this.options.strict ?? false })) {
+      for (const parsed of batch) {
+        if (parsed.kind === 'warning') {
+          this.warnings.push({ ...parsed.warning, file });
+          parseWarnings += 1;
+          continue;
+        }
+        this.read += 1;
+        if (this.options.format === 'plan') planKeys.add((parsed.record as PlanFeature).key);
+        const line = parsed.locator.line ?? 0;
+        const commands = mapper(parsed.locator.file === file ? parsed : relabelled(parsed, file));
+        // A record that maps to no command (a log line onsky does not track) is no duplicate, and
+        // neither is one whose command was rejected or skipped with a warning.
+        if (commands.length === 0) {
+          this.untracked += 1;
+          continue;
+        }
+        const { added, skipped } = await this.decideAll(commands, line, file);
+        if (added === 0 && skipped === 0) this.duplicates += 1;
+        if (this.pendingEvents >= this.batchLimit) await this.flush();
       }
-      this.read += 1;
-      if (this.options.format === 'plan') planKeys.add((parsed.record as PlanFeature).key);
-      const line = parsed.locator.line ?? 0;
-      // Copied by name: a line record keeps its digest on the prototype, which a spread drops.
-      const commands = mapper({ kind: 'record', record: parsed.record, locator: { ...parsed.locator, file }, digest: parsed.digest });
-      const { added, skipped } = await this.decideAll(commands, line, file);
-      // A record that maps to no command (a log line onsky does not track) is no duplicate, and
-      // neither is one whose command was rejected or skipped with a warning.
-      if (commands.length > 0 && added === 0 && skipped === 0) this.duplicates += 1;
-      if (commands.length === 0) this.untracked += 1;
-      if (this.pendingEvents >= this.batchLimit) await this.flush();
     }
     await this.flush();
     for (const { stream, event } of this.decidedInOrder) this.dryRunLog?.add(stream, event);
@@ -828,4 +832,20 @@ export function indexEvent({ identity, targets, features }: SessionIndexes, stre
   if (event.type === 'TargetRecorded') targets.add({ name: event.data.targetName, aliases: event.data.aliases, tags: event.data.tags, coordinates: event.data.coordinates });
   if (event.type === 'TargetUpdated') targets.add({ name: event.data.targetName, aliases: event.data.addedAliases, tags: event.data.addedTags });
   if (stream.startsWith('feature-') || event.type === 'ObservationFactsRecorded') features.apply(event);
+}
+
+/**
+ * Returns the record under the file name the user knows (an upload's original name). The digest
+ * goes through a getter, because a line record hashes its line only when a command cites it and
+ * most lines of a log map to no command.
+ */
+function relabelled<R>(parsed: ParsedRecord<R>, file: string): ParsedRecord<R> {
+  return {
+    kind: 'record',
+    record: parsed.record,
+    locator: { ...parsed.locator, file },
+    get digest() {
+      return parsed.digest;
+    },
+  };
 }

@@ -214,7 +214,8 @@ function noteAnomaly(command: NoteObservationAnomaly, state: ObservationState): 
   if (error !== undefined) {
     return E.left(error);
   }
-  const seen = state.anomalies.some((known) => JSON.stringify(known) === JSON.stringify(anomaly));
+  const noted = JSON.stringify(anomaly);
+  const seen = state.anomalies.some((known) => JSON.stringify(known) === noted);
   return E.right(seen ? [] : [{ type: 'ObservationAnomalyNoted', data: command.data }]);
 }
 

@@ -47,14 +47,26 @@ async function* runHandler<R>(source: Source, options: ParseOptions, handler: Li
         out.push(warning(file, item.line, `${INTERNAL_ERROR_PREFIX} ${error instanceof Error ? error.message : String(error)}`));
       }
     }
-    if (strict) throwFirstWarning(out);
-    yield out;
+    yield* strictly(out, strict);
   }
 
   const out: Parsed<R>[] = [];
   handler.end(out);
-  if (strict) throwFirstWarning(out);
-  yield out;
+  yield* strictly(out, strict);
+}
+
+/**
+ * Yields a batch whole, or in strict mode only the records before its first warning and then
+ * raises that warning, so that a strict import keeps what it read before the problem.
+ */
+function* strictly<R>(batch: Parsed<R>[], strict: boolean): Generator<Parsed<R>[]> {
+  const first = strict ? batch.findIndex((item) => item.kind === 'warning') : -1;
+  if (first < 0) {
+    yield batch;
+    return;
+  }
+  if (first > 0) yield batch.slice(0, first);
+  throwFirstWarning([batch[first]!]);
 }
 
 /** Starts the message of a warning caused by a parser bug rather than by the input. */

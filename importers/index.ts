@@ -10,7 +10,7 @@ import type { ImportFormat } from './detect.js';
 import { parseGitJsonl, parseGitRepository } from './git.js';
 import { parseJira } from './jira.js';
 import { parseKatdalSummary } from './katdal.js';
-import { parseObslog } from './obslog.js';
+import { parseObslog, parseObslogBatches } from './obslog.js';
 import { parsePlan } from './plan.js';
 import { parseJournal } from './journal.js';
 import { parseS3Listing } from './s3.js';
@@ -89,4 +89,17 @@ export async function* parseSource(format: ImportFormat, path: string, options: 
       yield* parseJournal(path, options);
       return;
   }
+}
+
+/**
+ * Runs the parser of the named format as `parseSource` does, in batches. An observation log, which
+ * can run to gigabytes, yields one batch per chunk read, so the consumer skips one await per
+ * record. The other formats yield one record per batch.
+ */
+export async function* parseSourceBatches(format: ImportFormat, path: string, options: ParseOptions = {}): AsyncGenerator<readonly Parsed<unknown>[]> {
+  if (format === 'obslog') {
+    yield* parseObslogBatches(path, options);
+    return;
+  }
+  for await (const item of parseSource(format, path, options)) yield [item];
 }

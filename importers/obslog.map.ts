@@ -7,7 +7,29 @@ import type { RecordObservationFacts, NoteObservationAnomaly } from '../domain/i
 import { factSourceOf, importCommand, type ImportCommand, type MapContext, observationStreamOf, provenanceOf, type RecordMapper, tagTargets } from './map.js';
 import type { ObslogRecord } from './obslog.js';
 
+/**
+ * Maximum of distinct straggler sets remembered per observation. A log repeats the same sensor
+ * wait on every scan, and the domain notes an anomaly once per observation, so the mapper drops a
+ * repeat before hashing it into ids. Past this many sets, the domain alone drops repeats.
+ */
+const MAX_REMEMBERED_STRAGGLER_SETS = 10_000;
+
 export function mapObslog(context: MapContext): RecordMapper<ObslogRecord> {
+  // Straggler anomalies already mapped for the observation the log is in, keyed by their content.
+  let stragglersOf: string | undefined;
+  let lastCaptureBlock: string | undefined;
+  const stragglersSeen = new Set<string>();
+  /** True when the same sensor wait was mapped for this observation before; remembers it if not. */
+  const isRepeat = (observationId: string, value: Extract<ObslogRecord, { type: 'stragglers' }>): boolean => {
+    if (stragglersOf !== observationId) {
+      stragglersOf = observationId;
+      stragglersSeen.clear();
+    }
+    const key = `${value.sensor}\n${value.value}\n${value.count}\n${value.receptors.join('\n')}`;
+    if (stragglersSeen.has(key)) return true;
+    if (stragglersSeen.size < MAX_REMEMBERED_STRAGGLER_SETS) stragglersSeen.add(key);
+    return false;
+  };
   return (parsed) => {
     const value = parsed.record;
     const observation = observationStreamOf(value.captureBlockId);
@@ -17,6 +39,11 @@ export function mapObslog(context: MapContext): RecordMapper<ObslogRecord> {
     // Only the records below become commands; the rest (tracks, offsets, scans) feed the session
     // summary, so their digest, hashed on first read, is never computed.
     if (value.type !== 'session' && value.type !== 'capture-block' && value.type !== 'stragglers') return [];
+    if (value.type === 'stragglers' && isRepeat(observation.id, value)) return [];
+    // A log may name its capture block again, e.g. after the script restarts. The first naming
+    // created the observation, so a repeat has nothing to record.
+    if (value.type === 'capture-block' && lastCaptureBlock === observation.id) return [];
+    if (value.type === 'capture-block') lastCaptureBlock = observation.id;
     const provenance = provenanceOf('obslog', parsed);
 
     if (value.type === 'session') {

@@ -58,13 +58,39 @@ const LEVELS: Record<string, 'INFO' | 'DEBUG' | 'WARNING' | 'ERROR'> = {
 };
 
 const SPACE = 32;
-const QUORUM = /^Quorum = (\d+(?:\.\d+)?)% -> (\d+) of (\d+) receptor\(s\), i\.e\. (\d+) straggler\(s\) tolerated/;
-const TRACK = /^Initiating (\d+(?:\.\d+)?)-second track on target '(.*)'$/;
-const TRACKED = /^target tracked for (\d+(?:\.\d+)?) seconds/;
-const OFFSET = /^Offset of \((-?\d+(?:\.\d+)?), (-?\d+(?:\.\d+)?)\) degrees/;
-const STRAGGLERS = /^Waiting for sensor '([^']*)' == (.+?) had (\d+) straggler\(s\)(?:: (.*))?$/;
-const SCAN_SUMMARY = /^Scan completed - (\d+) scan lines/;
+// The message patterns are sticky (flag y) and run at the message's offset in the line, so a
+// line of interest is matched without first copying its message out.
+const QUORUM = /Quorum = (\d+(?:\.\d+)?)% -> (\d+) of (\d+) receptor\(s\), i\.e\. (\d+) straggler\(s\) tolerated/y;
+const TRACK = /Initiating (\d+(?:\.\d+)?)-second track on target '(.*)'$/y;
+const TRACKED = /target tracked for (\d+(?:\.\d+)?) seconds/y;
+const OFFSET = /Offset of \((-?\d+(?:\.\d+)?), (-?\d+(?:\.\d+)?)\) degrees/y;
+const STRAGGLERS = /Waiting for sensor '([^']*)' == (.+?) had (\d+) straggler\(s\)(?:: (.*))?$/y;
+const SCAN_SUMMARY = /Scan completed - (\d+) scan lines/y;
 const RECEPTOR = /^[a-z]{1,3}\d{3,4}$/;
+
+const CAPTURE_BLOCK = 'Capture block ID = ';
+const COMPOUND_SCAN = 'New compound scan: ';
+const CHAR_C = 67;
+const CHAR_I = 73;
+const CHAR_N = 78;
+const CHAR_O = 79;
+const CHAR_Q = 81;
+const CHAR_S = 83;
+const CHAR_W = 87;
+const CHAR_P_LOWER = 112;
+const CHAR_S_LOWER = 115;
+const CHAR_T_LOWER = 116;
+
+/** True when the message from `position` to the end of the line is exactly `expected`. */
+function isWholeMessage(text: string, position: number, expected: string): boolean {
+  return text.length - position === expected.length && text.startsWith(expected, position);
+}
+
+/** Runs a sticky pattern on `text` from `position`. */
+function matchAt(pattern: RegExp, text: string, position: number): RegExpExecArray | null {
+  pattern.lastIndex = position;
+  return pattern.exec(text);
+}
 
 export function parseObslog(source: Source, options: ParseOptions = {}): AsyncGenerator<Parsed<ObslogRecord>> {
   return parseLinesWith(source, options, new ObslogHandler(sourceName(source)));
@@ -143,10 +169,9 @@ class ObslogHandler implements LineHandler<ObslogRecord> {
       return;
     }
     while (text.charCodeAt(levelEnd) === SPACE) levelEnd += 1;
-    const message = text.slice(levelEnd);
 
     this.track(at, line);
-    this.readMessage(at, level, message, line, out);
+    this.readMessage(at, level, text, levelEnd, line, out);
   }
 
   end(out: Parsed<ObslogRecord>[]): void {
@@ -164,88 +189,109 @@ class ObslogHandler implements LineHandler<ObslogRecord> {
     this.lastLine = line;
   }
 
-  private readMessage(at: string, level: string, message: string, line: TextLine, out: Parsed<ObslogRecord>[]): void {
+  /**
+   * Reads the message that starts at `position` in the line. The first character picks the one
+   * pattern that can match, because most lines of a long log are lines of interest and testing
+   * every prefix in turn was a large part of the parser's time.
+   */
+  private readMessage(at: string, level: string, text: string, position: number, line: TextLine, out: Parsed<ObslogRecord>[]): void {
     const session = this.session as SessionState;
     const captureBlockId = session.captureBlockId;
 
     if (level === 'WARNING' || level === 'ERROR') {
       if (level === 'WARNING') session.warnings += 1;
       else session.errors += 1;
-      this.emit(out, line, { type: 'message', at, captureBlockId, level, text: message });
+      this.emit(out, line, { type: 'message', at, captureBlockId, level, text: text.slice(position) });
       return;
     }
 
-    if (message.startsWith('Capture block ID = ')) {
-      this.readCaptureBlock(at, message.slice('Capture block ID = '.length).trim(), line, out);
-      return;
-    }
-
-    if (message.startsWith('Quorum = ')) {
-      const match = QUORUM.exec(message);
-      if (match === null) {
-        out.push(warning(this.file, line.line, `quorum line not understood: "${preview(message)}"`));
+    switch (text.charCodeAt(position)) {
+      case CHAR_C:
+        if (text.startsWith(CAPTURE_BLOCK, position)) this.readCaptureBlock(at, text.slice(position + CAPTURE_BLOCK.length).trim(), line, out);
         return;
-      }
-      this.emit(out, line, { type: 'quorum', at, captureBlockId, percent: Number(match[1]), required: Number(match[2]), receptors: Number(match[3]), stragglersTolerated: Number(match[4]) });
-      return;
-    }
-
-    if (message.startsWith('New compound scan: ')) {
-      const label = message.slice('New compound scan: '.length).trim().replace(/^'(.*)'$/, '$1');
-      session.compoundScans += 1;
-      if (session.compoundScanList.length < MAX_SESSION_TARGETS) session.compoundScanList.push({ label, trackedSeconds: 0 });
-      this.emit(out, line, { type: 'compound-scan', at, captureBlockId, label });
-      return;
-    }
-
-    if (message.startsWith('Initiating ')) {
-      const match = TRACK.exec(message);
-      if (match === null) return;
-      const target = match[2] ?? '';
-      session.currentTarget = target;
-      if (!session.targets.has(target) && session.targets.size < MAX_SESSION_TARGETS) session.targets.set(target, 0);
-      const scan = session.compoundScanList.at(-1);
-      if (scan !== undefined && scan.target === undefined) scan.target = target;
-      this.emit(out, line, { type: 'track', at, captureBlockId, target, seconds: Number(match[1]) });
-      return;
-    }
-
-    if (message.startsWith('target tracked for ')) {
-      const match = TRACKED.exec(message);
-      if (match === null) {
-        out.push(warning(this.file, line.line, `track duration not understood: "${preview(message)}"`));
+      case CHAR_Q:
+        if (text.startsWith('Quorum = ', position)) this.readQuorum(at, captureBlockId, text, position, line, out);
         return;
-      }
-      const seconds = Number(match[1]);
-      const target = session.currentTarget;
-      if (target !== undefined && session.targets.has(target)) session.targets.set(target, (session.targets.get(target) ?? 0) + seconds);
-      const scan = session.compoundScanList.at(-1);
-      if (scan !== undefined) scan.trackedSeconds += seconds;
-      this.emit(out, line, { type: 'tracked', at, captureBlockId, target, seconds });
-      return;
-    }
-
-    if (message.startsWith('Offset of ')) {
-      const match = OFFSET.exec(message);
-      if (match === null) {
-        out.push(warning(this.file, line.line, `pointing offset not understood: "${preview(message)}"`));
+      case CHAR_N:
+        if (text.startsWith(COMPOUND_SCAN, position)) this.readCompoundScan(at, session, text.slice(position + COMPOUND_SCAN.length).trim(), line, out);
         return;
-      }
-      this.emit(out, line, { type: 'offset', at, captureBlockId, xDegrees: Number(match[1]), yDegrees: Number(match[2]) });
+      case CHAR_I:
+        if (text.startsWith('Initiating ', position)) this.readTrack(at, session, text, position, line, out);
+        return;
+      case CHAR_T_LOWER:
+        if (text.startsWith('target tracked for ', position)) this.readTracked(at, session, text, position, line, out);
+        return;
+      case CHAR_O:
+        if (text.startsWith('Offset of ', position)) this.readOffset(at, captureBlockId, text, position, line, out);
+        return;
+      case CHAR_W:
+        if (text.startsWith('Waiting for sensor ', position)) this.readStragglers(at, captureBlockId, text, position, line, out);
+        return;
+      case CHAR_P_LOWER:
+        if (isWholeMessage(text, position, 'performing scan')) this.emit(out, line, { type: 'scan', at, captureBlockId, phase: 'started' });
+        return;
+      case CHAR_S_LOWER:
+        if (isWholeMessage(text, position, 'scan complete')) this.emit(out, line, { type: 'scan', at, captureBlockId, phase: 'completed' });
+        return;
+      case CHAR_S:
+        if (text.startsWith('Scan completed - ', position)) {
+          const match = matchAt(SCAN_SUMMARY, text, position);
+          if (match !== null) this.emit(out, line, { type: 'scan-summary', at, captureBlockId, scanLines: Number(match[1]) });
+        }
+        return;
+      default:
+        return;
+    }
+  }
+
+  private readQuorum(at: string, captureBlockId: string | undefined, text: string, position: number, line: TextLine, out: Parsed<ObslogRecord>[]): void {
+    const match = matchAt(QUORUM, text, position);
+    if (match === null) {
+      out.push(warning(this.file, line.line, `quorum line not understood: "${preview(text.slice(position))}"`));
       return;
     }
+    this.emit(out, line, { type: 'quorum', at, captureBlockId, percent: Number(match[1]), required: Number(match[2]), receptors: Number(match[3]), stragglersTolerated: Number(match[4]) });
+  }
 
-    if (message.startsWith('Waiting for sensor ')) {
-      this.readStragglers(at, captureBlockId, message, line, out);
+  private readCompoundScan(at: string, session: SessionState, quoted: string, line: TextLine, out: Parsed<ObslogRecord>[]): void {
+    const label = quoted.length >= 2 && quoted.startsWith("'") && quoted.endsWith("'") ? quoted.slice(1, -1) : quoted;
+    session.compoundScans += 1;
+    if (session.compoundScanList.length < MAX_SESSION_TARGETS) session.compoundScanList.push({ label, trackedSeconds: 0 });
+    this.emit(out, line, { type: 'compound-scan', at, captureBlockId: session.captureBlockId, label });
+  }
+
+  private readTrack(at: string, session: SessionState, text: string, position: number, line: TextLine, out: Parsed<ObslogRecord>[]): void {
+    const match = matchAt(TRACK, text, position);
+    if (match === null) return;
+    const target = match[2] ?? '';
+    session.currentTarget = target;
+    if (!session.targets.has(target) && session.targets.size < MAX_SESSION_TARGETS) session.targets.set(target, 0);
+    const scan = session.compoundScanList.at(-1);
+    if (scan !== undefined && scan.target === undefined) scan.target = target;
+    this.emit(out, line, { type: 'track', at, captureBlockId: session.captureBlockId, target, seconds: Number(match[1]) });
+  }
+
+  private readTracked(at: string, session: SessionState, text: string, position: number, line: TextLine, out: Parsed<ObslogRecord>[]): void {
+    const match = matchAt(TRACKED, text, position);
+    if (match === null) {
+      out.push(warning(this.file, line.line, `track duration not understood: "${preview(text.slice(position))}"`));
       return;
     }
+    const seconds = Number(match[1]);
+    const target = session.currentTarget;
+    if (target !== undefined && session.targets.has(target)) session.targets.set(target, (session.targets.get(target) ?? 0) + seconds);
+    const scan = session.compoundScanList.at(-1);
+    if (scan !== undefined) scan.trackedSeconds += seconds;
+    this.emit(out, line, { type: 'tracked', at, captureBlockId: session.captureBlockId, target, seconds });
+  }
 
-    if (message === 'performing scan') this.emit(out, line, { type: 'scan', at, captureBlockId, phase: 'started' });
-    else if (message === 'scan complete') this.emit(out, line, { type: 'scan', at, captureBlockId, phase: 'completed' });
-    else if (message.startsWith('Scan completed - ')) {
-      const match = SCAN_SUMMARY.exec(message);
-      if (match !== null) this.emit(out, line, { type: 'scan-summary', at, captureBlockId, scanLines: Number(match[1]) });
+  private readOffset(at: string, captureBlockId: string | undefined, text: string, position: number, line: TextLine, out: Parsed<ObslogRecord>[]): void {
+    const match = matchAt(OFFSET, text, position);
+    if (match === null) {
+      out.push(warning(this.file, line.line, `pointing offset not understood: "${preview(text.slice(position))}"`));
+      return;
     }
+    this.emit(out, line, { type: 'offset', at, captureBlockId, xDegrees: Number(match[1]), yDegrees: Number(match[2]) });
   }
 
   private emit(out: Parsed<ObslogRecord>[], line: TextLine, value: ObslogRecord): void {
@@ -272,10 +318,10 @@ class ObslogHandler implements LineHandler<ObslogRecord> {
     out.push(record({ type: 'capture-block', at, captureBlockId: id }, { file: this.file, line: line.line, key: id }, line.lazyDigest()));
   }
 
-  private readStragglers(at: string, captureBlockId: string | undefined, message: string, line: TextLine, out: Parsed<ObslogRecord>[]): void {
-    const match = STRAGGLERS.exec(message);
+  private readStragglers(at: string, captureBlockId: string | undefined, text: string, position: number, line: TextLine, out: Parsed<ObslogRecord>[]): void {
+    const match = matchAt(STRAGGLERS, text, position);
     if (match === null) {
-      out.push(warning(this.file, line.line, `sensor wait not understood: "${preview(message)}"`));
+      out.push(warning(this.file, line.line, `sensor wait not understood: "${preview(text.slice(position))}"`));
       return;
     }
 

@@ -6,17 +6,18 @@ function isDigit(code: number): boolean {
   return code >= 48 && code <= 57;
 }
 
-function digitsAt(text: string, start: number, count: number): boolean {
-  for (let index = start; index < start + count; index += 1) {
-    if (!isDigit(text.charCodeAt(index))) return false;
-  }
-  return true;
+/** Value of the two digits at `start`, or -1 when either is not a digit. */
+function twoDigits(text: string, start: number): number {
+  const tens = text.charCodeAt(start) - 48;
+  const ones = text.charCodeAt(start + 1) - 48;
+  return tens >= 0 && tens <= 9 && ones >= 0 && ones <= 9 ? tens * 10 + ones : -1;
 }
 
-/** Reads the two digits at `start`, which the caller has checked are digits. */
-function twoDigits(text: string, start: number): number {
-  return (text.charCodeAt(start) - 48) * 10 + (text.charCodeAt(start + 1) - 48);
-}
+const DASH = 45;
+const COLON = 58;
+const SPACE = 32;
+const LETTER_T = 84;
+const DOT = 46;
 
 /**
  * Reads `YYYY-MM-DD HH:MM:SS` with an optional fraction of up to 6 digits at the start of a line,
@@ -25,17 +26,21 @@ function twoDigits(text: string, start: number): number {
  */
 export function scanDateTime(text: string): number {
   if (text.length < 19) return -1;
-  if (!digitsAt(text, 0, 4) || text[4] !== '-' || !digitsAt(text, 5, 2) || text[7] !== '-' || !digitsAt(text, 8, 2)) return -1;
-  const separator = text[10];
-  if ((separator !== ' ' && separator !== 'T') || !digitsAt(text, 11, 2) || text[13] !== ':' || !digitsAt(text, 14, 2) || text[16] !== ':' || !digitsAt(text, 17, 2)) return -1;
+  // Compares character codes, which costs less per line than comparing one-character strings.
+  if (twoDigits(text, 0) < 0 || twoDigits(text, 2) < 0 || text.charCodeAt(4) !== DASH || text.charCodeAt(7) !== DASH) return -1;
+  const separator = text.charCodeAt(10);
+  if ((separator !== SPACE && separator !== LETTER_T) || text.charCodeAt(13) !== COLON || text.charCodeAt(16) !== COLON) return -1;
 
   const month = twoDigits(text, 5);
   const day = twoDigits(text, 8);
   if (month < 1 || month > 12 || day < 1 || day > 31) return -1;
-  if (twoDigits(text, 11) > 23 || twoDigits(text, 14) > 59 || twoDigits(text, 17) > 60) return -1;
+  const hour = twoDigits(text, 11);
+  const minute = twoDigits(text, 14);
+  const second = twoDigits(text, 17);
+  if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 60) return -1;
 
   let end = 19;
-  if (text[19] === '.') {
+  if (text.charCodeAt(19) === DOT) {
     end = 20;
     while (end < text.length && end < 26 && isDigit(text.charCodeAt(end))) end += 1;
     if (end === 20) return -1;

@@ -112,6 +112,32 @@ describe('mapObslog', () => {
     expect(dataOf(facts, 'RecordObservationFacts').facts.targets).toEqual([{ name: 'J0010-4153', tags: ['gaincal'] }]);
   });
 
+  it('maps repeated lines once per observation', async () => {
+    const lock = "INFO Waiting for sensor 'lock' == True had 1 straggler(s): ['m044']";
+    const text = [
+      '2019-03-05 16:00:00.000Z INFO Capture block ID = 1551801600',
+      `2019-03-05 16:01:00.000Z ${lock}`,
+      '2019-03-05 16:02:00.000Z INFO Capture block ID = 1551801600',
+      `2019-03-05 16:03:00.000Z ${lock}`,
+      "2019-03-05 16:04:00.000Z INFO Waiting for sensor 'lock' == True had 2 straggler(s): ['m044', 'm045']",
+      '2019-03-05 16:20:00.000Z INFO Capture block ID = 1551803062',
+      `2019-03-05 16:21:00.000Z ${lock}`,
+    ].join('\n');
+    const commands = await mapAll(parseObslog(memorySource('repeats.log', text)), mapObslog(context));
+    expect(commands.map((item) => [item.stream, item.command.type, item.provenance.locator])).toEqual([
+      ['observation-1551801600', 'RecordObservationFacts', '1551801600'],
+      ['observation-1551801600', 'NoteObservationAnomaly', '2'],
+      ['observation-1551801600', 'NoteObservationAnomaly', '5'],
+      ['observation-1551801600', 'RecordObservationFacts', 'session-1551801600'],
+      ['observation-1551803062', 'RecordObservationFacts', '1551803062'],
+      ['observation-1551803062', 'NoteObservationAnomaly', '7'],
+      ['observation-1551803062', 'RecordObservationFacts', 'session-1551803062'],
+    ]);
+    // Every anomaly mapped is new to the domain, and the domain would have dropped the repeats.
+    const decided = decideAll(commands);
+    expect([...decided.events.values()].flat().filter((event) => event.type === 'ObservationAnomalyNoted')).toHaveLength(3);
+  });
+
   it('repeats ids on re-import', async () => {
     const first = await mapAll(parseObslog(fixture('obslog-1551803062.log')), mapObslog(context));
     const text = (await import('node:fs')).readFileSync(fixture('obslog-1551803062.log'));

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { type ObslogRecord, parseObslog, parseReceptorList } from '../../importers/obslog.js';
-import { collect, ImportError, type ImportWarning, type ParsedRecord, sha256 } from '../../importers/types.js';
+import { type ObslogRecord, parseObslog, parseObslogBatches, parseReceptorList } from '../../importers/obslog.js';
+import { collect, ImportError, type ImportWarning, type Parsed, type ParsedRecord, sha256 } from '../../importers/types.js';
 import { readFileSync } from 'node:fs';
 import { fixture, memorySource } from './support.js';
 
@@ -155,6 +155,35 @@ describe('parseObslog on edited logs', () => {
     expect(error).toBeInstanceOf(ImportError);
     expect((error as ImportError).line).toBe(2);
     expect((error as ImportError).message).toContain('strict.log:2');
+  });
+});
+
+describe('parseObslogBatches', () => {
+  it('yields what parseObslog yields', async () => {
+    const text = readFileSync(fixture('obslog-1551803062.log'));
+    const plain = (item: Parsed<ObslogRecord>): unknown => (item.kind === 'record' ? { record: item.record, locator: item.locator, digest: item.digest } : item);
+    const perRecord: unknown[] = [];
+    for await (const item of parseObslog(memorySource('same.log', text, 100))) perRecord.push(plain(item));
+    const batched: unknown[] = [];
+    for await (const batch of parseObslogBatches(memorySource('same.log', text, 100))) batched.push(...batch.map(plain));
+    expect(batched).toHaveLength(perRecord.length);
+    expect(batched).toEqual(perRecord);
+  });
+
+  it('keeps records before a strict problem', async () => {
+    const text = '2019-03-05 16:24:22.230Z INFO Capture block ID = 1551803062\n2019-03-05 16:24:23.000Z INFO Offset of (0.5, 1.0) degrees\ngarbage\n2019-03-05 16:24:24.000Z INFO Offset of (0.0, 0.0) degrees\n';
+    const seen: string[] = [];
+    let failure: unknown;
+    try {
+      for await (const batch of parseObslogBatches(memorySource('strict.log', text), { strict: true })) {
+        for (const item of batch) seen.push(item.kind === 'record' ? item.record.type : 'warning');
+      }
+    } catch (error) {
+      failure = error;
+    }
+    expect(seen).toEqual(['capture-block', 'offset']);
+    expect(failure).toBeInstanceOf(ImportError);
+    expect((failure as ImportError).line).toBe(3);
   });
 });
 
