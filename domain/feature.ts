@@ -22,7 +22,7 @@ import {
   type VerificationOutcome,
 } from './feature-events.js';
 import { checkVerification } from './verification.js';
-import { checkIsoUtc, checkKey, checkText, checkTicketKeys, firstError, sortedUnique } from './values.js';
+import { checkIsoUtc, checkKey, checkNotBefore, checkText, checkTicketKeys, firstError, instantMs, sortedUnique } from './values.js';
 import { checkWsjfScores, type WsjfScores } from './wsjf.js';
 
 export type ProposeFeature = DomainCommand<
@@ -251,10 +251,10 @@ function deliver(command: DeliverFeature, state: FeatureState): Decision {
     return E.left(error);
   }
 
-  // A policy may deliver the same deployment twice (a replay, a retry), even after the feature
-  // was verified: the repeat is a no-op. A later deployment of the same change delivers again.
-  const alreadyDelivered =
-    changeId !== undefined && state.delivery?.changeId === changeId && state.delivery.deliveredAt === deliveredAt;
+  // A policy may deliver the same deployment twice (a replay, a retry), and a client may retry a
+  // hand-recorded delivery, even after the feature was verified: the repeat is a no-op. A later
+  // deployment of the same change delivers again.
+  const alreadyDelivered = state.delivery?.changeId === (changeId ?? null) && state.delivery?.deliveredAt === deliveredAt;
   if (alreadyDelivered) {
     return E.right([]);
   }
@@ -316,7 +316,8 @@ function clearSuspicion(command: ClearSuspicion, state: FeatureState): Decision 
       checkText('justification', data.justification),
       checkText('clearedBy', data.clearedBy),
       checkIsoUtc('clearedAt', data.clearedAt),
-    ]);
+    ]) ??
+    checkNotBefore('clearedAt', data.clearedAt, latestDeployment(state.suspicions), 'the deployment that made it suspect');
   return error === undefined ? E.right([{ type: 'SuspicionCleared', data }]) : E.left(error);
 }
 
@@ -330,6 +331,15 @@ function withdraw(command: WithdrawFeature, state: FeatureState): Decision {
       checkIsoUtc('withdrawnAt', data.withdrawnAt),
     ]);
   return error === undefined ? E.right([{ type: 'FeatureWithdrawn', data }]) : E.left(error);
+}
+
+/** Returns the latest deployment time of the suspicions, or `undefined` for none. */
+function latestDeployment(suspicions: FeatureState['suspicions']): string | undefined {
+  let latest: string | undefined;
+  for (const { deployedAt } of suspicions) {
+    if (latest === undefined || instantMs(deployedAt) > instantMs(latest)) latest = deployedAt;
+  }
+  return latest;
 }
 
 function requireStatus(

@@ -9,7 +9,38 @@ import { invalidValue, type DomainError } from './errors.js';
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
 
 export function isIsoUtc(value: string): boolean {
-  return ISO_UTC.test(value) && !Number.isNaN(Date.parse(value));
+  return ISO_UTC.test(value) && calendarProblem(value) === undefined;
+}
+
+/** The date and time fields at the start of an ISO 8601 string: year, month, day, hour, minute, second. */
+const ISO_FIELDS = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?/;
+
+/** Earliest and first rejected year of a stored time; no radio telescope data predate 1900. */
+export const EARLIEST_YEAR = 1900;
+export const YEAR_LIMIT = 2200;
+
+const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
+/**
+ * Returns why the fields of an ISO 8601 time name no real instant (30 February, hour 24, a leap
+ * second, a year outside 1900–2199), or `undefined` when they do or the text is not ISO 8601.
+ * JavaScript's `Date.parse` accepts 30 February and 24:00 and moves them to the next day.
+ */
+export function calendarProblem(value: string): string | undefined {
+  const fields = ISO_FIELDS.exec(value);
+  if (fields === null) return undefined;
+  const [year, month, day, hour, minute] = fields.slice(1, 6).map(Number) as [number, number, number, number, number];
+  const second = fields[6] === undefined ? 0 : Number(fields[6]);
+  if (year < EARLIEST_YEAR || year >= YEAR_LIMIT) return `the year ${year} is outside ${EARLIEST_YEAR}–${YEAR_LIMIT - 1}`;
+  if (month < 1 || month > 12) return `there is no month ${fields[2]}`;
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (day < 1 || day > daysInMonth) return `${MONTH_NAMES[month - 1]} ${year} has ${daysInMonth} days`;
+  if (hour === 24) return 'hour 24 is not used; write 00:00 of the next day';
+  if (hour > 23) return `there is no hour ${fields[4]}`;
+  if (minute > 59) return `there is no minute ${fields[5]}`;
+  if (second === 60) return 'a leap second (:60) cannot be stored; write :59';
+  if (second > 60) return `there is no second ${fields[6]}`;
+  return undefined;
 }
 
 /** Milliseconds since the Unix epoch of an ISO 8601 string; callers pass checked timestamps. */
@@ -21,7 +52,20 @@ export function checkIsoUtc(field: string, value: string): E.Either<DomainError,
   if (typeof value === 'string' && isIsoUtc(value)) {
     return E.right(value);
   }
+  const problem = typeof value === 'string' && ISO_UTC.test(value) ? calendarProblem(value) : undefined;
+  if (problem !== undefined) {
+    return E.left(invalidValue(field, value, `a time that exists (${problem})`));
+  }
   return E.left(invalidValue(field, value, 'an ISO 8601 UTC timestamp such as 2019-03-05T16:24:22Z'));
+}
+
+/**
+ * Rejects a time before an earlier event it follows, e.g. a verification dated before the
+ * delivery it verifies. `bound` is checked ISO 8601; `undefined` means there is nothing to follow.
+ */
+export function checkNotBefore(field: string, value: string, bound: string | undefined, boundName: string): DomainError | undefined {
+  if (bound === undefined || instantMs(value) >= instantMs(bound)) return undefined;
+  return invalidValue(field, value, `a time at or after ${boundName} (${bound})`);
 }
 
 export function checkText(field: string, value: string): E.Either<DomainError, string> {

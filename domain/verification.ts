@@ -9,7 +9,7 @@ import { invalidValue, observationNotFound, type DomainError } from './errors.js
 import { matchEvidence, type EvidenceFacts } from './evidence.js';
 import { VERIFICATION_OUTCOMES, type FeatureState } from './feature-events.js';
 import type { DeliveringChange, RecordVerification } from './feature.js';
-import { checkIsoUtc, checkKey, checkOneOf, checkText, firstError, instantMs } from './values.js';
+import { checkIsoUtc, checkKey, checkNotBefore, checkOneOf, checkText, firstError, instantMs } from './values.js';
 
 type VerificationData = RecordVerification['data'];
 
@@ -18,6 +18,7 @@ export function checkVerification(data: VerificationData, state: FeatureState): 
     checkFields(data) ??
     checkAwaitingVerification(data, state) ??
     checkDeliveringChange(data, state) ??
+    checkVerifiedAfter(data, state) ??
     checkEvidence(data, state)
   );
 }
@@ -78,6 +79,21 @@ function checkDeliveringChange(data: VerificationData, state: FeatureState): Dom
     expectedChangeId: expected,
     givenChangeId: given?.changeId ?? null,
   };
+}
+
+/**
+ * Rejects a verification dated before the delivery it verifies or before a cited observation
+ * started: the verdict is given on evidence that exists by then.
+ */
+function checkVerifiedAfter(data: VerificationData, state: FeatureState): DomainError | undefined {
+  const delivered = checkNotBefore('verifiedAt', data.verifiedAt, state.delivery?.deliveredAt, 'the delivery it verifies');
+  if (delivered !== undefined) return delivered;
+  for (const facts of data.observations) {
+    if (facts.startUtc === undefined || !data.observationIds.includes(facts.observationId)) continue;
+    const started = checkNotBefore('verifiedAt', data.verifiedAt, facts.startUtc, `the start of observation ${facts.observationId}`);
+    if (started !== undefined) return started;
+  }
+  return undefined;
 }
 
 /**

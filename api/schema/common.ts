@@ -1,5 +1,6 @@
 /** Arguments and helpers shared by the entity files: the `asOf` argument and the view it selects. */
 import { z } from 'zod';
+import { calendarProblem } from '../../domain/values.js';
 import type { ReadModels } from '../../projections/read-models.js';
 import type { ApiContext } from '../context.js';
 
@@ -11,11 +12,16 @@ export interface View {
 }
 
 /** ISO 8601 with a `Z` or an offset, e.g. `2019-03-05T16:24:22Z`; normalised to UTC. */
-export const isoInstant = z
-  .string()
-  .refine((value) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(value) && !Number.isNaN(Date.parse(value)), {
-    message: 'expected an ISO 8601 time with a zone, e.g. 2019-03-05T16:24:22Z',
-  });
+export const isoInstant = z.string().superRefine((value, context) => {
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(value)) {
+    context.addIssue({ code: 'custom', message: 'expected an ISO 8601 time with a zone, e.g. 2019-03-05T16:24:22Z' });
+    return;
+  }
+  const problem = calendarProblem(value);
+  if (problem !== undefined || Number.isNaN(Date.parse(value))) {
+    context.addIssue({ code: 'custom', message: `expected a time that exists: ${problem ?? 'the offset is out of range'}` });
+  }
+});
 
 export const AS_OF_DESCRIPTION =
   'Show the read model as it was at this time (ISO 8601 with a zone, e.g. 2019-03-05T16:24:22Z): only events recorded at or before it count. Omitted: now.';

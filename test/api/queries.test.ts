@@ -255,6 +255,11 @@ describe('changes and configuration', () => {
     expect(data.changesBetween).toEqual({ fromObservationId: EARLY_OBSERVATION_ID, toObservationId: OBSERVATION_ID, changes: [{ changeId: CHANGE_ID, action: 'deployed' }] });
   });
 
+  it('rejects a day that does not exist', async () => {
+    const { body } = await server.graphql('{ configuration(at: "2019-02-30T00:00:00Z") { component } }');
+    expect(body.errors?.[0]?.message).toContain('expected a time that exists: February 2019 has 28 days');
+  });
+
   it('rejects a malformed time', async () => {
     const { body } = await server.graphql('{ configuration(at: "yesterday") { component } }');
     expect(body.errors?.[0]?.message).toContain('expected an ISO 8601 time with a zone');

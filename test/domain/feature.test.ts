@@ -252,9 +252,26 @@ describe('DeliverFeature', () => {
   it('rejects an unknown feature', () => {
     given([]).when(deliver).thenError('FeatureNotFound');
   });
+
+  it('ignores a repeated hand delivery', () => {
+    const byHand: FeatureCommand = { type: 'DeliverFeature', data: { featureKey: FEATURE_KEY, deliveredAt: DEPLOYED_AT } };
+    const first: FeatureEvent = { type: 'FeatureDelivered', data: { featureKey: FEATURE_KEY, changeId: null, deliveredAt: DEPLOYED_AT } };
+    given([proposed, first]).when(byHand).then([]);
+  });
 });
 
 describe('RecordVerification', () => {
+  it('rejects a verdict before the delivery', () => {
+    const error = given([proposed, delivered]).when(verifyCommand({ verifiedAt: '2019-03-01T00:00:00Z' })).thenError('InvalidValue');
+    expect(error.message).toBe(`verifiedAt "2019-03-01T00:00:00Z" is invalid; expected a time at or after the delivery it verifies (${DEPLOYED_AT})`);
+  });
+
+  it('rejects a verdict before its evidence', () => {
+    const late = { ...qualifyingObservation, startUtc: '2019-03-10T00:00:00Z' };
+    const error = given([proposed, delivered]).when(verifyCommand({ observations: [late] })).thenError('InvalidValue');
+    expect(error.message).toContain('expected a time at or after the start of observation 1552039941 (2019-03-10T00:00:00Z)');
+  });
+
   it('verifies a delivered feature', () => {
     const events = given([proposed, delivered]).when(verifyCommand()).then([verificationRecorded('passed')]);
     expect(fold(featureDecider, [proposed, delivered, ...events]).status).toBe('verified');
@@ -371,10 +388,11 @@ describe('RecordVerification', () => {
 
   it('verifies a suspect feature again', () => {
     const later = { ...qualifyingObservation, observationId: '1552400000', startUtc: '2019-03-12T14:13:20Z' };
-    const command = verifyCommand({ verificationId: 'v-2', observationIds: ['1552400000'], observations: [later] });
+    const verifiedAt = '2019-03-13T09:00:00Z';
+    const command = verifyCommand({ verificationId: 'v-2', observationIds: ['1552400000'], observations: [later], verifiedAt });
     const history = [proposed, delivered, verificationRecorded('passed'), markedSuspect];
     const events = given(history).when(command).then([
-      { type: 'VerificationRecorded', data: { ...verificationRecorded('passed', 'v-2').data, observationIds: ['1552400000'] } } as FeatureEvent,
+      { type: 'VerificationRecorded', data: { ...verificationRecorded('passed', 'v-2').data, observationIds: ['1552400000'], verifiedAt } } as FeatureEvent,
     ]);
     const state = fold(featureDecider, [...history, ...events]);
     expect(state.status).toBe('verified');
@@ -460,6 +478,15 @@ describe('ClearSuspicion', () => {
 
   it('rejects a feature not suspect', () => {
     given([proposed, delivered, verificationRecorded('passed')]).when(clear).thenError('InvalidFeatureTransition');
+  });
+
+  it('rejects a clearance before the deployment', () => {
+    const error = given(history)
+      .when({ ...clear, data: { ...clear.data, clearedAt: '2019-03-11T00:00:00Z' } } as FeatureCommand)
+      .thenError('InvalidValue');
+    expect(error.message).toBe(
+      'clearedAt "2019-03-11T00:00:00Z" is invalid; expected a time at or after the deployment that made it suspect (2019-03-12T07:00:00Z)',
+    );
   });
 });
 

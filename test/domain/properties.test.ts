@@ -16,6 +16,12 @@ const BASE_MS = Date.parse('2019-03-01T00:00:00Z');
 
 const instant = fc.integer({ min: 0, max: 24 * 30 }).map((hours) => new Date(BASE_MS + hours * 3_600_000).toISOString());
 
+/** Verdicts mostly after every generated observation, now and then at any time of the month. */
+const verdictInstant = fc.oneof(
+  { arbitrary: fc.integer({ min: 24 * 30, max: 24 * 31 }).map((hours) => new Date(BASE_MS + hours * 3_600_000).toISOString()), weight: 4 },
+  { arbitrary: instant, weight: 1 },
+);
+
 /** Deployments early in the month, so that later observations can qualify. */
 const earlyInstant = fc.integer({ min: 0, max: 24 * 5 }).map((hours) => new Date(BASE_MS + hours * 3_600_000).toISOString());
 
@@ -72,7 +78,7 @@ const verification: fc.Arbitrary<RecordVerification> = fc
     citeNone: fc.integer({ min: 0, max: 9 }).map((roll) => roll === 0),
     citeMissing: fc.integer({ min: 0, max: 9 }).map((roll) => roll === 0),
     deliveringChange: fc.option(fc.record({ changeId, deployedAt: earlyInstant }), { nil: undefined, freq: 5 }),
-    verifiedAt: instant,
+    verifiedAt: verdictInstant,
   })
   .map(({ citeNone, citeMissing, observations, ...rest }) => ({
     type: 'RecordVerification',
@@ -275,6 +281,14 @@ describe('verification invariant', () => {
             continue;
           }
           for (const event of decision.right) {
+            if (event.type === 'VerificationRecorded') {
+              // A verdict follows the delivery it verifies and the observations it cites.
+              const verified = Date.parse(event.data.verifiedAt);
+              expect(verified).toBeGreaterThanOrEqual(Date.parse(state.delivery?.deliveredAt ?? 'missing'));
+              for (const facts of (command as RecordVerification).data.observations) {
+                if (event.data.observationIds.includes(facts.observationId)) expect(verified).toBeGreaterThanOrEqual(Date.parse(facts.startUtc ?? 'missing'));
+              }
+            }
             if (event.type === 'VerificationRecorded' && event.data.outcome === 'passed') {
               assertQualifying(history, state, command as RecordVerification);
               passedSinceDelivery = true;

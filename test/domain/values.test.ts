@@ -1,0 +1,43 @@
+import * as E from 'fp-ts/lib/Either.js';
+import { describe, expect, it } from 'vitest';
+import { calendarProblem, checkIsoUtc, isIsoUtc } from '../../domain/values.js';
+
+describe('calendarProblem', () => {
+  it.each([
+    ['2019-02-30T00:00:00Z', 'February 2019 has 28 days'],
+    ['2020-02-30T00:00:00Z', 'February 2020 has 29 days'],
+    ['2019-04-31T12:00:00Z', 'April 2019 has 30 days'],
+    ['2019-13-01T00:00:00Z', 'there is no month 13'],
+    ['2019-00-10T00:00:00Z', 'there is no month 00'],
+    ['2019-03-00T00:00:00Z', 'March 2019 has 31 days'],
+    ['2019-03-08T24:00:00Z', 'hour 24 is not used; write 00:00 of the next day'],
+    ['2019-03-08T25:00:00Z', 'there is no hour 25'],
+    ['2019-03-08T12:60:00Z', 'there is no minute 60'],
+    ['2016-12-31T23:59:60Z', 'a leap second (:60) cannot be stored; write :59'],
+    ['2019-03-08T12:00:61Z', 'there is no second 61'],
+    ['0000-01-01T00:00:00Z', 'the year 0 is outside 1900–2199'],
+    ['9999-12-31T23:59:59Z', 'the year 9999 is outside 1900–2199'],
+    ['1899-12-31T23:59:59Z', 'the year 1899 is outside 1900–2199'],
+  ])('names what is wrong with %s', (value, problem) => {
+    expect(calendarProblem(value)).toBe(problem);
+    expect(isIsoUtc(value)).toBe(false);
+  });
+
+  it.each(['2020-02-29T23:59:59.999Z', '1900-01-01T00:00:00Z', '2199-12-31T23:59:59Z', '2019-03-05T16:24:22+02:00'])('accepts %s', (value) => {
+    expect(calendarProblem(value)).toBeUndefined();
+  });
+});
+
+describe('checkIsoUtc', () => {
+  it('explains a day that does not exist', () => {
+    const result = checkIsoUtc('deliveredAt', '2019-02-30T00:00:00Z');
+    expect(E.isLeft(result)).toBe(true);
+    expect(E.isLeft(result) ? result.left.message : '').toBe('deliveredAt "2019-02-30T00:00:00Z" is invalid; expected a time that exists (February 2019 has 28 days)');
+  });
+
+  it('asks for ISO 8601 when the shape is wrong', () => {
+    const result = checkIsoUtc('deliveredAt', '5 March 2019');
+    expect(E.isLeft(result)).toBe(true);
+    expect(E.isLeft(result) ? result.left.message : '').toBe('deliveredAt "5 March 2019" is invalid; expected an ISO 8601 UTC timestamp such as 2019-03-05T16:24:22Z');
+  });
+});
