@@ -77,7 +77,7 @@ export async function startOnsky(options: OnskyOptions): Promise<RunningOnsky> {
   });
   let server: RunningServer;
   try {
-    server = await startServer({ ...options.server, store, reads, commands, tokens, logger, importIndexCacheFile: join(dataFolder, DATA_FILES.importIndexes) });
+    server = await startServer({ ...options.server, store, reads, commands, tokens, logger, importIndexCacheFile: join(dataFolder, DATA_FILES.importIndexes), importLockFile: join(dataFolder, DATA_FILES.importLock) });
   } catch (error) {
     await projections.close();
     await store.close();

@@ -4,4 +4,5 @@ export const DATA_FILES = {
   snapshot: 'projections.snapshot',
   tokens: 'tokens.sqlite',
   importIndexes: 'import-indexes.cache',
+  importLock: 'import.lock',
 } as const;

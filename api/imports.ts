@@ -9,6 +9,7 @@ import { commandsAfterChangeDeployed, featureStream, type ChangeDeployed, type D
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { describeHolder, withImportLock } from './import-lock.js';
 import { parseSourceBatches, readLineBatches, type ParsedRecord } from '../importers/index.js';
 import { mapperFor } from '../importers/mappers.js';
 import { eventIdFor, type ImportCommand } from '../importers/map.js';
@@ -57,6 +58,12 @@ export interface ImportOptions {
    * in the data folder; without it every import folds the log from the start.
    */
   readonly indexCacheFile?: string;
+  /**
+   * Lock file in the data folder that lets one import at a time write to the store (see
+   * import-lock.ts). A dry run does not take it. `onLockWait` runs once when another import owns it.
+   */
+  readonly lockFile?: string;
+  readonly onLockWait?: (holder: string) => void;
 }
 
 export interface ImportSummary {
@@ -164,6 +171,12 @@ export class DryRunLog {
 
 /** Imports one file; see the module comment for the guarantees. */
 export async function importFile(options: ImportOptions): Promise<ImportSummary> {
+  if (options.lockFile === undefined || options.dryRun === true) return importUnlocked(options);
+  const what = `${options.format} ${options.fileLabel ?? options.path}`;
+  return withImportLock(options.lockFile, what, (holder) => options.onLockWait?.(describeHolder(holder)), () => importUnlocked(options));
+}
+
+async function importUnlocked(options: ImportOptions): Promise<ImportSummary> {
   if (options.strict === true && options.dryRun !== true && DECIDED_WHOLE_WHEN_STRICT.has(options.format)) {
     const { onProgress: _progress, ...rest } = options;
     await (await ImportSession.open({ ...rest, dryRun: true, dryRunLog: new DryRunLog() })).run();

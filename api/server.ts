@@ -46,6 +46,8 @@ export interface ServerOptions {
   readonly maxBodyBytes?: number;
   /** File in which uploads keep their import indexes between imports; none by default. */
   readonly importIndexCacheFile?: string;
+  /** Lock file that lets one import at a time write to the store (uploads and the CLI); none by default. */
+  readonly importLockFile?: string;
   /** Largest upload to /api/import in bytes; default 64 MiB. */
   readonly maxUploadBytes?: number;
   /** Depth, complexity and breadth limits of one operation; default `QUERY_LIMITS`. */
@@ -454,6 +456,7 @@ class RequestHandler {
       commands: this.options.commands,
       logger: this.options.logger,
       ...(this.options.importIndexCacheFile === undefined ? {} : { indexCacheFile: this.options.importIndexCacheFile }),
+      ...(this.options.importLockFile === undefined ? {} : { importLockFile: this.options.importLockFile }),
     };
     let summary: unknown;
     try {

@@ -67,7 +67,14 @@ async function importFiles(argv: string[]): Promise<void> {
   // missing data folder leaves none behind.
   const folder = dataFolder(values.data);
   const indexCacheFile = scratch === undefined && existsSync(folder) ? join(folder, DATA_FILES.importIndexes) : undefined;
-  const cache = indexCacheFile === undefined ? {} : { indexCacheFile };
+  const cache =
+    indexCacheFile === undefined
+      ? {}
+      : {
+          indexCacheFile,
+          lockFile: join(folder, DATA_FILES.importLock),
+          onLockWait: (holder: string) => process.stderr.write(`onsky import: waiting for the import by ${holder} to finish, because imports into one data folder run one at a time\n`),
+        };
   const summaries: ImportSummary[] = [];
   try {
     // In a strict import a problem in any file stores nothing, so with several files each is

@@ -21,6 +21,8 @@ export interface UploadServices {
   readonly commands: CommandHandler;
   readonly logger: Logger;
   readonly indexCacheFile?: string;
+  /** Lock file that lets one import at a time write to the store; see import-lock.ts. */
+  readonly importLockFile?: string;
 }
 
 export interface UploadRequest {
@@ -78,6 +80,12 @@ export async function importUpload(services: UploadServices, upload: UploadReque
       dryRun: dryRunParameter === 'true',
       handler: services.commands,
       ...(services.indexCacheFile === undefined ? {} : { indexCacheFile: services.indexCacheFile }),
+      ...(services.importLockFile === undefined
+        ? {}
+        : {
+            lockFile: services.importLockFile,
+            onLockWait: (holder: string) => services.logger.info({ requestId: upload.requestId, file: name, holder }, 'upload waits for another import to finish'),
+          }),
     });
     services.logger.info(
       {

@@ -1,0 +1,75 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { withImportLock, type ImportLockHolder } from '../../api/import-lock.js';
+import { tempFolder } from '../support/temp.js';
+
+let folder: ReturnType<typeof tempFolder>;
+let lock: string;
+
+beforeEach(() => {
+  folder = tempFolder('onsky-import-lock-');
+  lock = join(folder.path, 'import.lock');
+});
+
+afterEach(() => folder.remove());
+
+/** Returns the pid of a process that has exited, so that no process uses it for now. */
+function deadPid(): number {
+  const child = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
+  return Number(child.stdout.toString());
+}
+
+describe('withImportLock', () => {
+  it('runs tasks one at a time', async () => {
+    const log: string[] = [];
+    const task = (name: string) => async () => {
+      log.push(`${name} start`);
+      await sleep(50);
+      log.push(`${name} end`);
+    };
+    const waits: string[] = [];
+    await Promise.all([
+      withImportLock(lock, 'first', () => waits.push('first'), task('first')),
+      withImportLock(lock, 'second', (holder) => waits.push(`second waits for ${holder?.what}`), task('second')),
+    ]);
+    expect(log).toEqual(['first start', 'first end', 'second start', 'second end']);
+    expect(waits).toEqual(['second waits for first']);
+    expect(existsSync(lock)).toBe(false);
+  });
+
+  it('releases the lock when the task fails', async () => {
+    await expect(withImportLock(lock, 'failing', () => undefined, () => Promise.reject(new Error('parse failed')))).rejects.toThrow('parse failed');
+    expect(existsSync(lock)).toBe(false);
+  });
+
+  it('takes over the lock of a process that died', async () => {
+    const stale: ImportLockHolder = { pid: deadPid(), host: hostname(), since: '2026-12-05T00:00:00Z', what: 'obslog crashed.log', token: 'stale' };
+    writeFileSync(lock, JSON.stringify(stale));
+    let waited = false;
+    const result = await withImportLock(lock, 'next', () => (waited = true), async () => JSON.parse(readFileSync(lock, 'utf8')) as ImportLockHolder);
+    expect(waited).toBe(false);
+    expect(result.pid).toBe(process.pid);
+  });
+
+  it('waits for a live process of this machine', async () => {
+    const live: ImportLockHolder = { pid: process.ppid, host: hostname(), since: '2026-12-05T00:00:00Z', what: 'archive big.tsv', token: 'live' };
+    writeFileSync(lock, JSON.stringify(live));
+    let reported: ImportLockHolder | undefined;
+    let ran = false;
+    const running = withImportLock(lock, 'next', (holder) => (reported = holder), async () => {
+      ran = true;
+    });
+    await sleep(500);
+    expect(ran).toBe(false);
+    expect(reported?.what).toBe('archive big.tsv');
+    writeFileSync(lock, '');
+    utimesSync(lock, new Date(0), new Date(0));
+    await running;
+    // An unreadable lock file, untouched for long, is taken for one whose writer died.
+    expect(ran).toBe(true);
+  });
+});
