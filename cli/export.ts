@@ -9,16 +9,42 @@ import { createReadStream, createWriteStream, openSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { isLeft } from 'fp-ts/lib/Either.js';
-import { eventSchemaVersions, isOnskyEventType } from '../domain/index.js';
+import {
+  calendarProblem,
+  changeStream,
+  eventSchemaVersions,
+  featureStream,
+  findingStream,
+  isIsoUtc,
+  isOnskyEventType,
+  observationStream,
+  parseStreamName,
+  targetStream,
+  ticketStream,
+  type AggregateName,
+} from '../domain/index.js';
+import { domainUpcasters } from '../domain/upcasters.js';
+import { applyEvent } from '../projections/fold.js';
+import { createProjectionState } from '../projections/model.js';
+import { UpcasterChain } from '../store/upcast.js';
 import type { AppendRequest, EventStore, NewEvent, RecordedEvent } from '../store/port.js';
 import { UsageError } from './options.js';
 
 /** First line of an export, so a restore can tell an onsky export from any other NDJSON. */
 export interface ExportHeader {
   readonly format: 'onsky-export';
-  readonly version: 1;
+  /** 2 since exports end with an `ExportTrailer`; version 1 exports have none. */
+  readonly version: 1 | 2;
   readonly exportedAt: string;
 }
+
+/** Last line of a version 2 export: a file cut at a line end lacks it or counts other events. */
+export interface ExportTrailer {
+  readonly format: 'onsky-export-end';
+  readonly events: number;
+}
+
+const EXPORT_VERSION = 2;
 
 interface ExportedEvent {
   readonly id: string;
@@ -34,7 +60,7 @@ interface ExportedEvent {
 
 /** Writes the log to `output`; returns the number of events written. */
 export async function exportLog(store: EventStore, output: NodeJS.WritableStream, now = new Date()): Promise<number> {
-  const header: ExportHeader = { format: 'onsky-export', version: 1, exportedAt: now.toISOString() };
+  const header: ExportHeader = { format: 'onsky-export', version: EXPORT_VERSION, exportedAt: now.toISOString() };
   await write(output, `${JSON.stringify(header)}\n`);
   let count = 0;
   for await (const event of store.readAll()) {
@@ -51,6 +77,8 @@ export async function exportLog(store: EventStore, output: NodeJS.WritableStream
     await write(output, `${JSON.stringify(line)}\n`);
     count += 1;
   }
+  const trailer: ExportTrailer = { format: 'onsky-export-end', events: count };
+  await write(output, `${JSON.stringify(trailer)}\n`);
   return count;
 }
 
@@ -70,8 +98,10 @@ export async function restoreLog(store: EventStore, file: string): Promise<numbe
   }
 
   // Every line is checked before the first is stored, so a damaged or too new export leaves the
-  // target store empty and the restore can be run again into it. Reading a line checks it.
-  for await (const _event of exportedEvents(file));
+  // target store empty and the restore can be run again into it. Reading a line checks it, and
+  // the whole log is folded into scratch read models, as a start of the server would fold it.
+  const check = new RestoreCheck(file);
+  for await (const { line, ...event } of exportedEvents(file)) check.add(event, line);
   let count = 0;
   let batch: Array<{ stream: string; revision: number; event: NewEvent }> = [];
   let lastLine = 0;
@@ -87,23 +117,130 @@ export async function restoreLog(store: EventStore, file: string): Promise<numbe
   return count;
 }
 
+/** UUIDs as the stores write them, lowercase or uppercase hex. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Record times more than this far ahead of the machine's clock are taken for damage, in ms. */
+const FUTURE_SLACK_MS = 24 * 3_600_000;
+
+/**
+ * Checks of a whole export before anything of it is stored. Each stream's revisions count up from
+ * 0 in log order, ids are unique UUIDs, and record times exist and never go backwards. Each
+ * event's data names the stream it is in, and the log folds into the read models. A failure
+ * raises a `UsageError` that names the line.
+ */
+class RestoreCheck {
+  private readonly nextRevision = new Map<string, number>();
+  private readonly ids = new Set<string>();
+  private readonly upcasters = new UpcasterChain(domainUpcasters);
+  private readonly state = createProjectionState();
+  private lastRecordedAt: string | undefined;
+  private position = 0n;
+  private readonly latestAllowedMs = Date.now() + FUTURE_SLACK_MS;
+
+  constructor(private readonly file: string) {}
+
+  add({ stream, revision, event }: { stream: string; revision: number; event: NewEvent }, line: number): void {
+    const at = `${this.file}:${line}`;
+    const next = this.nextRevision.get(stream) ?? 0;
+    if (revision !== next) {
+      throw new UsageError(`${at} is revision ${revision} of stream "${stream}", but the stream's next revision is ${next}; the export is out of order, repeated or incomplete, so export again`);
+    }
+    this.nextRevision.set(stream, next + 1);
+    if (typeof event.id !== 'string' || !UUID.test(event.id)) throw new UsageError(`${at} has event id ${JSON.stringify(event.id)}, which is not a UUID; the export is damaged, so export again`);
+    if (this.ids.has(event.id)) throw new UsageError(`${at} repeats event id ${event.id} of an earlier line; the export is damaged, so export again`);
+    this.ids.add(event.id);
+    const recordedAt = this.checkRecordedAt(event.metadata, at);
+    checkStreamKey(stream, event, at);
+
+    this.position += 1n;
+    const upcast = this.upcasters.apply({ type: event.type, schemaVersion: event.schemaVersion, data: event.data });
+    const recorded = { ...event, ...upcast, stream, revision, position: this.position, metadata: { ...event.metadata, recordedAt } } as RecordedEvent;
+    try {
+      applyEvent(this.state, recorded);
+    } catch (error) {
+      throw new UsageError(`${at}: the ${event.type} event's data cannot be read (${(error as Error).message}); the export is damaged, so export again`);
+    }
+  }
+
+  private checkRecordedAt(metadata: NewEvent['metadata'], at: string): string {
+    if (typeof metadata !== 'object' || metadata === null || typeof metadata.actor !== 'string') {
+      throw new UsageError(`${at} has no metadata.actor, which every event records; the export is damaged, so export again`);
+    }
+    const recordedAt = (metadata as { recordedAt?: unknown }).recordedAt;
+    if (typeof recordedAt !== 'string' || !isIsoUtc(recordedAt)) {
+      const problem = typeof recordedAt === 'string' ? (calendarProblem(recordedAt) ?? 'not an ISO 8601 UTC time') : 'missing';
+      throw new UsageError(`${at} has metadata.recordedAt ${JSON.stringify(recordedAt)}: ${problem}; the export is damaged, so export again`);
+    }
+    if (Date.parse(recordedAt) > this.latestAllowedMs) {
+      throw new UsageError(`${at} has metadata.recordedAt ${recordedAt}, later than this machine's clock; the export is damaged (or the clock is wrong), so export again`);
+    }
+    if (this.lastRecordedAt !== undefined && Date.parse(recordedAt) < Date.parse(this.lastRecordedAt)) {
+      throw new UsageError(`${at} has metadata.recordedAt ${recordedAt}, before ${this.lastRecordedAt} on an earlier line; record time never goes back along a log, so the export is out of order`);
+    }
+    this.lastRecordedAt = recordedAt;
+    return recordedAt;
+  }
+}
+
+/** The data field that names each aggregate's stream, and the stream it names. */
+const STREAM_KEYS: Readonly<Record<AggregateName, { field: string; stream: (key: string) => string }>> = {
+  feature: { field: 'featureKey', stream: featureStream },
+  change: { field: 'changeId', stream: changeStream },
+  observation: { field: 'observationId', stream: observationStream },
+  ticket: { field: 'ticketKey', stream: ticketStream },
+  finding: { field: 'findingId', stream: findingStream },
+  target: { field: 'targetName', stream: targetStream },
+};
+
+/** Rejects an event whose data does not name the stream it is in: data lost or moved by an edit. */
+function checkStreamKey(stream: string, event: NewEvent, at: string): void {
+  const aggregate = parseStreamName(stream)?.aggregate;
+  if (aggregate === undefined) {
+    throw new UsageError(`${at} is in stream ${JSON.stringify(stream)}, which is not an onsky stream (feature-…, change-…, observation-…); the export is damaged, so export again`);
+  }
+  const { field, stream: streamOf } = STREAM_KEYS[aggregate];
+  const data = event.data as Record<string, unknown> | null;
+  const key = typeof data === 'object' && data !== null && !Array.isArray(data) ? data[field] : undefined;
+  if (typeof key !== 'string' || streamOf(key) !== stream) {
+    throw new UsageError(`${at} is a ${event.type} event in stream "${stream}" whose data.${field} is ${JSON.stringify(key)}; the export is damaged, so export again`);
+  }
+}
+
 /** Reads an export's events with their line numbers; raises a `UsageError` naming the first bad line. */
 async function* exportedEvents(file: string): AsyncGenerator<{ stream: string; revision: number; event: NewEvent; line: number }> {
   const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
   let lineNumber = 0;
+  let version = 0;
+  let events = 0;
+  let trailer: { line: number; events: unknown } | undefined;
   for await (const text of lines) {
     lineNumber += 1;
     if (lineNumber === 1) {
-      checkHeader(text, file);
+      version = checkHeader(text, file);
       continue;
     }
     if (text.trim() === '') continue;
+    if (trailer !== undefined) throw new UsageError(`${file}:${lineNumber} follows the closing line ${trailer.line}; the export is damaged, so export again`);
+    if (version >= 2 && text.startsWith('{"format":"onsky-export-end"')) {
+      trailer = { line: lineNumber, events: (JSON.parse(text) as Partial<ExportTrailer>).events };
+      continue;
+    }
     yield { ...parseEvent(text, file, lineNumber), line: lineNumber };
+    events += 1;
   }
   if (lineNumber === 0) throw new UsageError(`${file} is empty; pass a file written by \`onsky export\``);
+  if (version < 2) return;
+  if (trailer === undefined) {
+    throw new UsageError(`${file} ends after line ${lineNumber} without the closing line an export ends with, so it was cut short; copy or export it again`);
+  }
+  if (trailer.events !== events) {
+    throw new UsageError(`${file}:${trailer.line} counts ${JSON.stringify(trailer.events)} events, but the file contains ${events}; lines were lost or repeated, so copy or export it again`);
+  }
 }
 
-function checkHeader(text: string, file: string): void {
+/** Checks the header line; returns the export's version. */
+function checkHeader(text: string, file: string): number {
   let header: Partial<ExportHeader> | undefined;
   try {
     header = JSON.parse(text) as Partial<ExportHeader>;
@@ -113,9 +250,10 @@ function checkHeader(text: string, file: string): void {
   if (header?.format !== 'onsky-export') {
     throw new UsageError(`${file}:1 is not an onsky export header; pass a file written by \`onsky export\``);
   }
-  if (header.version !== 1) {
-    throw new UsageError(`${file}:1 is export version ${String(header.version)}, but this onsky reads version 1; restore with the onsky that wrote it`);
+  if (header.version !== 1 && header.version !== EXPORT_VERSION) {
+    throw new UsageError(`${file}:1 is export version ${String(header.version)}, but this onsky reads versions 1 and ${EXPORT_VERSION}; restore with the onsky that wrote it`);
   }
+  return header.version;
 }
 
 function parseEvent(text: string, file: string, line: number): { stream: string; revision: number; event: NewEvent } {

@@ -1,7 +1,8 @@
 /** `onsky export` and `onsky restore`, wired to the shared options. */
 import { parseArgs } from 'node:util';
 import { createOutput, exportLog, restoreLog } from './export.js';
-import { argumentProblem, dataFolder, openStore, requireExistingStore, storeLocation, UsageError } from './options.js';
+import { rmSync } from 'node:fs';
+import { argumentProblem, dataFolder, isStoreUrl, openStore, requireExistingStore, storeLocation, UsageError } from './options.js';
 
 export async function runExport(argv: string[]): Promise<void> {
   const { values } = parse(argv, { out: { type: 'string' } }, 'export [--out FILE] [--data DIR] [--store URL]');
@@ -22,12 +23,26 @@ export async function runRestore(argv: string[]): Promise<void> {
   const { values, positionals } = parse(argv, {}, 'restore FILE [--data DIR] [--store URL]');
   const [file] = positionals;
   if (file === undefined || positionals.length > 1) throw new UsageError('restore takes one file; usage: onsky restore FILE [--data DIR]');
-  const store = openStore(storeLocation(values.store, dataFolder(values.data)));
+  const location = storeLocation(values.store, dataFolder(values.data));
+  const store = openStore(location);
+  const emptyBefore = (await store.headPosition()) === undefined;
+  let closed = false;
   try {
     const count = await restoreLog(store, file);
     process.stderr.write(`restored ${count} events from ${file}\n`);
-  } finally {
+  } catch (error) {
+    // The checks run before the first write, so this is a failure while writing (a full disk, a
+    // second writer). An embedded store that was empty is removed, so that no half log remains.
+    if (!emptyBefore || (await store.headPosition()) === undefined) throw error;
+    if (isStoreUrl(location)) {
+      throw new UsageError(`${(error as Error).message}; the store now contains part of the export, so restore into a new namespace`);
+    }
     await store.close();
+    closed = true;
+    for (const suffix of ['', '-wal', '-shm']) rmSync(`${location}${suffix}`, { force: true });
+    throw new UsageError(`${(error as Error).message}; the partly restored store ${location} was removed, so the data folder is as before`);
+  } finally {
+    if (!closed) await store.close();
   }
 }
 

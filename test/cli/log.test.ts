@@ -59,7 +59,7 @@ describe('onsky export and restore', () => {
     await seed(source);
     const exported = await runCli(['export', '--data', source]);
     const [header, first] = exported.stdout.trim().split('\n');
-    expect(JSON.parse(header!)).toMatchObject({ format: 'onsky-export', version: 1 });
+    expect(JSON.parse(header!)).toMatchObject({ format: 'onsky-export', version: 2 });
     expect(JSON.parse(first!)).toMatchObject({ stream: 'feature-CBF-1K-DELAY', revision: 0, type: 'FeatureProposed', position: '1' });
   });
 
@@ -112,13 +112,14 @@ describe('onsky export and restore', () => {
     await seed(source);
     await runCli(['export', '--data', source, '--out', file]);
     const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
-    const last = lines.length;
+    // The last line closes the export; the one before it is the last event.
+    const last = lines.length - 1;
     const cases: Array<[string, string]> = [
       [lines[last - 1]!.replace(/"type":"[A-Za-z]+"/, '"type":"FeatureRenamed"'), `${file}:${last} is a "FeatureRenamed" event, a type this onsky does not know; restore with the onsky that exported it or a newer one`],
       [lines[last - 1]!.replace(/"schemaVersion":\d+/, '"schemaVersion":"1"'), `${file}:${last} has schemaVersion "1", which is not a whole number from 1; the export is damaged, so export again`],
     ];
     for (const [badLine, message] of cases) {
-      writeFileSync(file, [...lines.slice(0, -1), badLine].join('\n'));
+      writeFileSync(file, [...lines.slice(0, -2), badLine, lines.at(-1)].join('\n'));
       const target = join(folder.path, 'target');
       const restored = await runCli(['restore', file, '--data', target]);
       expect(restored.code).toBe(2);
@@ -126,6 +127,48 @@ describe('onsky export and restore', () => {
       // The lines before the bad one were not stored either, so the restore can simply be repeated.
       const store = openSqliteStore(join(target, 'events.sqlite'));
       expect(await collect(store.readAll())).toEqual([]);
+      await store.close();
+    }
+  });
+
+  it('rejects damaged exports by line', async () => {
+    const source = join(folder.path, 'source');
+    const file = join(folder.path, 'log.ndjson');
+    await seed(source);
+    await runCli(['export', '--data', source, '--out', file]);
+    const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
+    const lineOf = (type: string): number => lines.findIndex((line) => line.includes(`"type":"${type}"`)) + 1;
+    const proposal = lineOf('FeatureProposed');
+    const facts = lineOf('ObservationFactsRecorded');
+    const delivery = lineOf('FeatureDelivered');
+    const edit = (index: number, change: (event: Record<string, any>) => void): string[] => {
+      const event = JSON.parse(lines[index - 1]!) as Record<string, any>;
+      change(event);
+      return lines.map((line, at) => (at === index - 1 ? JSON.stringify(event) : line));
+    };
+    const feature = `feature-${definition.featureKey}`;
+    const cases: Array<[string, string[], string]> = [
+      ['a revision gap', edit(delivery, (event) => (event.revision = 2)), `${file}:${delivery} is revision 2 of stream "${feature}", but the stream's next revision is 1`],
+      ['a repeated line', [...lines.slice(0, delivery), lines[delivery - 1]!, ...lines.slice(delivery)], `${file}:${delivery + 1} is revision 1 of stream "${feature}", but the stream's next revision is 2`],
+      ['an id that is not a UUID', edit(facts, (event) => (event.id = 'not-a-uuid')), `${file}:${facts} has event id "not-a-uuid", which is not a UUID`],
+      ['no actor', edit(facts, (event) => delete event.metadata.actor), `${file}:${facts} has no metadata.actor`],
+      ['a record time in words', edit(facts, (event) => (event.metadata.recordedAt = 'next tuesday')), `${file}:${facts} has metadata.recordedAt "next tuesday": not an ISO 8601 UTC time`],
+      ['a record time far ahead', edit(lines.length - 1, (event) => (event.metadata.recordedAt = '2199-12-31T23:59:59.999Z')), `${file}:${lines.length - 1} has metadata.recordedAt 2199-12-31T23:59:59.999Z, later than this machine's clock`],
+      ['a stream of no aggregate', edit(facts, (event) => (event.stream = '$all')), `${file}:${facts} is in stream "$all", which is not an onsky stream`],
+      ['data left out', edit(proposal, (event) => (event.data = null)), `${file}:${proposal} is a FeatureProposed event in stream "${feature}" whose data.featureKey is undefined`],
+      ['data of another feature', edit(proposal, (event) => (event.data.featureKey = 'OTHER-1')), `${file}:${proposal} is a FeatureProposed event in stream "${feature}" whose data.featureKey is "OTHER-1"`],
+      ['data the read models cannot fold', edit(facts, (event) => (event.data.facts = null)), `${file}:${facts}: the ObservationFactsRecorded event's data cannot be read`],
+      ['a file cut at a line end', lines.slice(0, -1), `${file} ends after line ${lines.length - 1} without the closing line an export ends with, so it was cut short`],
+    ];
+    for (const [name, damaged, message] of cases) {
+      writeFileSync(file, `${damaged.join('\n')}\n`);
+      const target = join(folder.path, `target-${cases.findIndex((entry) => entry[0] === name)}`);
+      const restored = await runCli(['restore', file, '--data', target]);
+      expect(restored.code, name).toBe(2);
+      expect(restored.stderr, name).toContain(`onsky restore: ${message}`);
+      expect(restored.stderr, name).not.toContain('    at ');
+      const store = openSqliteStore(join(target, 'events.sqlite'));
+      expect(await collect(store.readAll()), name).toEqual([]);
       await store.close();
     }
   });
