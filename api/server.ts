@@ -9,6 +9,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PothosValidationError } from '@pothos/core';
 import { GraphQLError, type DocumentNode } from 'graphql';
 import { createYoga, type Plugin, type YogaLogger } from 'graphql-yoga';
 import type { Logger } from 'pino';
@@ -480,6 +481,12 @@ class RequestHandler {
     if (isClientError(error)) return error as Error;
     const requestId = randomUUID();
     const cause = isGraphqlError(error) && error.originalError != null ? error.originalError : error;
+    if (cause instanceof PothosValidationError) {
+      return new GraphQLError(relayArgumentMessage(cause.message), {
+        ...(isGraphqlError(error) ? { path: error.path, nodes: error.nodes } : {}),
+        extensions: { code: 'BAD_USER_INPUT' },
+      });
+    }
     if (isStoreWriteFailure(cause)) {
       void this.recordStoreFailure(cause, requestId, '/graphql');
       return new GraphQLError(clientMessage(cause), {
@@ -578,6 +585,19 @@ class RequestHandler {
  * original error. Checked by name, because under some module loaders (Vitest) graphql-js is
  * loaded twice, once as ESM and once as CommonJS, and `instanceof` fails across the copies.
  */
+/**
+ * Rewrites the Relay plugin's argument errors (a negative page size, a cursor or global id this
+ * API did not return) in the API's words, with the fix.
+ */
+function relayArgumentMessage(message: string): string {
+  const pageSize = /^Argument "(first|last)" must be a non-negative integer/.exec(message);
+  if (pageSize !== null) return `argument ${pageSize[1]} must be a whole number of 0 or more, e.g. ${pageSize[1]}: 20`;
+  const globalId = /^Invalid global ID: (.*)$/s.exec(message);
+  if (globalId !== null) return `id ${JSON.stringify(globalId[1])} is not an id this API returned; pass the id field of an object, e.g. from features { edges { node { id } } }`;
+  if (/base64|cursor/i.test(message)) return 'the cursor is not one this API returned; pass pageInfo.endCursor (or startCursor) of an earlier page of the same list';
+  return message;
+}
+
 function isClientError(error: unknown): boolean {
   if (!isGraphqlError(error)) return false;
   return error.originalError === undefined || error.originalError === null || isClientError(error.originalError);

@@ -23,6 +23,17 @@ afterAll(async () => {
 });
 
 describe('connection paging', () => {
+  it.each([
+    ['{ features(first: -1) { edges { cursor } } }', 'argument first must be a whole number of 0 or more, e.g. first: 20'],
+    ['{ tickets(last: -3) { edges { cursor } } }', 'argument last must be a whole number of 0 or more, e.g. last: 20'],
+    ['{ features(after: "garbage") { edges { cursor } } }', 'the cursor is not one this API returned; pass pageInfo.endCursor (or startCursor) of an earlier page of the same list'],
+    ['{ node(id: "garbage") { id } }', 'id "garbage" is not an id this API returned; pass the id field of an object, e.g. from features { edges { node { id } } }'],
+  ])('answers %s as a user error', async (document, message) => {
+    const { body } = await server.graphql(document);
+    expect(body.errors?.[0]?.message).toBe(message);
+    expect(body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
   it('returns up to a thousand items a page', async () => {
     const { body } = await server.graphql('{ features(first: 1000) { edges { node { featureKey } } pageInfo { hasNextPage } } }');
     expect(body.errors).toBeUndefined();
