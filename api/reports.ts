@@ -183,7 +183,7 @@ export function renderReport(report: Report, format: ReportFormat): string {
 }
 
 function renderMarkdown(report: Report): string {
-  const lines = [`# ${report.title}`, '', `As of ${report.asOf}.`, '', ...report.summary.map((sentence) => `- ${sentence}`)];
+  const lines = [`# ${report.title}`, '', `As of ${report.asOf}.`, '', ...report.summary.map((sentence) => `- ${visibleControls(sentence)}`)];
   for (const table of report.tables) {
     lines.push('', `## ${table.caption}`, '');
     if (table.rows.length === 0) {
@@ -191,7 +191,7 @@ function renderMarkdown(report: Report): string {
       continue;
     }
     lines.push(`| ${table.columns.join(' | ')} |`, `| ${table.columns.map(() => '---').join(' | ')} |`);
-    for (const row of table.rows) lines.push(`| ${row.map((cell) => String(cell ?? '—').replace(/\|/g, '\\|')).join(' | ')} |`);
+    for (const row of table.rows) lines.push(`| ${row.map((cell) => markdownCell(String(cell ?? '—'))).join(' | ')} |`);
   }
   return `${lines.join('\n')}\n`;
 }
@@ -226,9 +226,29 @@ export function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 
+/**
+ * Formats a CSV cell. Text that starts like a formula (=, +, -, @, tab, carriage return) gets a
+ * leading apostrophe, so that a spreadsheet shows it instead of running it; numbers stay numbers.
+ */
 function csvCell(cell: string | number | null): string {
-  const text = cell === null ? '' : String(cell);
+  let text = cell === null ? '' : String(cell);
+  if (typeof cell === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/**
+ * Control characters (an ANSI escape, a NUL) and direction overrides made visible as \u{…}, so
+ * that recorded text cannot restyle or reorder a terminal or a Markdown viewer.
+ */
+const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+function visibleControls(text: string): string {
+  return text.replace(CONTROLS, (character) => `\\u{${character.codePointAt(0)!.toString(16)}}`);
+}
+
+/** Formats a Markdown table cell on one line: pipes escaped, line breaks as spaces, controls visible. */
+function markdownCell(text: string): string {
+  return visibleControls(text).replace(/\r\n|[\n\r\t]/g, ' ').replace(/\|/g, '\\|');
 }
 
 /** Returns the count with its noun, singular only for exactly 1: "1 feature", "0 features", "1.5 days". */

@@ -7,7 +7,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { Decider, DomainCommand, DomainEvent } from './event.js';
 import { changeNotFound, type DomainError } from './errors.js';
-import { checkIsoUtc, checkKey, checkOneOf, checkText, firstError } from './values.js';
+import { checkIsoUtc, checkKey, checkOneOf, checkText, checkTitle, firstError } from './values.js';
 
 export const CHANGE_KINDS = [
   'software',
@@ -173,7 +173,7 @@ function record(command: RecordChange, state: ChangeState): Decision {
     checkKey('changeId', data.changeId),
     checkOneOf('kind', data.kind, CHANGE_KINDS),
     checkText('subsystem', data.subsystem),
-    checkText('summary', data.summary),
+    checkTitle('summary', data.summary),
     checkText('recordedBy', data.recordedBy),
     checkIsoUtc('recordedAt', data.recordedAt),
     ...data.deliversFeatures.map((key) => checkKey('deliversFeatures', key)),

@@ -46,6 +46,8 @@ export interface EvidenceFacts {
   readonly receptors: readonly string[];
   readonly targets: readonly TaggedTarget[];
   readonly compoundScans: readonly CompoundScanFact[];
+  /** The reason given when the observation's data were discarded; absent for data kept. */
+  readonly discardReason?: string;
 }
 
 export type CriterionName =
@@ -55,7 +57,8 @@ export type CriterionName =
   | 'min-on-target-time'
   | 'target-tags'
   | 'scan-kind'
-  | 'taken-after-delivery';
+  | 'taken-after-delivery'
+  | 'not-discarded';
 
 export type CriterionValue = string | number | readonly string[] | null;
 
@@ -89,6 +92,7 @@ export function matchEvidence(
     checkScanKind(facts, criteria),
     checkOnTargetTime(facts, criteria),
     checkTakenAfter(facts, context),
+    checkNotDiscarded(facts),
   ];
   return checks.filter((unmet): unmet is UnmetCriterion => unmet !== undefined);
 }
@@ -215,6 +219,12 @@ function checkTakenAfter(facts: EvidenceFacts, context: MatchContext): UnmetCrit
     facts.startUtc ?? null,
     `observation started at ${start}, before the deployment at ${context.takenAfterUtc}`,
   );
+}
+
+/** Discarded data show nothing on the sky, whatever else they meet; this holds for every feature. */
+function checkNotDiscarded(facts: EvidenceFacts): UnmetCriterion | undefined {
+  if (facts.discardReason === undefined) return undefined;
+  return unmet('not-discarded', null, 'discarded', `its data were discarded (${facts.discardReason})`);
 }
 
 function unmet(

@@ -22,7 +22,7 @@ import {
   type VerificationOutcome,
 } from './feature-events.js';
 import { checkVerification } from './verification.js';
-import { checkIsoUtc, checkKey, checkNotBefore, checkText, checkTicketKeys, firstError, instantMs, sortedUnique } from './values.js';
+import { checkIsoUtc, checkKey, checkNotBefore, checkText, checkTitle, checkTicketKeys, firstError, instantMs, sortedUnique } from './values.js';
 import { checkWsjfScores, type WsjfScores } from './wsjf.js';
 
 export type ProposeFeature = DomainCommand<
@@ -157,7 +157,7 @@ function propose(command: ProposeFeature, state: FeatureState): Decision {
   }
   const error = firstError([
     checkKey('featureKey', data.featureKey),
-    checkText('title', data.title),
+    checkTitle('title', data.title),
     checkText('subsystem', data.subsystem),
     checkText('proposedBy', data.proposedBy),
     checkIsoUtc('proposedAt', data.proposedAt),

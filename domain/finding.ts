@@ -5,7 +5,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { Decider, DomainCommand, DomainEvent } from './event.js';
 import type { DomainError } from './errors.js';
-import { checkIsoUtc, checkKey, checkText, firstError, sortedUnique } from './values.js';
+import { checkIsoUtc, checkKey, checkText, checkTitle, firstError, sortedUnique } from './values.js';
 
 export interface FindingLinks {
   /** Host names, e.g. `mc1.sdp.mkat.karoo.kat.ac.za`. */
@@ -136,7 +136,7 @@ function record(command: RecordFinding, state: FindingState): Decision {
   }
   const error = firstError([
     checkKey('findingId', data.findingId),
-    checkText('title', data.title),
+    checkTitle('title', data.title),
     checkText('symptom', data.symptom),
     checkText('recordedBy', data.recordedBy),
     checkIsoUtc('recordedAt', data.recordedAt),

@@ -21,6 +21,7 @@ import {
   type ObservationFacts,
   type ObservationIdentifier,
   type ObservationState,
+  type Review,
   type ReviewLevel,
 } from './observation-events.js';
 import { checkFacts, sameFactValue } from './observation-facts.js';
@@ -96,7 +97,7 @@ export function decideObservation(command: ObservationCommand, state: Observatio
     case 'RecordArchivedProducts':
       return recordProducts(command, state);
     case 'ReviewObservation':
-      return review(command);
+      return review(command, state);
   }
 }
 
@@ -234,7 +235,7 @@ function recordProducts(command: RecordArchivedProducts, state: ObservationState
   return E.right(fresh.length === 0 ? [] : [{ type: 'ObservationProductsArchived', data: { observationId, products: fresh, source } }]);
 }
 
-function review(command: ReviewObservation): Decision {
+function review(command: ReviewObservation, state: ObservationState): Decision {
   const { observationId, level, reviewer, reviewedAt, reason, notes } = command.data;
   const error = firstError([
     checkOneOf('level', level, REVIEW_LEVELS),
@@ -246,7 +247,11 @@ function review(command: ReviewObservation): Decision {
     return E.left(error);
   }
   const data = { observationId, level, reviewer, reviewedAt, reason: level === 'discarded' ? (reason ?? null) : null, notes: notes ?? '' };
-  return E.right([{ type: 'ObservationReviewed', data }]);
+  // The same review again (a retried request) is a no-op; another time, level or note is a new review.
+  const repeated = state.reviews.some(
+    (known) => known.level === data.level && known.reviewer === data.reviewer && known.reviewedAt === data.reviewedAt && known.reason === data.reason && known.notes === data.notes,
+  );
+  return E.right(repeated ? [] : [{ type: 'ObservationReviewed', data }]);
 }
 
 function checkSource(source: FactSource): E.Either<DomainError, FactSource> {
@@ -288,5 +293,12 @@ export function evidenceFactsOf(
     receptors: fact('receptors') ?? [],
     targets,
     compoundScans: fact('compoundScans') ?? [],
+    ...discardReasonOf(state.reviews),
   };
+}
+
+/** Returns the reason of the observation's discard review, as evidence facts carry it; empty when kept. */
+export function discardReasonOf(reviews: readonly Review[]): { discardReason?: string } {
+  const discard = reviews.find((review) => review.level === 'discarded');
+  return discard === undefined ? {} : { discardReason: discard.reason ?? 'no reason given' };
 }

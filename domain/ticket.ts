@@ -8,7 +8,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { Decider, DomainCommand, DomainEvent } from './event.js';
 import type { DomainError } from './errors.js';
 import type { FactSource } from './observation-events.js';
-import { checkIsoUtc, checkKey, checkOneOf, checkText, firstError, sortedUnique } from './values.js';
+import { checkIsoUtc, checkKey, checkOneOf, checkText, checkTitle, firstError, sortedUnique } from './values.js';
 
 export interface TicketLink {
   /** `outward` reads from this ticket ("relates to SR-1446"), `inward` towards it ("is blocked by"). */
@@ -109,7 +109,7 @@ export function decideTicket(command: TicketCommand, state: TicketState): E.Eith
   const { source, recordedAt, ...snapshot } = command.data;
   const error = firstError([
     checkKey('ticketKey', snapshot.ticketKey),
-    checkText('summary', snapshot.summary),
+    checkTitle('summary', snapshot.summary),
     checkText('status', snapshot.status),
     checkIsoUtc('recordedAt', recordedAt),
     ...snapshot.links.flatMap((link) => [

@@ -68,19 +68,46 @@ export function checkNotBefore(field: string, value: string, bound: string | und
   return invalidValue(field, value, `a time at or after ${boundName} (${bound})`);
 }
 
+/** Characters that show nothing themselves: zero-width spaces and joiners, direction marks, the BOM. */
+const INVISIBLE = /[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
+
 export function checkText(field: string, value: string): E.Either<DomainError, string> {
-  if (typeof value === 'string' && value.trim() !== '') {
+  if (typeof value === 'string' && value.replace(INVISIBLE, '').trim() !== '') {
     return E.right(value);
   }
   return E.left(invalidValue(field, value, 'a non-empty text'));
 }
 
+/**
+ * Maximum length of a one-line title or summary, in UTF-16 code units. Jira limits a summary to
+ * 255 characters. Titles appear on every board row and report, so a pasted document must not be one.
+ */
+export const MAX_TITLE_LENGTH = 500;
+
+/** Shortens a title from another system (a commit subject, a Jira summary) to the longest allowed, ending in "…". */
+export function clipTitle(text: string): string {
+  return text.length <= MAX_TITLE_LENGTH ? text : `${text.slice(0, MAX_TITLE_LENGTH - 1)}…`;
+}
+
+/** Checks a one-line title or summary: non-empty text of at most `MAX_TITLE_LENGTH` characters. */
+export function checkTitle(field: string, value: string): E.Either<DomainError, string> {
+  const text = checkText(field, value);
+  if (E.isLeft(text) || value.length <= MAX_TITLE_LENGTH) return text;
+  return E.left(invalidValue(field, `${value.slice(0, 60)}…`, `at most ${MAX_TITLE_LENGTH} characters (this one has ${value.length}); put the rest in the description or notes`));
+}
+
+/**
+ * Control characters, invisible characters and lone UTF-16 surrogates. A key containing one looks
+ * like another key, or cannot be typed, so keys may not contain them.
+ */
+const NOT_IN_KEYS = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
 /** Keys and ids become part of stream names, so they must be non-empty and free of whitespace. */
 export function checkKey(field: string, value: string): E.Either<DomainError, string> {
-  if (typeof value === 'string' && /^\S+$/.test(value)) {
+  if (typeof value === 'string' && /^\S+$/.test(value) && !NOT_IN_KEYS.test(value)) {
     return E.right(value);
   }
-  return E.left(invalidValue(field, value, 'a non-empty key without spaces, e.g. SDP-123'));
+  return E.left(invalidValue(field, value, 'a non-empty key without spaces, control or invisible characters, e.g. SDP-123'));
 }
 
 /**

@@ -73,8 +73,10 @@ function checkDeliveringChange(data: VerificationData, state: FeatureState): Dom
   return {
     kind: 'DeliveringChangeMismatch',
     message:
-      `feature ${data.featureKey} was delivered by change ${expected}, but the verification carries ` +
-      `${given === undefined ? 'no deployment' : `the deployment of change ${given.changeId}`}; pass the deployment of ${expected}`,
+      given === undefined
+        ? `feature ${data.featureKey} was delivered by change ${expected}, which has no deployment in service (never deployed, or rolled back), ` +
+          `so no observation can show it on the sky; deploy ${expected}, or deliver the feature again with the change that replaced it`
+        : `feature ${data.featureKey} was delivered by change ${expected}, but the verification carries the deployment of change ${given.changeId}; pass the deployment of ${expected}`,
     featureKey: data.featureKey,
     expectedChangeId: expected,
     givenChangeId: given?.changeId ?? null,

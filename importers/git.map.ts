@@ -2,7 +2,7 @@
  * Maps commits to engineering changes. Only merge commits and tagged commits become changes,
  * because those are what gets released; ordinary commits are part of them.
  */
-import { changeStream, type RecordChange } from '../domain/index.js';
+import { changeStream, clipTitle, type RecordChange } from '../domain/index.js';
 import type { GitRecord } from './git.js';
 import { importCommand, type MapContext, provenanceOf, type RecordMapper } from './map.js';
 
@@ -30,7 +30,7 @@ export function mapGit(_context: MapContext, options: GitMapOptions): RecordMapp
         subsystem: options.subsystem,
         components: [options.component],
         version: value.tags.length === 0 ? '' : `${options.component} ${value.tags.join(', ')}`,
-        summary: value.subject === '' ? value.hash : value.subject,
+        summary: value.subject === '' ? value.hash : clipTitle(value.subject),
         ticketKeys: value.issueKeys,
         deliversFeatures: value.issueKeys.filter((key) => options.featureKeys?.has(key) ?? false),
         recordedBy: value.author === '' ? 'unknown' : value.author,

@@ -1,5 +1,5 @@
 /** Maps Jira issues to ticket snapshots with their links and mentions. */
-import { ticketStream, type RecordTicket } from '../domain/index.js';
+import { clipTitle, ticketStream, type RecordTicket } from '../domain/index.js';
 import type { JiraIssue } from './jira.js';
 import { factSourceOf, importCommand, type MapContext, provenanceOf, type RecordMapper } from './map.js';
 
@@ -13,7 +13,7 @@ export function mapJira(context: MapContext): RecordMapper<JiraIssue> {
       type: 'RecordTicket',
       data: {
         ticketKey: issue.key,
-        summary: issue.summary === '' ? issue.key : issue.summary,
+        summary: issue.summary === '' ? issue.key : clipTitle(issue.summary),
         status: issue.status ?? 'Unknown',
         links: issue.links.map((link) => ({ direction: link.direction, relation: link.wording, ticketKey: link.key })),
         mentions: {

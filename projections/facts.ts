@@ -3,6 +3,7 @@
  * criteria look at. Shared by the read models so that each one classes an observation the same way.
  */
 import {
+  discardReasonOf,
   targetLookupKey,
   type EvidenceFacts,
   type ObservationFactValues,
@@ -106,6 +107,7 @@ export function evidenceFacts(state: ProjectionState, record: ObservationRecord)
     receptors: factOf(record, 'receptors') ?? [],
     targets,
     compoundScans: factOf(record, 'compoundScans') ?? [],
+    ...discardReasonOf(record.reviews),
   };
 }
 

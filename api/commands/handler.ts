@@ -7,6 +7,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import * as E from 'fp-ts/lib/Either.js';
 import {
+  changeNotFound,
+  changeStream,
   commandsAfterChangeDeployed,
   type ChangeDeployed,
   type DomainError,
@@ -97,6 +99,8 @@ export class CommandHandler {
     const route = routeCommand(command);
     if (E.isLeft(route)) return route;
     const { stream, decider } = route.right;
+    const missing = await this.missingChange(command);
+    if (missing !== undefined) return E.left(missing);
 
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
       const loaded = await this.load(stream, decider);
@@ -119,6 +123,19 @@ export class CommandHandler {
       stream,
       attempts: this.maxAttempts,
     });
+  }
+
+  /**
+   * Returns an error when a delivery or a suspicion names a change the log does not contain. A
+   * delivery by an unknown change could never be verified, because verification needs that
+   * change's deployment.
+   */
+  private async missingChange(command: OnskyCommand): Promise<CommandFailure | undefined> {
+    if (command.type !== 'DeliverFeature' && command.type !== 'MarkFeatureSuspect') return undefined;
+    const changeId = command.data.changeId;
+    if (changeId === undefined || changeId.trim() === '') return undefined;
+    for await (const _event of this.options.store.readStream(changeStream(changeId), { maxCount: 1 })) return undefined;
+    return changeNotFound(changeId);
   }
 
   private async load(stream: string, decider: AnyDecider): Promise<Loaded> {

@@ -98,7 +98,7 @@ export class CommandError extends Error {
 export const UnmetCriterionType = builder.objectRef<UnmetCriterion>('UnmetCriterion').implement({
   description: 'An evidence criterion an observation does not meet, with the required and the actual value.',
   fields: (t) => ({
-    criterion: t.exposeString('criterion', { description: 'Criterion name: band, product, min-receptors, min-on-target-time, target-tags, scan-kind or taken-after-delivery.' }),
+    criterion: t.exposeString('criterion', { description: 'Criterion name: band, product, min-receptors, min-on-target-time, target-tags, scan-kind, taken-after-delivery or not-discarded.' }),
     required: t.field({ type: 'JSON', nullable: true, description: 'The required value: a string, a number or a list of strings.', resolve: (unmet) => unmet.required }),
     actual: t.field({ type: 'JSON', nullable: true, description: "The observation's value, or null when the fact is unknown.", resolve: (unmet) => unmet.actual }),
     message: t.exposeString('message', { description: 'Why the criterion is not met, in a sentence.' }),

@@ -69,6 +69,14 @@ describe('feature mutations', () => {
     expect(withdrawn).toEqual({ status: 'WITHDRAWN' });
   });
 
+  it('rejects a delivery by an unknown change', async () => {
+    await run(PROPOSE, proposeInput);
+    const result = await run('mutation($input: DeliverFeatureInput!) { deliverFeature(input: $input) { __typename ... on ChangeNotFound { changeId message } } }', { featureKey: FEATURE_KEY, changeId: 'does-not-exist', deliveredAt: '2019-03-07T12:00:00Z' });
+    expect(result).toEqual({ __typename: 'ChangeNotFound', changeId: 'does-not-exist', message: 'change does-not-exist not found; record it first' });
+    const { body } = await server.graphql(`{ feature(featureKey: "${FEATURE_KEY}") { status } }`);
+    expect(body.data!.feature.status).toBe('PROPOSED');
+  });
+
   it('rejects a transition with the allowed statuses', async () => {
     await run(PROPOSE, proposeInput);
     const result = await run('mutation($input: ClearSuspicionInput!) { clearSuspicion(input: $input) { __typename ... on InvalidFeatureTransition { status command allowedStatuses message } } }', { featureKey: FEATURE_KEY, justification: 'fine' });
@@ -100,6 +108,9 @@ describe('feature mutations', () => {
 
   it('marks suspect and clears suspicion', async () => {
     await seedVerifiedFeature(server);
+    const unknown = await run('mutation($input: MarkFeatureSuspectInput!) { markFeatureSuspect(input: $input) { __typename } }', { featureKey: FEATURE_KEY, changeId: 'CBF-REL-6', deployedAt: '2019-04-01T00:00:00Z', sharedComponents: ['cbf-fengine'] });
+    expect(unknown).toEqual({ __typename: 'ChangeNotFound' });
+    await mutate(server, undefined, 'recordChange', 'RecordChangeInput', { changeId: 'CBF-REL-6', kind: 'firmware', subsystem: 'CBF', components: ['cbf-fengine'], summary: 'B-engine gains' }, 'Change');
     const suspect = await run('mutation($input: MarkFeatureSuspectInput!) { markFeatureSuspect(input: $input) { ... on Feature { status suspectReasons { changeId } } } }', { featureKey: FEATURE_KEY, changeId: 'CBF-REL-6', deployedAt: '2019-04-01T00:00:00Z', sharedComponents: ['cbf-fengine'] });
     expect(suspect).toEqual({ status: 'SUSPECT', suspectReasons: [{ changeId: 'CBF-REL-6' }] });
     const cleared = await run('mutation($input: ClearSuspicionInput!) { clearSuspicion(input: $input) { ... on Feature { status suspicions { justification } } } }', { featureKey: FEATURE_KEY, justification: 'only the B-engine changed' });

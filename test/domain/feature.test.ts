@@ -266,6 +266,12 @@ describe('RecordVerification', () => {
     expect(error.message).toBe(`verifiedAt "2019-03-01T00:00:00Z" is invalid; expected a time at or after the delivery it verifies (${DEPLOYED_AT})`);
   });
 
+  it('rejects discarded data as evidence', () => {
+    const discarded = { ...qualifyingObservation, discardReason: 'RFI from a satellite pass' };
+    const error = given([proposed, delivered]).when(verifyCommand({ observations: [discarded] })).thenError('EvidenceCriteriaUnmet');
+    expect(error.unmet).toEqual([{ criterion: 'not-discarded', required: null, actual: 'discarded', message: 'its data were discarded (RFI from a satellite pass)' }]);
+  });
+
   it('rejects a verdict before its evidence', () => {
     const late = { ...qualifyingObservation, startUtc: '2019-03-10T00:00:00Z' };
     const error = given([proposed, delivered]).when(verifyCommand({ observations: [late] })).thenError('InvalidValue');
@@ -362,6 +368,10 @@ describe('RecordVerification', () => {
       .thenError('DeliveringChangeMismatch');
     expect(error.expectedChangeId).toBe('CBF-REL-5.1');
     expect(error.givenChangeId).toBeNull();
+    expect(error.message).toBe(
+      `feature ${FEATURE_KEY} was delivered by change CBF-REL-5.1, which has no deployment in service (never deployed, or rolled back), ` +
+        'so no observation can show it on the sky; deploy CBF-REL-5.1, or deliver the feature again with the change that replaced it',
+    );
   });
 
   it('rejects another change deployment', () => {

@@ -222,6 +222,12 @@ describe('ReviewObservation', () => {
     expect(isLookedAtInDetail(fold(observationDecider, [...recorded, ...events]))).toBe(false);
   });
 
+  it('ignores the same review again', () => {
+    const first = given(recorded).when(review('inspected')).then([expect.objectContaining({ type: 'ObservationReviewed' }) as ObservationEvent]);
+    given([...recorded, ...first]).when(review('inspected')).then([]);
+    given([...recorded, ...first]).when(review('imaged')).then([expect.objectContaining({ type: 'ObservationReviewed' }) as ObservationEvent]);
+  });
+
   it('requires a reason to discard', () => {
     const error = given(recorded).when(review('discarded')).thenError('InvalidValue');
     expect(error.field).toBe('reason');

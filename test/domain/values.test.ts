@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
-import { calendarProblem, checkIsoUtc, isIsoUtc } from '../../domain/values.js';
+import { calendarProblem, checkIsoUtc, checkKey, checkText, checkTitle, clipTitle, isIsoUtc, MAX_TITLE_LENGTH } from '../../domain/values.js';
 
 describe('calendarProblem', () => {
   it.each([
@@ -39,5 +39,49 @@ describe('checkIsoUtc', () => {
     const result = checkIsoUtc('deliveredAt', '5 March 2019');
     expect(E.isLeft(result)).toBe(true);
     expect(E.isLeft(result) ? result.left.message : '').toBe('deliveredAt "5 March 2019" is invalid; expected an ISO 8601 UTC timestamp such as 2019-03-05T16:24:22Z');
+  });
+});
+
+describe('checkKey', () => {
+  it.each([
+    ['a NUL', 'X\u0000Y'],
+    ['a direction override', 'k\u202eey'],
+    ['a zero-width space', 'CBF\u200b-1'],
+    ['an escape', 'CBF-\u001b[31m1'],
+    ['a lone surrogate', 'CBF-\ud800'],
+  ])('rejects %s', (_name, key) => {
+    const result = checkKey('featureKey', key);
+    expect(E.isLeft(result)).toBe(true);
+    expect(E.isLeft(result) ? result.left.message : '').toContain('expected a non-empty key without spaces, control or invisible characters');
+  });
+
+  it('accepts keys in other scripts and with emoji', () => {
+    expect(E.isRight(checkKey('featureKey', 'MÜNSTER-1'))).toBe(true);
+    expect(E.isRight(checkKey('featureKey', 'CBF-🛰'))).toBe(true);
+  });
+});
+
+describe('checkText', () => {
+  it('rejects text of invisible characters only', () => {
+    expect(E.isLeft(checkText('title', '\u200b\u200d '))).toBe(true);
+  });
+
+  it('keeps text with line breaks and tabs', () => {
+    expect(E.isRight(checkText('notes', 'first\tline\nsecond'))).toBe(true);
+  });
+});
+
+describe('checkTitle', () => {
+  it('rejects a title past the limit with its length', () => {
+    const result = checkTitle('title', 'x'.repeat(MAX_TITLE_LENGTH + 1));
+    expect(E.isLeft(result)).toBe(true);
+    expect(E.isLeft(result) ? result.left.message : '').toContain(`expected at most ${MAX_TITLE_LENGTH} characters (this one has ${MAX_TITLE_LENGTH + 1})`);
+  });
+
+  it('clips a title from another system to the limit', () => {
+    const clipped = clipTitle('y'.repeat(MAX_TITLE_LENGTH * 2));
+    expect(clipped).toHaveLength(MAX_TITLE_LENGTH);
+    expect(clipped.endsWith('…')).toBe(true);
+    expect(E.isRight(checkTitle('summary', clipped))).toBe(true);
   });
 });

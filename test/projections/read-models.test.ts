@@ -3,6 +3,7 @@
  * out by hand in the comments. "Now" is 2019-03-10T12:00:00Z.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { observationDecider, observationStream } from '../../domain/index.js';
 import { startProjections, type Projections, type ReadModels } from '../../projections/index.js';
 import { NOW, O1, O2, O3, smallHistory } from './small-history.js';
 import { openTestStore, type TestStore } from './support.js';
@@ -320,5 +321,21 @@ describe('entity and identity lookups', () => {
     expect(query.verifiedFeaturesWithComponent('cbf-fengine')).toEqual([]);
     expect(query.targetTags('PKS 1934-63')).toEqual(['bpcal', 'delaycal', 'radec']);
     expect(query.targetTags('Fornax A')).toEqual([]);
+  });
+});
+
+describe('discarded evidence', () => {
+  it('leaves discarded data out of the candidates', async () => {
+    const discarded = openTestStore();
+    const log = smallHistory();
+    log.run(observationDecider, observationStream(O2), { type: 'ReviewObservation', data: { observationId: O2, level: 'discarded', reviewer: 'commissioner', reviewedAt: '2019-03-08T09:00:00Z', reason: 'RFI' } }, '2019-03-08T09:00:00Z');
+    await log.writeTo(discarded.store);
+    const running = startProjections(discarded.store);
+    await running.ready;
+    const quorum = running.query.verificationQueue(NOW).find((entry) => entry.featureKey === 'SDP-QUORUM');
+    // O2 was the only candidate before its data were discarded.
+    expect(quorum?.candidates).toEqual([]);
+    await running.close();
+    await discarded.close();
   });
 });
