@@ -132,6 +132,12 @@ function unverifiedReport(models: ReadModels, { now }: ReportOptions): Report {
     asOf: now,
     summary: [
       `${hoursFigure(ledger.hoursNotLookedAtInDetail)} of ${count(hoursFigure(ledger.hours), 'observed hour')} (${round(share, 0)} %) ${hoursFigure(ledger.hoursNotLookedAtInDetail) === 1 ? 'has' : 'have'} not been looked at in detail (inspected or imaged).`,
+      ...(ledger.observationsWithoutTimes === 0
+        ? []
+        : [
+            `${ledger.observationsWithoutTimes} of ${count(ledger.observations, 'observation')} ${ledger.observationsWithoutTimes === 1 ? 'has' : 'have'} no known start and end, so ${ledger.observationsWithoutTimes === 1 ? 'it counts' : 'they count'} as 0 hours here; ` +
+              'import their observation logs or katdal summaries to add them.',
+          ]),
       ledger.observations === 0
         ? 'No observation was recorded by then.'
         : ledger.oldestUnreviewed === null

@@ -149,6 +149,8 @@ export interface FeatureState {
   /** `absent` until the feature is proposed. */
   readonly status: FeatureStatus | 'absent';
   readonly definition: FeatureDefinition | null;
+  /** When the feature was proposed; `null` before. Revisions of the definition follow it. */
+  readonly proposedAt: string | null;
   /** The latest delivery; `null` before the first. */
   readonly delivery: { readonly changeId: string | null; readonly deliveredAt: string } | null;
   /** Open suspicions since the last verification; empty unless the status is `suspect`. */
@@ -166,6 +168,7 @@ export interface FeatureState {
 export const initialFeatureState: FeatureState = {
   status: 'absent',
   definition: null,
+  proposedAt: null,
   delivery: null,
   suspicions: [],
   pastSuspicions: [],
@@ -176,8 +179,8 @@ export const initialFeatureState: FeatureState = {
 export function evolveFeature(state: FeatureState, event: FeatureEvent): FeatureState {
   switch (event.type) {
     case 'FeatureProposed': {
-      const { proposedBy: _by, proposedAt: _at, ...definition } = event.data;
-      return { ...initialFeatureState, status: 'proposed', definition };
+      const { proposedBy: _by, proposedAt, ...definition } = event.data;
+      return { ...initialFeatureState, status: 'proposed', definition, proposedAt };
     }
     case 'FeatureRescored':
       return withDefinition(state, {

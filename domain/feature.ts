@@ -177,7 +177,8 @@ function rescore(command: RescoreFeature, state: FeatureState): Decision {
       checkText('rescoredBy', data.rescoredBy),
       checkIsoUtc('rescoredAt', data.rescoredAt),
       checkWsjfScores(data.scores, data.verificationEffort),
-    ]);
+    ]) ??
+    checkNotBefore('rescoredAt', data.rescoredAt, state.proposedAt ?? undefined, 'the proposal');
   if (error !== undefined) return E.left(error);
   // The scores in effect already: recording them again would only add noise to the history.
   if (state.definition !== null && scoresInEffect(state.definition, data.scores, data.verificationEffort)) return E.right([]);
@@ -192,7 +193,8 @@ function setCriteria(command: SetEvidenceCriteria, state: FeatureState): Decisio
       checkText('setBy', data.setBy),
       checkIsoUtc('setAt', data.setAt),
       checkEvidenceCriteria(data.evidenceCriteria),
-    ]);
+    ]) ??
+    checkNotBefore('setAt', data.setAt, state.proposedAt ?? undefined, 'the proposal');
   if (error !== undefined) return E.left(error);
   if (state.definition !== null && criteriaInEffect(state.definition, data.evidenceCriteria)) return E.right([]);
   return E.right([{ type: 'EvidenceCriteriaSet', data }]);
@@ -202,7 +204,8 @@ function setTickets(command: SetFeatureTickets, state: FeatureState): Decision {
   const data = command.data;
   const error =
     requireStatus(state, data.featureKey, 'SetFeatureTickets', LIVE) ??
-    firstError([checkText('setBy', data.setBy), checkIsoUtc('setAt', data.setAt), checkTicketKeys('ticketKeys', data.ticketKeys)]);
+    firstError([checkText('setBy', data.setBy), checkIsoUtc('setAt', data.setAt), checkTicketKeys('ticketKeys', data.ticketKeys)]) ??
+    checkNotBefore('setAt', data.setAt, state.proposedAt ?? undefined, 'the proposal');
   if (error !== undefined) return E.left(error);
   if (state.definition !== null && ticketsInEffect(state.definition, data.ticketKeys)) return E.right([]);
   return E.right([{ type: 'FeatureTicketsSet', data: { ...data, ticketKeys: [...new Set(data.ticketKeys)] } }]);

@@ -112,9 +112,13 @@ export function checkKey(field: string, value: string): E.Either<DomainError, st
 
 /**
  * A Jira issue key: a project key of two or more characters (a capital letter, then capitals,
- * digits or underscores), a hyphen and the issue number, e.g. `MKAIV-449`.
+ * digits or underscores), a hyphen and the issue number, e.g. `MKAIV-449`. Jira numbers issues
+ * from 1 without leading zeros, so COMM-0305 is not a way of writing COMM-305.
  */
-export const TICKET_KEY = /^[A-Z][A-Z0-9_]+-\d+$/;
+export const TICKET_KEY = /^[A-Z][A-Z0-9_]+-[1-9]\d{0,9}$/;
+
+/** The form of a valid Jira key, in words for messages. */
+export const TICKET_KEY_FORM = 'a Jira key such as MKAIV-449: a project key of two or more capitals or digits, a hyphen and an issue number without leading zeros';
 
 /** Tickets one feature may name; a longer list is a mistake (a pasted export), not a plan. */
 export const MAX_TICKET_KEYS = 1000;
@@ -123,7 +127,7 @@ export const MAX_TICKET_KEYS = 1000;
 export function checkTicketKeys(field: string, keys: readonly string[]): E.Either<DomainError, readonly string[]> {
   if (keys.length > MAX_TICKET_KEYS) return E.left(invalidValue(field, `${keys.length} keys`, `at most ${MAX_TICKET_KEYS} ticket keys`));
   const bad = keys.find((key) => typeof key !== 'string' || !TICKET_KEY.test(key));
-  return bad === undefined ? E.right(keys) : E.left(invalidValue(field, bad, 'a Jira key such as MKAIV-449: a project key of two or more capitals or digits, a hyphen and a number'));
+  return bad === undefined ? E.right(keys) : E.left(invalidValue(field, bad, TICKET_KEY_FORM));
 }
 
 export function checkNonNegative(field: string, value: number): E.Either<DomainError, number> {

@@ -54,7 +54,10 @@ function checkAwaitingVerification(data: VerificationData, state: FeatureState):
   }
   return {
     kind: 'FeatureNotAwaitingVerification',
-    message: `feature ${data.featureKey} is ${state.status}; only a delivered or suspect feature can be verified, so deliver it first`,
+    message:
+      state.status === 'withdrawn'
+        ? `feature ${data.featureKey} is withdrawn, so it is no longer verified; propose it again under a new key to track it`
+        : `feature ${data.featureKey} is ${state.status}; only a delivered or suspect feature can be verified, so deliver it first`,
     featureKey: data.featureKey,
     status: state.status,
   };

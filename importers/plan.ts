@@ -4,7 +4,7 @@
  * is a warning naming its line while the others import.
  */
 import { z } from 'zod';
-import { MAX_TICKET_KEYS, TICKET_KEY } from '../domain/index.js';
+import { MAX_TICKET_KEYS, TICKET_KEY, TICKET_KEY_FORM } from '../domain/index.js';
 import { type Parsed, type ParseOptions, record, sha256, throwFirstWarning, warning } from './types.js';
 import { describePath, MAX_YAML_BYTES, readYamlFile, yamlList } from './yaml-list.js';
 
@@ -34,7 +34,7 @@ export const featureSchema = z.strictObject({
   }),
   components: z.array(z.string().min(1)).min(1, { error: 'must list at least one component the feature touches' }),
   requirements: z.array(z.string().regex(REQUIREMENT_REF, { error: 'must be a requirement ref such as R.RC.P.30' })).default([]),
-  tickets: z.array(z.string().regex(TICKET_KEY, { error: 'must be a Jira key such as MKAIV-449: a project key of two or more capitals or digits, a hyphen and a number' })).max(MAX_TICKET_KEYS, { error: `must list at most ${MAX_TICKET_KEYS} tickets` }).default([]),
+  tickets: z.array(z.string().regex(TICKET_KEY, { error: `must be ${TICKET_KEY_FORM}` })).max(MAX_TICKET_KEYS, { error: `must list at most ${MAX_TICKET_KEYS} tickets` }).default([]),
   wsjf: z.strictObject({
     businessValue: score,
     timeCriticality: score,

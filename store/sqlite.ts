@@ -116,7 +116,11 @@ export class SqliteEventStore implements EventStore {
   private closed = false;
 
   private readonly statements: ReturnType<typeof prepareStatements>;
-  /** A random id of this store file, kept with anything derived from its log (see `storeIdOf`). */
+  /**
+   * The store file's random id (see `storeIdOf`) and the file's device and inode, kept with
+   * anything derived from its log. A copy of the file is another store: its log may go on
+   * differently, with the same positions and, for imports, the same event ids.
+   */
   readonly storeId: string;
 
   constructor(readonly file: string, options: SqliteStoreOptions) {
@@ -133,7 +137,7 @@ export class SqliteEventStore implements EventStore {
     // After a checkpoint resets the WAL, truncate the file back to this size (bytes).
     this.db.pragma('journal_size_limit = 67108864');
     migrate(this.db, file);
-    this.storeId = storeIdOf(this.db);
+    this.storeId = `${storeIdOf(this.db)}${fileIdentity(file)}`;
     this.statements = prepareStatements(this.db);
   }
 
@@ -566,6 +570,16 @@ function storeIdOf(db: Database.Database): string {
   // Two processes may open a new store at once; the first id written wins for both.
   db.prepare(`INSERT OR IGNORE INTO store_info (key, value) VALUES ('store_id', ?)`).run(randomUUID());
   return select.get() as string;
+}
+
+/** Returns `@device:inode` of a store file, or nothing for an in-memory database. */
+function fileIdentity(file: string): string {
+  try {
+    const { dev, ino } = statSync(file);
+    return `@${dev}:${ino}`;
+  } catch {
+    return '';
+  }
 }
 
 function migrate(db: Database.Database, file: string): void {

@@ -8,6 +8,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import * as E from 'fp-ts/lib/Either.js';
 import {
   changeNotFound,
+  invalidValue,
   changeStream,
   commandsAfterChangeDeployed,
   type ChangeDeployed,
@@ -80,6 +81,27 @@ export interface CommandHandlerOptions {
   readonly logger?: HandlerLogger;
   /** Attempts per command when another writer keeps moving the stream. Default 5. */
   readonly maxAttempts?: number;
+  /** Clock for the check that no time lies in the future; injectable for tests. */
+  readonly now?: () => Date;
+}
+
+/** How far a command's time may lie ahead of the server's clock, for clocks a little apart, in ms. */
+const FUTURE_SLACK_MS = 24 * 3_600_000;
+
+/**
+ * Returns an error when a time the command records (`deliveredAt`, `verifiedAt`, …) lies more
+ * than a day ahead of `now`: nothing has happened in the future, and such a time would sort every
+ * view and history wrongly from then on.
+ */
+function futureTime(command: OnskyCommand, now: Date): DomainError | undefined {
+  for (const [field, value] of Object.entries(command.data)) {
+    if (!field.endsWith('At') || typeof value !== 'string') continue;
+    const at = Date.parse(value);
+    if (Number.isFinite(at) && at > now.getTime() + FUTURE_SLACK_MS) {
+      return invalidValue(field, value, `a time that has passed (the server's clock reads ${now.toISOString()})`);
+    }
+  }
+  return undefined;
 }
 
 interface Loaded {
@@ -99,7 +121,7 @@ export class CommandHandler {
     const route = routeCommand(command);
     if (E.isLeft(route)) return route;
     const { stream, decider } = route.right;
-    const missing = await this.missingChange(command);
+    const missing = futureTime(command, this.options.now?.() ?? new Date()) ?? (await this.missingChange(command));
     if (missing !== undefined) return E.left(missing);
 
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {

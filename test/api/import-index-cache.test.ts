@@ -4,7 +4,7 @@
  * another log's state, another code version's), the indexes must equal a fold of the whole log.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
@@ -118,6 +118,30 @@ describe('import index cache', () => {
     const fromSecond = await indexesFromLog(second, cache);
     expectSameIndexes(fromSecond, await indexesFromLog(second));
     expect(fromSecond.identity.resolve({ scheduleBlockId: '20300101-0001' })).toBeUndefined();
+  });
+
+  it('ignores the cache of a copied store file', async () => {
+    // A copy of a data folder shares the store's random id. The two logs then go on differently,
+    // with the same positions and, for the same rows imported, the same event ids.
+    const original = openSqliteStore(join(folder.path, 'original.sqlite'), { upcasters: domainUpcasters });
+    opened.push(original);
+    await importRow(original, 1);
+    await original.close();
+    opened.pop();
+    copyFileSync(join(folder.path, 'original.sqlite'), join(folder.path, 'copy.sqlite'));
+    const first = openSqliteStore(join(folder.path, 'original.sqlite'), { upcasters: domainUpcasters });
+    const second = openSqliteStore(join(folder.path, 'copy.sqlite'), { upcasters: domainUpcasters });
+    opened.push(first, second);
+    expect(second.storeId).not.toBe(first.storeId);
+    await importRow(first, 3);
+    await importRow(first, 5);
+    await indexesFromLog(first, cache);
+    await importRow(second, 4);
+    await importRow(second, 5);
+
+    const fromCopy = await indexesFromLog(second, cache);
+    expectSameIndexes(fromCopy, await indexesFromLog(second));
+    expect(fromCopy.identity.resolve({ scheduleBlockId: '20300103-0001' })).toBeUndefined();
   });
 
   it('reads no FIFO or device', async () => {

@@ -69,6 +69,14 @@ describe('feature mutations', () => {
     expect(withdrawn).toEqual({ status: 'WITHDRAWN' });
   });
 
+  it('rejects a time in the future', async () => {
+    await run(PROPOSE, proposeInput);
+    const result = await run('mutation($input: DeliverFeatureInput!) { deliverFeature(input: $input) { __typename ... on InvalidValue { field message } } }', { featureKey: FEATURE_KEY, deliveredAt: '2150-01-01T00:00:00Z' });
+    expect(result.__typename).toBe('InvalidValue');
+    expect(result.field).toBe('deliveredAt');
+    expect(result.message).toMatch(/^deliveredAt "2150-01-01T00:00:00Z" is invalid; expected a time that has passed \(the server's clock reads 20\d\d-/);
+  });
+
   it('rejects a delivery by an unknown change', async () => {
     await run(PROPOSE, proposeInput);
     const result = await run('mutation($input: DeliverFeatureInput!) { deliverFeature(input: $input) { __typename ... on ChangeNotFound { changeId message } } }', { featureKey: FEATURE_KEY, changeId: 'does-not-exist', deliveredAt: '2019-03-07T12:00:00Z' });

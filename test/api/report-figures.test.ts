@@ -23,6 +23,18 @@ describe('unverified report figures', () => {
 
       const report = buildReport('unverified', projections.query, { now: '2019-04-01T00:00:00Z' });
       expect(report.summary).toContain('0.02 of 0.02 observed hours (100 %) have not been looked at in detail (inspected or imaged).');
+      expect(report.summary.some((sentence) => sentence.includes('no known start and end'))).toBe(false);
+
+      // An archive row gives a start but no end: that observation counts as 0 hours, and says so.
+      await importFile({ store, format: 'archive', path: join(FIXTURES, 'archive-search-2019-03-08.tsv') });
+      const later = await store.headPosition();
+      while (projections.position !== later) await new Promise((resolve) => setTimeout(resolve, 20));
+      const withArchive = buildReport('unverified', projections.query, { now: '2019-04-01T00:00:00Z' });
+      const ledger = projections.query.unverifiedData({ now: '2019-04-01T00:00:00Z' });
+      expect(ledger.observationsWithoutTimes).toBeGreaterThan(0);
+      expect(withArchive.summary).toContain(
+        `${ledger.observationsWithoutTimes} of ${ledger.observations} observations have no known start and end, so they count as 0 hours here; import their observation logs or katdal summaries to add them.`,
+      );
     } finally {
       await projections.close();
       await store.close();

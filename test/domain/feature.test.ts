@@ -83,11 +83,16 @@ describe('ProposeFeature', () => {
     const error = given([])
       .when({ ...propose, data: { ...propose.data, ticketKeys: ['mkaiv-449'] } } as FeatureCommand)
       .thenError('InvalidValue');
-    expect(error.message).toBe('ticketKeys "mkaiv-449" is invalid; expected a Jira key such as MKAIV-449: a project key of two or more capitals or digits, a hyphen and a number');
+    expect(error.message).toBe('ticketKeys "mkaiv-449" is invalid; expected a Jira key such as MKAIV-449: a project key of two or more capitals or digits, a hyphen and an issue number without leading zeros');
+  });
+
+  it.each(['COMM-0305', 'COMM-0', 'COMM-99999999999999999999'])('rejects ticket number %s', (ticketKey) => {
+    const error = given([]).when({ ...propose, data: { ...propose.data, ticketKeys: [ticketKey] } } as FeatureCommand).thenError('InvalidValue');
+    expect(error.value).toBe(ticketKey);
   });
 
   it('rejects over a thousand tickets', () => {
-    const ticketKeys = Array.from({ length: 1001 }, (_, index) => `MKAIV-${index}`);
+    const ticketKeys = Array.from({ length: 1001 }, (_, index) => `MKAIV-${index + 1}`);
     const error = given([]).when({ ...propose, data: { ...propose.data, ticketKeys } } as FeatureCommand).thenError('InvalidValue');
     expect(error.message).toBe('ticketKeys "1001 keys" is invalid; expected at most 1000 ticket keys');
   });
@@ -121,6 +126,17 @@ describe('RescoreFeature', () => {
     type: 'RescoreFeature',
     data: { featureKey: FEATURE_KEY, scores, verificationEffort: 2, rescoredBy: 'lead', rescoredAt: '2019-03-02T08:00:00Z' },
   };
+
+  it('rejects a rescore before the proposal', () => {
+    const early = { ...rescore, data: { ...rescore.data, rescoredAt: '2019-02-01T00:00:00Z' } } as FeatureCommand;
+    const error = given([proposed]).when(early).thenError('InvalidValue');
+    expect(error.message).toBe('rescoredAt "2019-02-01T00:00:00Z" is invalid; expected a time at or after the proposal (2019-03-01T08:00:00Z)');
+  });
+
+  it('rejects tickets set before the proposal', () => {
+    const tickets: FeatureCommand = { type: 'SetFeatureTickets', data: { featureKey: FEATURE_KEY, ticketKeys: ['MKAIV-1'], setBy: 'lead', setAt: '1970-01-01T00:00:00Z' } };
+    expect(given([proposed]).when(tickets).thenError('InvalidValue').field).toBe('setAt');
+  });
 
   it('rescores a feature', () => {
     const events = given([proposed]).when(rescore).then([{ type: 'FeatureRescored', data: rescore.data } as FeatureEvent]);
@@ -301,6 +317,12 @@ describe('RecordVerification', () => {
     const error = given([proposed]).when(verifyCommand()).thenError('FeatureNotAwaitingVerification');
     expect(error.status).toBe('proposed');
     expect(error.message).toContain('deliver it first');
+  });
+
+  it('rejects a withdrawn feature without asking to deliver', () => {
+    const withdrawn: FeatureEvent = { type: 'FeatureWithdrawn', data: { featureKey: FEATURE_KEY, reason: 'superseded', withdrawnBy: 'lead', withdrawnAt: '2019-03-08T00:00:00Z' } };
+    const error = given([proposed, delivered, withdrawn]).when(verifyCommand()).thenError('FeatureNotAwaitingVerification');
+    expect(error.message).toBe(`feature ${FEATURE_KEY} is withdrawn, so it is no longer verified; propose it again under a new key to track it`);
   });
 
   it('rejects a verified feature', () => {

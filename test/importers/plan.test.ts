@@ -95,7 +95,7 @@ describe('parsePlanText', () => {
       {
         file: 'plan.yaml',
         line: 6,
-        message: 'tickets[0] "mkaiv-449": must be a Jira key such as MKAIV-449: a project key of two or more capitals or digits, a hyphen and a number; feature MKAIV-449 was not imported',
+        message: 'tickets[0] "mkaiv-449": must be a Jira key such as MKAIV-449: a project key of two or more capitals or digits, a hyphen and an issue number without leading zeros; feature MKAIV-449 was not imported',
       },
     ]);
   });
