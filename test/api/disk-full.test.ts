@@ -59,7 +59,8 @@ async function readModels(): Promise<unknown> {
 
 /** Builds a feature proposal large enough (about 200 kB) to need new pages in the store file. */
 function bigProposal(featureKey: string) {
-  return { ...proposeInput, featureKey, title: `Big feature ${'x'.repeat(200_000)}` };
+  // About 200 kB in one event: more than the full disk leaves room for.
+  return { ...proposeInput, featureKey, requirementRefs: Array.from({ length: 1000 }, (_, index) => `R.BIG.${index}.${'x'.repeat(190)}`) };
 }
 
 async function health(): Promise<{ status: number; body: Record<string, unknown> }> {
