@@ -68,13 +68,18 @@ function indexCodeVersion(): string {
  * Returns the indexes as of the end of the log, continuing from the cache in `file` when it is
  * usable, and writes the cache again when it was missing or far behind.
  */
-export async function cachedIndexes(store: EventStore, file: string, fold: FoldLog): Promise<SessionIndexes> {
+export async function cachedIndexes(store: EventStore, file: string, fold: FoldLog, onWriteFailure?: (message: string) => void): Promise<SessionIndexes> {
   const storeId = storeIdOf(store);
   const cached = storeId === undefined ? undefined : await readUsableCache(store, storeId, file);
   const indexes = cached?.indexes ?? emptyIndexes();
   const { last, events } = await fold(indexes, cached?.position);
   const stale = cached === undefined || events >= REWRITE_AFTER_EVENTS;
-  if (storeId !== undefined && last !== undefined && stale) writeCache(file, storeId, indexes, last);
+  if (storeId !== undefined && last !== undefined && stale) {
+    const failure = writeCache(file, storeId, indexes, last);
+    if (failure !== undefined) {
+      onWriteFailure?.(`cannot write the import index cache ${file} (${failure}); imports still work, but each first reads the whole log, so remove or move what is at that path`);
+    }
+  }
   return indexes;
 }
 
@@ -146,7 +151,8 @@ function readCache(file: string): CacheRecord | undefined {
  * or a whole new cache. A failure to write (read-only folder, full disk) only costs speed, so it
  * is not reported.
  */
-function writeCache(file: string, storeId: string, indexes: SessionIndexes, last: FoldedTo): void {
+/** Writes the cache atomically; returns the system's error code when it cannot, e.g. `EISDIR`. */
+function writeCache(file: string, storeId: string, indexes: SessionIndexes, last: FoldedTo): string | undefined {
   const record: CacheRecord = {
     format: FORMAT,
     codeVersion: indexCodeVersion(),
@@ -162,7 +168,9 @@ function writeCache(file: string, storeId: string, indexes: SessionIndexes, last
   try {
     writeFileSync(temp, Buffer.concat([Buffer.from(`${createHash('sha256').update(payload).digest('hex')}\n`, 'latin1'), payload]));
     renameSync(temp, file);
-  } catch {
+    return undefined;
+  } catch (error) {
     rmSync(temp, { force: true });
+    return (error as NodeJS.ErrnoException).code ?? String(error);
   }
 }

@@ -64,6 +64,8 @@ export interface ImportOptions {
    */
   readonly lockFile?: string;
   readonly onLockWait?: (holder: string) => void;
+  /** Hears problems that slow imports down without failing this one, e.g. a cache that cannot be written. */
+  readonly onNotice?: (message: string) => void;
 }
 
 export interface ImportSummary {
@@ -215,7 +217,7 @@ class ImportSession {
   private readonly dryRunLog: DryRunLog | undefined;
 
   static async open(options: ImportOptions): Promise<ImportSession> {
-    const indexes = await indexesFromLog(options.store, options.indexCacheFile);
+    const indexes = await indexesFromLog(options.store, options.indexCacheFile, options.onNotice);
     if (options.dryRun === true) {
       for (const { stream, event } of options.dryRunLog?.events ?? []) indexEvent(indexes, stream, event as unknown as OnskyEvent);
     }
@@ -812,9 +814,9 @@ function filtersTypes(store: EventStore): store is EventStore & TypeFilteredStor
  * On SQLite only the types the indexes fold are read, which skips reviews and products (about
  * half of a large log), and a million events still take about 7 s on a 2-core machine.
  */
-export async function indexesFromLog(store: EventStore, cacheFile?: string): Promise<SessionIndexes> {
+export async function indexesFromLog(store: EventStore, cacheFile?: string, onCacheFailure?: (message: string) => void): Promise<SessionIndexes> {
   const fold = (indexes: SessionIndexes, after: Position | undefined) => foldIndexedEvents(store, indexes, after);
-  if (cacheFile !== undefined) return cachedIndexes(store, cacheFile, fold);
+  if (cacheFile !== undefined) return cachedIndexes(store, cacheFile, fold, onCacheFailure);
   const indexes = emptyIndexes();
   await fold(indexes, undefined);
   return indexes;

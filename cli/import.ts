@@ -74,6 +74,7 @@ async function importFiles(argv: string[]): Promise<void> {
           indexCacheFile,
           lockFile: join(folder, DATA_FILES.importLock),
           onLockWait: (holder: string) => process.stderr.write(`onsky import: waiting for the import by ${holder} to finish, because imports into one data folder run one at a time\n`),
+          onNotice: (message: string) => process.stderr.write(`onsky import: ${message}\n`),
         };
   const summaries: ImportSummary[] = [];
   try {

@@ -85,6 +85,7 @@ export async function importUpload(services: UploadServices, upload: UploadReque
         : {
             lockFile: services.importLockFile,
             onLockWait: (holder: string) => services.logger.info({ requestId: upload.requestId, file: name, holder }, 'upload waits for another import to finish'),
+            onNotice: (message: string) => services.logger.warn({ requestId: upload.requestId, file: name }, message),
           }),
     });
     services.logger.info(

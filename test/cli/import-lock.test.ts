@@ -70,6 +70,18 @@ describe('onsky import lock', () => {
     expect(existsSync(lock)).toBe(false);
   });
 
+  it('says when the index cache cannot be written', async () => {
+    const { archive } = writePairs(2);
+    mkdirSync(join(data, 'import-indexes.cache'), { recursive: true });
+    // The first import finds an empty log, so it has no indexes to keep; the second has.
+    expect((await runCli(['import', 'archive', archive, '--data', data, '--json'])).code).toBe(0);
+    const result = await runCli(['import', 'archive', archive, '--data', data, '--json']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain(`onsky import: cannot write the import index cache ${join(data, 'import-indexes.cache')} (`);
+    expect(result.stderr).toContain('imports still work, but each first reads the whole log, so remove or move what is at that path');
+    expect((await observationStreams()).size).toBe(2);
+  });
+
   it('links observations of two imports run at once', async () => {
     const { archive, obslog } = writePairs(400);
     const [first, second] = await Promise.all([
