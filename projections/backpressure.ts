@@ -63,7 +63,10 @@ export function flowReport(state: ProjectionState, options: FlowOptions): FlowRe
   const overallFlow = computeFlow(histories, window);
   const overall = report(null, overallFlow, queue, options, options.overallWipLimit);
   const subsystems: BackpressureReport[] = [];
+  // A subsystem whose features are all still proposed has no flow to report.
+  const delivering = new Set(histories.filter((history) => history.deliveredAtUtc.length > 0).map((history) => history.subsystem));
   for (const [subsystem, flow] of computeFlowBySubsystem(histories, window)) {
+    if (!delivering.has(subsystem)) continue;
     const ownQueue = queue.filter((entry) => entry.subsystem === subsystem);
     subsystems.push(report(subsystem, flow, ownQueue, options, options.wipLimits?.[subsystem]));
   }

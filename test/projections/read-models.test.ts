@@ -3,7 +3,7 @@
  * out by hand in the comments. "Now" is 2019-03-10T12:00:00Z.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { observationDecider, observationStream } from '../../domain/index.js';
+import { featureDecider, featureStream, observationDecider, observationStream } from '../../domain/index.js';
 import { startProjections, type Projections, type ReadModels } from '../../projections/index.js';
 import { NOW, O1, O2, O3, smallHistory } from './small-history.js';
 import { openTestStore, type TestStore } from './support.js';
@@ -337,5 +337,23 @@ describe('discarded evidence', () => {
     expect(quorum?.candidates).toEqual([]);
     await running.close();
     await discarded.close();
+  });
+});
+
+describe('flow per subsystem', () => {
+  it('leaves out a subsystem with nothing delivered', async () => {
+    const withProposal = openTestStore();
+    const log = smallHistory();
+    const at = '2019-03-08T10:00:00Z';
+    log.run(featureDecider, featureStream('REC-1'), {
+      type: 'ProposeFeature',
+      data: { featureKey: 'REC-1', title: 'Receptor indexer', subsystem: 'receptor', components: ['rsc'], requirementRefs: [], ticketKeys: [], evidenceCriteria: {}, scores: { userBusinessValue: 1, timeCriticality: 1, riskReductionOpportunityEnablement: 1, jobSize: 1 }, verificationEffort: 1, proposedBy: 'lead', proposedAt: at },
+    }, at);
+    await log.writeTo(withProposal.store);
+    const running = startProjections(withProposal.store);
+    await running.ready;
+    expect(running.query.flowReport({ now: NOW }).subsystems.map((report) => report.subsystem)).toEqual(['CAM', 'CBF', 'SDP']);
+    await running.close();
+    await withProposal.close();
   });
 });
