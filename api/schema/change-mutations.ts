@@ -1,5 +1,5 @@
 /** Mutations of engineering changes: record, deploy, roll back. */
-import { randomUUID } from 'node:crypto';
+import { uuidV5 } from '../../importers/ids.js';
 import { CHANGE_KINDS, type ChangeKind } from '../../domain/index.js';
 import { z } from 'zod';
 import { builder } from './builder.js';
@@ -41,7 +41,7 @@ const DeployChangeInput = builder.inputType('DeployChangeInput', {
   description: 'A deployment of a recorded change. Deploying delivers the features it names and makes verified features sharing a component suspect.',
   fields: (t) => ({
     changeId: t.string({ required: true, description: 'The change.' }),
-    deploymentId: t.string({ required: false, description: 'Id of the deployment; default a new UUID.' }),
+    deploymentId: t.string({ required: false, description: 'Id of the deployment; default a UUID derived from the change, time and scope, so that a retry is recognised.' }),
     deployedAt: t.string(optionalTime),
     scope: t.field({ type: ScopeInput, required: false, description: 'Where; default the whole array.' }),
   }),
@@ -87,15 +87,12 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: DeployChangeInput, required: true, description: 'The deployment.' }) },
     ...commandField('deployChange'),
     resolve: async (_root, { input }, context) => {
-      const { view } = await runCommand(context, {
-        type: 'DeployChange',
-        data: {
-          changeId: input.changeId,
-          deploymentId: input.deploymentId ?? randomUUID(),
-          deployedAt: timeOr(input.deployedAt),
-          scope: { subarray: input.scope?.subarray ?? null, receptors: input.scope?.receptors ?? [], hosts: input.scope?.hosts ?? [] },
-        },
-      });
+      const deployedAt = timeOr(input.deployedAt);
+      const scope = { subarray: input.scope?.subarray ?? null, receptors: input.scope?.receptors ?? [], hosts: input.scope?.hosts ?? [] };
+      // Without an id, one derives from what is deployed, where and when, so that a retried
+      // request gets DeploymentAlreadyRecorded instead of recording a second deployment.
+      const deploymentId = input.deploymentId ?? uuidV5(`deployment\u0000${input.changeId}\u0000${deployedAt}\u0000${JSON.stringify(scope)}`);
+      const { view } = await runCommand(context, { type: 'DeployChange', data: { changeId: input.changeId, deploymentId, deployedAt, scope } });
       return changeShape(view, input.changeId)!;
     },
   }),

@@ -141,6 +141,16 @@ describe('change mutations', () => {
     expect(body.data!.feature).toEqual({ status: 'DELIVERED', deliveringChangeId: CHANGE_ID });
   });
 
+  it('recognises a retried deployment without an id', async () => {
+    await mutate(server, undefined, 'recordChange', 'RecordChangeInput', { changeId: CHANGE_ID, kind: 'software', subsystem: 'SDP', components: ['katsdpcontroller'], summary: 'fix' }, 'Change');
+    const input = { changeId: CHANGE_ID, deployedAt: '2019-03-07T12:00:00Z', scope: { subarray: 'array_1' } };
+    await mutate(server, undefined, 'deployChange', 'DeployChangeInput', input, 'Change');
+    const again = await run('mutation($input: DeployChangeInput!) { deployChange(input: $input) { __typename } }', input);
+    expect(again).toEqual({ __typename: 'DeploymentAlreadyRecorded' });
+    const later = await run('mutation($input: DeployChangeInput!) { deployChange(input: $input) { ... on Change { deployments { deployedAt } } } }', { ...input, deployedAt: '2019-03-08T12:00:00Z' });
+    expect(later.deployments).toEqual([{ deployedAt: '2019-03-07T12:00:00Z' }, { deployedAt: '2019-03-08T12:00:00Z' }]);
+  });
+
   it('rolls back and rejects a second rollback', async () => {
     await mutate(server, undefined, 'recordChange', 'RecordChangeInput', { changeId: CHANGE_ID, kind: 'software', subsystem: 'SDP', components: ['katsdpcontroller'], summary: 'fix' }, 'Change');
     await mutate(server, undefined, 'deployChange', 'DeployChangeInput', { changeId: CHANGE_ID }, 'Change');
