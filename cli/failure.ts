@@ -5,7 +5,7 @@
 import { UsageError } from './options.js';
 
 /** Error names of the store, the importers and the fold that describe bad input, not a bug in onsky. */
-const INPUT_ERRORS = ['ImportError', 'InvalidAppendError', 'UnknownPositionError', 'StoreUnavailableError', 'NewerEventError'];
+const INPUT_ERRORS = ['ImportError', 'ImportLockError', 'InvalidAppendError', 'UnknownPositionError', 'StoreUnavailableError', 'NewerEventError'];
 
 export interface Failure {
   /** 2 for a usage or input error, 1 for a bug. */

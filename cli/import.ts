@@ -73,7 +73,10 @@ async function importFiles(argv: string[]): Promise<void> {
       : {
           indexCacheFile,
           lockFile: join(folder, DATA_FILES.importLock),
-          onLockWait: (holder: string) => process.stderr.write(`onsky import: waiting for the import by ${holder} to finish, because imports into one data folder run one at a time\n`),
+          onLockWait: (holder: string) =>
+            process.stderr.write(
+              `onsky import: waiting for the import by ${holder} to finish, because imports into one data folder run one at a time; if no import is running, delete ${join(folder, DATA_FILES.importLock)}\n`,
+            ),
           onNotice: (message: string) => process.stderr.write(`onsky import: ${message}\n`),
         };
   const summaries: ImportSummary[] = [];

@@ -108,6 +108,10 @@ export async function importUpload(services: UploadServices, upload: UploadReque
     if (error instanceof Error && error.name === 'ImportError') {
       throw new HttpError(400, 'IMPORT_FAILED', `import of ${name} as ${requested} failed: ${error.message}`);
     }
+    if (error instanceof Error && error.name === 'ImportLockError') {
+      services.logger.error({ requestId: upload.requestId, file: name, err: error }, 'upload cannot take the import lock');
+      throw new HttpError(503, 'IMPORT_LOCK_UNUSABLE', `import of ${name} was not started: ${error.message}`);
+    }
     throw error;
   } finally {
     await rm(folder, { recursive: true, force: true });

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -53,6 +53,52 @@ describe('withImportLock', () => {
     const result = await withImportLock(lock, 'next', () => (waited = true), async () => JSON.parse(readFileSync(lock, 'utf8')) as ImportLockHolder);
     expect(waited).toBe(false);
     expect(result.pid).toBe(process.pid);
+  });
+
+  it('lets waiters take over a dead lock one at a time', async () => {
+    const stale: ImportLockHolder = { pid: deadPid(), host: hostname(), since: '2026-12-05T00:00:00Z', what: 'obslog crashed.log', token: 'stale' };
+    for (let round = 0; round < 10; round++) {
+      writeFileSync(lock, JSON.stringify(stale));
+      let inside = 0;
+      let most = 0;
+      const task = async (): Promise<void> => {
+        inside += 1;
+        most = Math.max(most, inside);
+        await sleep(5);
+        inside -= 1;
+      };
+      await Promise.all(Array.from({ length: 6 }, (_, index) => withImportLock(lock, `waiter ${index}`, () => undefined, task)));
+      expect(most).toBe(1);
+    }
+  });
+
+  it('rejects a lock path that is a directory or a link', async () => {
+    mkdirSync(lock);
+    await expect(withImportLock(lock, 'next', () => undefined, async () => undefined)).rejects.toThrow(`the import lock ${lock} is not a regular file`);
+    rmSync(lock, { recursive: true });
+    symlinkSync(join(folder.path, 'nowhere'), lock);
+    await expect(withImportLock(lock, 'next', () => undefined, async () => undefined)).rejects.toThrow('remove it and import again');
+  });
+
+  it('takes over a lock whose pid a later process was given', async () => {
+    // This process runs, but it did not start when the lock says its owner did (a reboot reused the pid).
+    const reused: ImportLockHolder = { pid: process.pid, host: hostname(), since: '2020-01-01T00:00:00Z', what: 'archive old.tsv', token: 'old', started: '1' };
+    writeFileSync(lock, JSON.stringify(reused));
+    let waited = false;
+    await withImportLock(lock, 'next', () => (waited = true), async () => undefined);
+    expect(waited).toBe(false);
+  });
+
+  it('writes a lock every user can read', async () => {
+    // Under a private umask the file would be readable by its owner alone, and an import of
+    // another user could not tell a live lock from a dead one.
+    const umask = process.umask(0o077);
+    try {
+      const mode = await withImportLock(lock, 'first', () => undefined, async () => statSync(lock).mode & 0o777);
+      expect(mode).toBe(0o644);
+    } finally {
+      process.umask(umask);
+    }
   });
 
   it('waits for a live process of this machine', async () => {
