@@ -5,7 +5,7 @@
  * rejects becomes a warning with its file and line, unless the import is strict.
  */
 import * as E from 'fp-ts/lib/Either.js';
-import { commandsAfterChangeDeployed, featureStream, type ChangeDeployed, type DeliverFeature, type FeatureState, type MarkFeatureSuspect, type OnskyCommand, type OnskyEvent } from '../domain/index.js';
+import { changeNotFound, changeStream, commandsAfterChangeDeployed, featureStream, type ChangeDeployed, type DomainError, type DeliverFeature, type FeatureState, type MarkFeatureSuspect, type OnskyCommand, type OnskyEvent } from '../domain/index.js';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
@@ -19,7 +19,7 @@ import { TargetIndex } from '../importers/catalogue.js';
 import type { ImportFormat } from '../importers/detect.js';
 import { ImportError, type ImportWarning } from '../importers/types.js';
 import type { AppendRequest, EventStore, NewEvent, Position, RecordedEvent } from '../store/port.js';
-import { CommandHandler, type AppendedEvent, type CommandOutcome } from './commands/handler.js';
+import { CommandHandler, futureTime, type AppendedEvent, type CommandOutcome } from './commands/handler.js';
 import { enrichCommand, type StreamReader } from './commands/enrich.js';
 import { FeatureStatusIndex } from './feature-index.js';
 import { cachedIndexes, emptyIndexes, type FoldedTo, type SessionIndexes } from './import-index-cache.js';
@@ -348,6 +348,12 @@ class ImportSession {
         skipped += 1;
         continue;
       }
+      const unfit = futureTime(routed.command, this.options.now?.() ?? new Date()) ?? (await this.unknownChange(routed));
+      if (unfit !== undefined) {
+        this.skipWithWarning(file, line, rejectionMessage(item, unfit.message));
+        skipped += 1;
+        continue;
+      }
       const outcome = this.decideOne(routed);
       if (typeof outcome === 'string') {
         this.skipWithWarning(file, line, rejectionMessage(item, outcome));
@@ -368,6 +374,23 @@ class ImportSession {
       }
     }
     return { added, skipped };
+  }
+
+  /**
+   * Returns ChangeNotFound when a delivery or a suspicion names a change that neither the log nor
+   * this import (earlier lines, earlier files of a dry run) has recorded, as the API's handler does.
+   */
+  private async unknownChange(item: ImportCommand): Promise<DomainError | undefined> {
+    const command = item.command;
+    if (command.type !== 'DeliverFeature' && command.type !== 'MarkFeatureSuspect') return undefined;
+    const changeId = command.data.changeId;
+    if (changeId === undefined || changeId.trim() === '') return undefined;
+    const stream = changeStream(changeId);
+    const cached = this.streams.get(stream);
+    if (cached !== undefined && (cached.storedRevision >= 0 || cached.pending.length > 0 || cached.simulated.length > 0)) return undefined;
+    if ((this.dryRunLog?.eventsOf(stream).length ?? 0) > 0) return undefined;
+    for await (const _event of this.options.store.readStream(stream, { maxCount: 1 })) return undefined;
+    return changeNotFound(changeId);
   }
 
   /** Records a warning for a command left undecided, or raises it with its file and line in a strict import. */

@@ -86,14 +86,14 @@ export interface CommandHandlerOptions {
 }
 
 /** How far a command's time may lie ahead of the server's clock, for clocks a little apart, in ms. */
-const FUTURE_SLACK_MS = 24 * 3_600_000;
+const FUTURE_SLACK_MS = 3_600_000;
 
 /**
  * Returns an error when a time the command records (`deliveredAt`, `verifiedAt`, …) lies more
- * than a day ahead of `now`: nothing has happened in the future, and such a time would sort every
- * view and history wrongly from then on.
+ * than an hour ahead of `now`: nothing has happened in the future, and such a time would sort
+ * every view and history wrongly from then on. Imports run the same check.
  */
-function futureTime(command: OnskyCommand, now: Date): DomainError | undefined {
+export function futureTime(command: OnskyCommand, now: Date): DomainError | undefined {
   for (const [field, value] of Object.entries(command.data)) {
     if (!field.endsWith('At') || typeof value !== 'string') continue;
     const at = Date.parse(value);

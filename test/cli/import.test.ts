@@ -219,19 +219,36 @@ describe('onsky import', () => {
     expect([...(await streams()).values()].flat().length).toBe(before);
   });
 
+  it('rejects a delivery by an unrecorded change', async () => {
+    await importJson(['plan', 'examples/plan.yaml']);
+    const file = join(folder.path, 'unrecorded.yaml');
+    writeFileSync(file, 'journal:\n  - deliver: SDP-L0-ARCHIVE\n    change: sdp-unrecorded\n    at: 2018-12-12T06:00:00Z\n');
+    const summary = await importJson(['journal', file]);
+    expect(summary.warnings).toEqual([expect.objectContaining({ line: 2, message: 'deliver entry skipped: change sdp-unrecorded not found; record it first' })]);
+    expect(summary.appended).toBe(0);
+  });
+
+  it('rejects a journal entry dated in the future', async () => {
+    const file = join(folder.path, 'future.yaml');
+    writeFileSync(file, 'journal:\n  - change: sdp-later\n    at: 2099-01-01T06:00:00Z\n    by: engineer\n    kind: software\n    subsystem: SDP\n    components: [katsdpcontroller]\n    summary: archive writer\n');
+    const summary = await importJson(['journal', file]);
+    expect(summary.appended).toBe(0);
+    expect(summary.warnings).toEqual([expect.objectContaining({ line: 2, message: expect.stringMatching(/^change entry skipped: \w+ "2099-01-01T06:00:00Z" is invalid; expected a time that has passed/) })]);
+  });
+
   it('asks for the deployment before a verification', async () => {
     await importJson(['plan', 'examples/plan.yaml']);
     const file = join(folder.path, 'undeployed.yaml');
     writeFileSync(
       file,
-      'journal:\n  - deliver: SDP-L0-ARCHIVE\n    change: sdp-unrecorded\n    at: 2018-12-12T06:00:00Z\n  - verify: SDP-L0-ARCHIVE\n    at: 2019-01-28T09:00:00Z\n    by: lead\n    outcome: passed\n    observations: [1548417874]\n',
+      'journal:\n  - change: sdp-undeployed\n    at: 2018-12-11T06:00:00Z\n    by: engineer\n    kind: software\n    subsystem: SDP\n    components: [katsdpcontroller]\n    summary: archive writer\n  - deliver: SDP-L0-ARCHIVE\n    change: sdp-undeployed\n    at: 2018-12-12T06:00:00Z\n  - verify: SDP-L0-ARCHIVE\n    at: 2019-01-28T09:00:00Z\n    by: lead\n    outcome: passed\n    observations: [1548417874]\n',
     );
     const summary = await importJson(['journal', file]);
     expect(summary.warnings).toEqual([
       expect.objectContaining({
-        line: 5,
+        line: 12,
         message:
-          'verify entry skipped: feature SDP-L0-ARCHIVE was delivered by change sdp-unrecorded, which has no deployment in the log; record its deployment first (a deploy entry before this one, or the file that records it, such as its git history)',
+          'verify entry skipped: feature SDP-L0-ARCHIVE was delivered by change sdp-undeployed, which has no deployment in the log; record its deployment first (a deploy entry before this one, or the file that records it, such as its git history)',
       }),
     ]);
   });
