@@ -180,7 +180,7 @@ export function renderReport(report: Report, format: ReportFormat): string {
     case 'json':
       return `${JSON.stringify({ kind: report.kind, title: report.title, asOf: report.asOf, summary: report.summary, data: report.data }, null, 2)}\n`;
     case 'csv':
-      return report.tables.map((table) => [table.columns, ...table.rows].map((row) => row.map(csvCell).join(',')).join('\n')).join('\n\n') + '\n';
+      return report.tables.map((table) => [table.columns, ...table.rows].map((row) => row.map((cell) => csvCell(typeof cell === 'string' ? visibleControls(cell) : cell)).join(',')).join('\n')).join('\n\n') + '\n';
     case 'md':
       return renderMarkdown(report);
     case 'html':
@@ -189,7 +189,7 @@ export function renderReport(report: Report, format: ReportFormat): string {
 }
 
 function renderMarkdown(report: Report): string {
-  const lines = [`# ${report.title}`, '', `As of ${report.asOf}.`, '', ...report.summary.map((sentence) => `- ${visibleControls(sentence)}`)];
+  const lines = [`# ${markdownText(report.title)}`, '', `As of ${report.asOf}.`, '', ...report.summary.map((sentence) => `- ${markdownText(sentence)}`)];
   for (const table of report.tables) {
     lines.push('', `## ${table.caption}`, '');
     if (table.rows.length === 0) {
@@ -228,8 +228,9 @@ ${tables}
 `;
 }
 
+/** Escapes text for HTML, with control characters and direction overrides shown as \u{…}. */
 export function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+  return visibleControls(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 
 /**
@@ -252,9 +253,17 @@ function visibleControls(text: string): string {
   return text.replace(CONTROLS, (character) => `\\u{${character.codePointAt(0)!.toString(16)}}`);
 }
 
-/** Formats a Markdown table cell on one line: pipes escaped, line breaks as spaces, controls visible. */
+/**
+ * Formats text for one Markdown line: controls visible, line breaks as spaces (a recorded name
+ * cannot start a heading of its own), and < and > as entities, so that a viewer renders no HTML.
+ */
+function markdownText(text: string): string {
+  return visibleControls(text).replace(/\r\n|[\n\r\t]/g, ' ').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** Formats a Markdown table cell: one line, as `markdownText`, with pipes escaped. */
 function markdownCell(text: string): string {
-  return visibleControls(text).replace(/\r\n|[\n\r\t]/g, ' ').replace(/\|/g, '\\|');
+  return markdownText(text).replace(/\|/g, '\\|');
 }
 
 /** Returns the count with its noun, singular only for exactly 1: "1 feature", "0 features", "1.5 days". */

@@ -222,8 +222,9 @@ async function* exportedEvents(file: string): AsyncGenerator<{ stream: string; r
     }
     if (text.trim() === '') continue;
     if (trailer !== undefined) throw new UsageError(`${file}:${lineNumber} follows the closing line ${trailer.line}; the export is damaged, so export again`);
-    if (version >= 2 && text.startsWith('{"format":"onsky-export-end"')) {
-      trailer = { line: lineNumber, events: (JSON.parse(text) as Partial<ExportTrailer>).events };
+    // Event lines start with their id; text that names the closing line elsewhere is event data.
+    if (version >= 2 && !text.startsWith('{"id"') && text.includes('onsky-export-end')) {
+      trailer = { line: lineNumber, events: parseTrailer(text, file, lineNumber).events };
       continue;
     }
     yield { ...parseEvent(text, file, lineNumber), line: lineNumber };
@@ -237,6 +238,20 @@ async function* exportedEvents(file: string): AsyncGenerator<{ stream: string; r
   if (trailer.events !== events) {
     throw new UsageError(`${file}:${trailer.line} counts ${JSON.stringify(trailer.events)} events, but the file contains ${events}; lines were lost or repeated, so copy or export it again`);
   }
+}
+
+/** Reads the closing line; raises a `UsageError` when it is damaged. */
+function parseTrailer(text: string, file: string, line: number): Partial<ExportTrailer> {
+  let parsed: Partial<ExportTrailer> | undefined;
+  try {
+    parsed = JSON.parse(text) as Partial<ExportTrailer>;
+  } catch {
+    parsed = undefined;
+  }
+  if (parsed?.format !== 'onsky-export-end') {
+    throw new UsageError(`${file}:${line} is a damaged closing line (${JSON.stringify(text.slice(0, 60))}); the export is damaged or cut short, so copy or export it again`);
+  }
+  return parsed;
 }
 
 /** Checks the header line; returns the export's version. */

@@ -86,7 +86,12 @@ export const MAX_TITLE_LENGTH = 500;
 
 /** Shortens a title from another system (a commit subject, a Jira summary) to the longest allowed, ending in "…". */
 export function clipTitle(text: string): string {
-  return text.length <= MAX_TITLE_LENGTH ? text : `${text.slice(0, MAX_TITLE_LENGTH - 1)}…`;
+  if (text.length <= MAX_TITLE_LENGTH) return text;
+  let end = MAX_TITLE_LENGTH - 1;
+  // A cut between the two halves of a surrogate pair would leave half a character (an emoji, say).
+  const last = text.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end -= 1;
+  return `${text.slice(0, end)}…`;
 }
 
 /** Checks a one-line title or summary: non-empty text of at most `MAX_TITLE_LENGTH` characters. */

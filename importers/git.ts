@@ -5,6 +5,7 @@
  * their UTC offsets; Jira-style keys in messages (SR-1446, MKAIV-449) are extracted.
  */
 import { spawn } from 'node:child_process';
+import { calendarProblem } from '../domain/index.js';
 import { type LineHandler, parseLinesWith } from './driver.js';
 import type { TextLine } from './lines.js';
 import { findIssueKeys } from './mentions.js';
@@ -62,6 +63,11 @@ export function commitFromFields(raw: RawCommit): GitCommit | string {
   if (!Array.isArray(parents) || !parents.every((parent) => typeof parent === 'string' && HASH.test(parent))) return `"parents" of ${hash} is not a list of commit hashes`;
   if (typeof authorDate !== 'string' || !ISO_WITH_OFFSET.test(authorDate) || Number.isNaN(Date.parse(authorDate))) {
     return `"author_date" of ${hash} is not an ISO 8601 time with offset such as 2019-03-05T16:24:22+02:00`;
+  }
+  // Date.parse moves 30 February to 2 March without a word, so the fields are checked first.
+  const problem = calendarProblem(authorDate);
+  if (problem !== undefined) {
+    return `"author_date" ${authorDate} of ${hash} names no real time (${problem}); fix the date in the export or the repository`;
   }
   if (typeof commitDate !== 'string' || !ISO_WITH_OFFSET.test(commitDate)) return `"commit_date" of ${hash} is not an ISO 8601 time with offset`;
   if (typeof author !== 'string' || typeof committer !== 'string' || typeof message !== 'string' || typeof refs !== 'string') {

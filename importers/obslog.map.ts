@@ -25,7 +25,7 @@ export function mapObslog(context: MapContext): RecordMapper<ObslogRecord> {
       stragglersOf = observationId;
       stragglersSeen.clear();
     }
-    const key = `${value.sensor}\n${value.value}\n${value.count}\n${value.receptors.join('\n')}`;
+    const key = `${value.sensor}\n${value.value}\n${value.count}\n${receptorSet(value.receptors).join('\n')}`;
     if (stragglersSeen.has(key)) return true;
     if (stragglersSeen.size < MAX_REMEMBERED_STRAGGLER_SETS) stragglersSeen.add(key);
     return false;
@@ -84,7 +84,7 @@ export function mapObslog(context: MapContext): RecordMapper<ObslogRecord> {
         type: 'NoteObservationAnomaly',
         data: {
           observationId: observation.id,
-          anomaly: { kind: 'stragglers', receptors: value.receptors, detail: `waiting for sensor '${value.sensor}' == ${value.value} had ${value.count} straggler(s)` },
+          anomaly: { kind: 'stragglers', receptors: receptorSet(value.receptors), detail: `waiting for sensor '${value.sensor}' == ${value.value} had ${value.count} straggler(s)` },
           source: factSourceOf(provenance),
           notedAt: value.at,
         },
@@ -94,4 +94,12 @@ export function mapObslog(context: MapContext): RecordMapper<ObslogRecord> {
 
     return [] satisfies ImportCommand[];
   };
+}
+
+/**
+ * Returns the receptors sorted and each once: a log lists stragglers in no fixed order, and the
+ * same set in another order is the same anomaly.
+ */
+function receptorSet(receptors: readonly string[]): string[] {
+  return [...new Set(receptors)].sort();
 }

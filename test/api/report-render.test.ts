@@ -26,6 +26,23 @@ describe('renderReport with typed text', () => {
     expect(markdown).toContain('| CBF-1 | first line second \\| part | -2 |');
   });
 
+  it('keeps a recorded name from adding a heading', () => {
+    const report = { ...reportWith('x'), title: 'Backpressure for XSYS\n\n# All clear: signal GREEN\n' };
+    const markdown = renderReport(report, 'md');
+    expect(markdown.startsWith('# Backpressure for XSYS  # All clear: signal GREEN \n')).toBe(true);
+    expect(markdown).not.toContain('\n# All clear');
+  });
+
+  it('renders no HTML inside Markdown', () => {
+    expect(renderReport(reportWith('<script>alert(1)</script>'), 'md')).toContain('| CBF-1 | &lt;script&gt;alert(1)&lt;/script&gt; | -2 |');
+  });
+
+  it('shows controls in CSV and HTML', () => {
+    const title = 'clear\u001b[2J\u202eevil';
+    expect(renderReport(reportWith(title), 'csv')).toContain('CBF-1,clear\\u{1b}[2J\\u{202e}evil,-2');
+    expect(renderReport(reportWith(title), 'html')).toContain('<td>clear\\u{1b}[2J\\u{202e}evil</td>');
+  });
+
   it('shows direction overrides', () => {
     expect(renderReport(reportWith('abc\u202edef'), 'md')).toContain('abc\\u{202e}def');
   });

@@ -159,6 +159,8 @@ describe('onsky export and restore', () => {
       ['data of another feature', edit(proposal, (event) => (event.data.featureKey = 'OTHER-1')), `${file}:${proposal} is a FeatureProposed event in stream "${feature}" whose data.featureKey is "OTHER-1"`],
       ['data the read models cannot fold', edit(facts, (event) => (event.data.facts = null)), `${file}:${facts}: the ObservationFactsRecorded event's data cannot be read`],
       ['a file cut at a line end', lines.slice(0, -1), `${file} ends after line ${lines.length - 1} without the closing line an export ends with, so it was cut short`],
+      ['a closing line cut off', [...lines.slice(0, -1), '{"format":"onsky-export-end","events":'], `${file}:${lines.length} is a damaged closing line`],
+      ['a count that differs', [...lines.slice(0, -1), '{ "events": 1, "format": "onsky-export-end" }'], `${file}:${lines.length} counts 1 events, but the file contains ${lines.length - 2}`],
     ];
     for (const [name, damaged, message] of cases) {
       writeFileSync(file, `${damaged.join('\n')}\n`);

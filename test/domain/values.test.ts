@@ -78,6 +78,14 @@ describe('checkTitle', () => {
     expect(E.isLeft(result) ? result.left.message : '').toContain(`expected at most ${MAX_TITLE_LENGTH} characters (this one has ${MAX_TITLE_LENGTH + 1})`);
   });
 
+  it('clips before a character that takes two code units', () => {
+    const clipped = clipTitle('🛰'.repeat(MAX_TITLE_LENGTH));
+    expect(clipped.endsWith('…')).toBe(true);
+    expect(clipped.length).toBeLessThanOrEqual(MAX_TITLE_LENGTH);
+    // No lone high surrogate before the ellipsis: the cut fell between whole characters.
+    expect(/[\ud800-\udbff]…$/.test(clipped)).toBe(false);
+  });
+
   it('clips a title from another system to the limit', () => {
     const clipped = clipTitle('y'.repeat(MAX_TITLE_LENGTH * 2));
     expect(clipped).toHaveLength(MAX_TITLE_LENGTH);

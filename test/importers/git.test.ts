@@ -57,6 +57,17 @@ describe('parseGitJsonl on gitlog-katsdpcontroller.jsonl', () => {
   });
 });
 
+describe('parseGitJsonl on an edited export', () => {
+  it('warns about an author date that does not exist', async () => {
+    const line = JSON.stringify({ hash: 'a'.repeat(40), parents: ['b'.repeat(40), 'c'.repeat(40)], author: 'person1', author_date: '2019-02-30T10:00:00+02:00', committer: 'person1', commit_date: '2019-02-30T10:00:00+02:00', refs: '', message: 'Merge pull request #1' });
+    const { records, warnings } = await collect(parseGitJsonl(memorySource('edited.jsonl', `${line}\n`)));
+    expect(records).toEqual([]);
+    expect(warnings.map((warning) => [warning.line, warning.message])).toEqual([
+      [1, `"author_date" 2019-02-30T10:00:00+02:00 of ${'a'.repeat(40)} names no real time (February 2019 has 28 days); fix the date in the export or the repository`],
+    ]);
+  });
+});
+
 describe('splitRefs', () => {
   it('separates branches and tags', () => {
     expect(splitRefs('HEAD -> main, tag: v1.0, origin/main')).toEqual({ branches: ['main', 'origin/main'], tags: ['v1.0'] });

@@ -119,7 +119,8 @@ describe('mapObslog', () => {
       `2019-03-05 16:01:00.000Z ${lock}`,
       '2019-03-05 16:02:00.000Z INFO Capture block ID = 1551801600',
       `2019-03-05 16:03:00.000Z ${lock}`,
-      "2019-03-05 16:04:00.000Z INFO Waiting for sensor 'lock' == True had 2 straggler(s): ['m044', 'm045']",
+      "2019-03-05 16:04:00.000Z INFO Waiting for sensor 'lock' == True had 2 straggler(s): ['m045', 'm044']",
+      "2019-03-05 16:05:00.000Z INFO Waiting for sensor 'lock' == True had 2 straggler(s): ['m044', 'm045']",
       '2019-03-05 16:20:00.000Z INFO Capture block ID = 1551803062',
       `2019-03-05 16:21:00.000Z ${lock}`,
     ].join('\n');
@@ -130,9 +131,11 @@ describe('mapObslog', () => {
       ['observation-1551801600', 'NoteObservationAnomaly', '5'],
       ['observation-1551801600', 'RecordObservationFacts', 'session-1551801600'],
       ['observation-1551803062', 'RecordObservationFacts', '1551803062'],
-      ['observation-1551803062', 'NoteObservationAnomaly', '7'],
+      ['observation-1551803062', 'NoteObservationAnomaly', '8'],
       ['observation-1551803062', 'RecordObservationFacts', 'session-1551803062'],
     ]);
+    // The same receptors in another order are the same anomaly, listed in sorted order.
+    expect(dataOf(commands[2], 'NoteObservationAnomaly').anomaly).toMatchObject({ kind: 'stragglers', receptors: ['m044', 'm045'] });
     // Every anomaly mapped is new to the domain, and the domain would have dropped the repeats.
     const decided = decideAll(commands);
     expect([...decided.events.values()].flat().filter((event) => event.type === 'ObservationAnomalyNoted')).toHaveLength(3);
