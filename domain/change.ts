@@ -7,7 +7,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { Decider, DomainCommand, DomainEvent } from './event.js';
 import { changeNotFound, type DomainError } from './errors.js';
-import { checkIsoUtc, checkKey, checkOneOf, checkText, checkTitle, firstError } from './values.js';
+import { checkIsoUtc, checkKey, checkName, checkOneOf, checkText, checkTitle, firstError } from './values.js';
 
 export const CHANGE_KINDS = [
   'software',
@@ -172,7 +172,8 @@ function record(command: RecordChange, state: ChangeState): Decision {
   const error = firstError([
     checkKey('changeId', data.changeId),
     checkOneOf('kind', data.kind, CHANGE_KINDS),
-    checkText('subsystem', data.subsystem),
+    checkName('subsystem', data.subsystem),
+    ...data.components.map((component) => checkName('components', component)),
     checkTitle('summary', data.summary),
     checkText('recordedBy', data.recordedBy),
     checkIsoUtc('recordedAt', data.recordedAt),

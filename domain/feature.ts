@@ -22,7 +22,7 @@ import {
   type VerificationOutcome,
 } from './feature-events.js';
 import { checkVerification } from './verification.js';
-import { checkIsoUtc, checkKey, checkNotBefore, checkText, checkTitle, checkTicketKeys, firstError, instantMs, sortedUnique } from './values.js';
+import { checkIsoUtc, checkKey, checkName, checkNotBefore, checkText, checkTitle, checkTicketKeys, firstError, instantMs, sortedUnique } from './values.js';
 import { checkWsjfScores, type WsjfScores } from './wsjf.js';
 
 export type ProposeFeature = DomainCommand<
@@ -158,7 +158,8 @@ function propose(command: ProposeFeature, state: FeatureState): Decision {
   const error = firstError([
     checkKey('featureKey', data.featureKey),
     checkTitle('title', data.title),
-    checkText('subsystem', data.subsystem),
+    checkName('subsystem', data.subsystem),
+    ...data.components.map((component) => checkName('components', component)),
     checkText('proposedBy', data.proposedBy),
     checkIsoUtc('proposedAt', data.proposedAt),
     checkWsjfScores(data.scores, data.verificationEffort),

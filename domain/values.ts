@@ -68,8 +68,13 @@ export function checkNotBefore(field: string, value: string, bound: string | und
   return invalidValue(field, value, `a time at or after ${boundName} (${bound})`);
 }
 
-/** Characters that show nothing themselves: zero-width spaces and joiners, direction marks, the BOM. */
-const INVISIBLE = /[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
+/**
+ * Characters that show nothing themselves: the soft hyphen, the combining grapheme joiner, the
+ * Arabic letter mark, Hangul and Khmer fillers, the Mongolian vowel separator, zero-width spaces
+ * and joiners, direction marks and overrides, and the BOM.
+ */
+const INVISIBLE_CHARACTERS = '\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\u3164\uffa0\ufeff';
+const INVISIBLE = new RegExp(`[${INVISIBLE_CHARACTERS}]`, 'g');
 
 export function checkText(field: string, value: string): E.Either<DomainError, string> {
   if (typeof value === 'string' && value.replace(INVISIBLE, '').trim() !== '') {
@@ -98,21 +103,36 @@ export function clipTitle(text: string): string {
 export function checkTitle(field: string, value: string): E.Either<DomainError, string> {
   const text = checkText(field, value);
   if (E.isLeft(text) || value.length <= MAX_TITLE_LENGTH) return text;
-  return E.left(invalidValue(field, `${value.slice(0, 60)}…`, `at most ${MAX_TITLE_LENGTH} characters (this one has ${value.length}); put the rest in the description or notes`));
+  return E.left(invalidValue(field, `${value.slice(0, 60)}…`, `at most ${MAX_TITLE_LENGTH} characters (this one has ${value.length}); shorten it to one line`));
 }
 
 /**
  * Control characters, invisible characters and lone UTF-16 surrogates. A key containing one looks
  * like another key, or cannot be typed, so keys may not contain them.
  */
-const NOT_IN_KEYS = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const NOT_IN_KEYS = new RegExp(`[\\u0000-\\u001f\\u007f-\\u009f${INVISIBLE_CHARACTERS}]|[\\ud800-\\udbff](?![\\udc00-\\udfff])|(?<![\\ud800-\\udbff])[\\udc00-\\udfff]`);
 
-/** Keys and ids become part of stream names, so they must be non-empty and free of whitespace. */
+/**
+ * Keys and ids become part of stream names, so they must be non-empty and free of whitespace.
+ * They must be in Unicode's composed form (NFC), or MÜNSTER-1 typed with a combining accent would
+ * be a second key that looks the same.
+ */
 export function checkKey(field: string, value: string): E.Either<DomainError, string> {
-  if (typeof value === 'string' && /^\S+$/.test(value) && !NOT_IN_KEYS.test(value)) {
+  if (typeof value === 'string' && /^\S+$/.test(value) && !NOT_IN_KEYS.test(value) && value.normalize('NFC') === value) {
     return E.right(value);
   }
-  return E.left(invalidValue(field, value, 'a non-empty key without spaces, control or invisible characters, e.g. SDP-123'));
+  return E.left(invalidValue(field, value, 'a non-empty key without spaces, control or invisible characters, in composed form (NFC), e.g. SDP-123'));
+}
+
+/**
+ * Checks a name such as a subsystem or component: visible text of at most 200 characters, in
+ * composed form, without control or invisible characters. Spaces are allowed.
+ */
+export function checkName(field: string, value: string): E.Either<DomainError, string> {
+  const text = checkText(field, value);
+  if (E.isLeft(text)) return text;
+  if (value.length <= 200 && !NOT_IN_KEYS.test(value) && value.normalize('NFC') === value) return text;
+  return E.left(invalidValue(field, value, 'a name of at most 200 characters without control or invisible characters, in composed form (NFC), e.g. SDP'));
 }
 
 /**

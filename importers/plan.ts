@@ -42,7 +42,8 @@ export const featureSchema = z.strictObject({
     jobSize: score,
     verificationEffort: score,
   }),
-  criteria: evidenceCriteriaSchema,
+  // A feature without criteria accepts any observation taken after its delivery.
+  criteria: evidenceCriteriaSchema.prefault({}),
   description: z.string().optional(),
 });
 

@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
-import { calendarProblem, checkIsoUtc, checkKey, checkText, checkTitle, clipTitle, isIsoUtc, MAX_TITLE_LENGTH } from '../../domain/values.js';
+import { calendarProblem, checkIsoUtc, checkKey, checkName, checkText, checkTitle, clipTitle, isIsoUtc, MAX_TITLE_LENGTH } from '../../domain/values.js';
 
 describe('calendarProblem', () => {
   it.each([
@@ -49,15 +49,29 @@ describe('checkKey', () => {
     ['a zero-width space', 'CBF\u200b-1'],
     ['an escape', 'CBF-\u001b[31m1'],
     ['a lone surrogate', 'CBF-\ud800'],
+    ['a soft hyphen', 'CBF\u00ad-1'],
+    ['an Arabic letter mark', 'CBF-\u061c1'],
+    ['a combining grapheme joiner', 'CBF\u034f-1'],
+    ['a decomposed letter', 'MU\u0308NSTER-1'],
   ])('rejects %s', (_name, key) => {
     const result = checkKey('featureKey', key);
     expect(E.isLeft(result)).toBe(true);
-    expect(E.isLeft(result) ? result.left.message : '').toContain('expected a non-empty key without spaces, control or invisible characters');
+    expect(E.isLeft(result) ? result.left.message : '').toContain('expected a non-empty key without spaces, control or invisible characters, in composed form (NFC)');
   });
 
   it('accepts keys in other scripts and with emoji', () => {
     expect(E.isRight(checkKey('featureKey', 'MÜNSTER-1'))).toBe(true);
     expect(E.isRight(checkKey('featureKey', 'CBF-🛰'))).toBe(true);
+  });
+});
+
+describe('checkName', () => {
+  it.each([['SDP'], ['Science Data Processor'], ['cbf.fengine']])('accepts %s', (name) => {
+    expect(E.isRight(checkName('subsystem', name))).toBe(true);
+  });
+
+  it.each([['a newline', 'XSYS\n# All clear'], ['a NUL', 'SDP\u0000'], ['an override', 'SDP\u202e'], ['a long name', 'S'.repeat(201)]])('rejects %s', (_name, name) => {
+    expect(E.isLeft(checkName('subsystem', name))).toBe(true);
   });
 });
 

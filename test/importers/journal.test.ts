@@ -352,6 +352,14 @@ describe('journal values', () => {
     ]);
   });
 
+  it.each([
+    ['2019-02-30T00:00:00Z', 'February 2019 has 28 days'],
+    ['2019-03-08T24:00:00Z', 'hour 24 is not used; write 00:00 of the next day'],
+    ['2016-12-31T23:59:60Z', 'a leap second (:60) cannot be stored; write :59'],
+  ])('names what is wrong with %s', (at, problem) => {
+    expect(run(`journal:\n  - deploy: abc\n    at: ${at}\n`).warnings[0]?.message).toBe(`at: must be a time that exists (${problem}), e.g. 2019-03-07T14:00:00Z; entry 1 (deploy) skipped`);
+  });
+
   it('rejects a time before 1900', () => {
     expect(run('journal:\n  - deploy: abc\n    at: 1899-12-31T23:59:59Z\n').warnings[0]?.message).toContain('between the years 1900 and 2200');
   });

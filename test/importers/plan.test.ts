@@ -79,6 +79,12 @@ describe('parsePlanText', () => {
     expect(records[0]?.locator).toEqual({ file: 'plan.yaml', line: 2, key: 'MKAIV-449' });
   });
 
+  it('reads a feature without criteria', () => {
+    const { records, warnings } = run(valid.replace('    criteria: { band: L, product: c856M4k, targetTags: [bpcal, gaincal] }\n', ''));
+    expect(warnings).toEqual([]);
+    expect(records[0]?.record.criteria).toEqual({ afterDelivery: true });
+  });
+
   it('names the line of a bad score', () => {
     const { records, warnings } = run(valid.replace('jobSize: 8', 'jobSize: 7'));
     expect(records).toEqual([]);
