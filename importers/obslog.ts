@@ -140,6 +140,8 @@ interface SessionState {
 
 class ObslogHandler implements LineHandler<ObslogRecord> {
   private session: SessionState | undefined;
+  /** Closed sessions by capture block, in the order first closed, with the raw lines of each run. */
+  private readonly closedSessions = new Map<string, { summary: ObslogSession; raw: Buffer[]; line: number }>();
   private lastLine: TextLine | undefined;
   /** Time and line before the current one, to end a session there. */
   private previousEnd = '';
@@ -176,6 +178,7 @@ class ObslogHandler implements LineHandler<ObslogRecord> {
 
   end(out: Parsed<ObslogRecord>[]): void {
     this.closeSession(out);
+    for (const captureBlockId of [...this.closedSessions.keys()]) this.emitSession(captureBlockId, out);
   }
 
   private track(at: string, line: TextLine): void {
@@ -375,9 +378,52 @@ class ObslogHandler implements LineHandler<ObslogRecord> {
         ),
       );
     }
-    const key = session.captureBlockId === undefined ? `session@${session.firstLine}` : `session-${session.captureBlockId}`;
-    out.push(record(summary, { file: this.file, line: session.firstLine, key }, sha256(raw)));
+    if (session.captureBlockId === undefined) {
+      out.push(record(summary, { file: this.file, line: session.firstLine, key: `session@${session.firstLine}` }, sha256(raw)));
+      return;
+    }
+    // A log may name a capture block again after another (a script restarted on the same block).
+    // Its summaries wait for the end of the log, so that all runs of a block make one session.
+    const earlier = this.closedSessions.get(session.captureBlockId);
+    if (earlier === undefined) {
+      this.closedSessions.set(session.captureBlockId, { summary, raw: [raw], line: session.firstLine });
+      if (this.closedSessions.size > MAX_WAITING_SESSIONS) this.emitSession(this.closedSessions.keys().next().value as string, out);
+      return;
+    }
+    earlier.summary = mergeSessions(earlier.summary, summary);
+    earlier.raw.push(Buffer.from('\n'), raw);
   }
+
+  /** Emits a capture block's session summary. Its digest covers the raw lines of every run, joined by \n. */
+  private emitSession(captureBlockId: string, out: Parsed<ObslogRecord>[]): void {
+    const closed = this.closedSessions.get(captureBlockId);
+    if (closed === undefined) return;
+    this.closedSessions.delete(captureBlockId);
+    out.push(record(closed.summary, { file: this.file, line: closed.line, key: `session-${captureBlockId}` }, sha256(Buffer.concat(closed.raw))));
+  }
+}
+
+/** Session summaries kept for the end of a log at most; past this many, the oldest is emitted. */
+const MAX_WAITING_SESSIONS = 10_000;
+
+/** Joins two runs of one capture block: the earliest start, the latest end, targets and scans of both. */
+function mergeSessions(first: ObslogSession, second: ObslogSession): ObslogSession {
+  const targets = new Map(first.targets.map((target) => [target.name, target.trackedSeconds]));
+  for (const target of second.targets) {
+    if (targets.has(target.name) || targets.size < MAX_SESSION_TARGETS) targets.set(target.name, (targets.get(target.name) ?? 0) + target.trackedSeconds);
+  }
+  const start = Date.parse(second.start) < Date.parse(first.start) ? second.start : first.start;
+  return {
+    ...first,
+    at: start,
+    start,
+    end: Date.parse(second.end) > Date.parse(first.end) ? second.end : first.end,
+    targets: [...targets].map(([name, trackedSeconds]) => ({ name, trackedSeconds })),
+    compoundScans: first.compoundScans + second.compoundScans,
+    compoundScanList: [...first.compoundScanList, ...second.compoundScanList].slice(0, MAX_SESSION_TARGETS),
+    warnings: first.warnings + second.warnings,
+    errors: first.errors + second.errors,
+  };
 }
 
 /** Shortens text quoted in a warning so that one bad line cannot make a huge message. */

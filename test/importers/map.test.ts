@@ -129,9 +129,10 @@ describe('mapObslog', () => {
       ['observation-1551801600', 'RecordObservationFacts', '1551801600'],
       ['observation-1551801600', 'NoteObservationAnomaly', '2'],
       ['observation-1551801600', 'NoteObservationAnomaly', '5'],
-      ['observation-1551801600', 'RecordObservationFacts', 'session-1551801600'],
       ['observation-1551803062', 'RecordObservationFacts', '1551803062'],
       ['observation-1551803062', 'NoteObservationAnomaly', '8'],
+      // Session summaries come at the end of the log, in the order the blocks ended.
+      ['observation-1551801600', 'RecordObservationFacts', 'session-1551801600'],
       ['observation-1551803062', 'RecordObservationFacts', 'session-1551803062'],
     ]);
     // The same receptors in another order are the same anomaly, listed in sorted order.

@@ -149,6 +149,29 @@ describe('parseObslog on edited logs', () => {
     ]);
   });
 
+  it('joins the runs of a capture block named again', async () => {
+    const text = [
+      '2019-03-05 16:00:00.000Z INFO Capture block ID = 1551801600',
+      "2019-03-05 16:01:00.000Z INFO Initiating 60-second track on target '3C48'",
+      '2019-03-05 16:02:00.000Z INFO target tracked for 60.0 seconds',
+      '2019-03-05 16:20:00.000Z INFO Capture block ID = 1551803062',
+      '2019-03-05 16:30:00.000Z INFO target tracked for 5.0 seconds',
+      '2019-03-05 16:31:00.000Z INFO Capture block ID = 1551801600',
+      "2019-03-05 16:32:00.000Z INFO Initiating 30-second track on target '3C286'",
+      '2019-03-05 16:35:34.000Z INFO target tracked for 30.0 seconds',
+    ].join('\n');
+    const { records } = await collect(parseObslog(memorySource('again.log', text)));
+    const sessions = ofType(records, 'session');
+    expect(sessions.map((session) => [session.captureBlockId, session.start, session.end])).toEqual([
+      ['1551801600', '2019-03-05T16:00:00.000Z', '2019-03-05T16:35:34.000Z'],
+      ['1551803062', '2019-03-05T16:20:00.000Z', '2019-03-05T16:30:00.000Z'],
+    ]);
+    expect(sessions[0]?.targets).toEqual([
+      { name: '3C48', trackedSeconds: 60 },
+      { name: '3C286', trackedSeconds: 30 },
+    ]);
+  });
+
   it('stops at the first warning when strict', async () => {
     const text = '2019-03-05 16:24:22.230Z INFO INIT\ngarbage\n';
     const error = await collect(parseObslog(memorySource('strict.log', text), { strict: true })).catch((caught: unknown) => caught);
