@@ -1,7 +1,8 @@
 /**
  * MeerKAT observation-script logs: `2019-03-05 16:24:22.230Z INFO     message`, where the level is
  * padded with spaces and the Z is glued to the milliseconds (UTC). Yields one record per line of
- * interest and, per capture block, a session summary when the block ends.
+ * interest and, at the end of the log, one session summary per capture block. Lines without a
+ * capture block get their summary, and a warning, when they end.
  */
 import { type LineHandler, parseLineBatchesWith, parseLinesWith } from './driver.js';
 import type { TextLine } from './lines.js';
