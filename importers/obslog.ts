@@ -29,7 +29,7 @@ export type ObslogRecord =
   | (ObslogBase & { readonly type: 'message'; readonly level: 'WARNING' | 'ERROR'; readonly text: string })
   | ObslogSession;
 
-/** A summary of what the log records about one capture block, yielded when the block ends. */
+/** A summary of what the log records about one capture block, yielded at the end of the log. */
 export interface ObslogSession {
   readonly type: 'session';
   readonly at: string;
