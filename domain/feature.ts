@@ -8,6 +8,7 @@ import type { Decider, DomainCommand } from './event.js';
 import {
   featureNotFound,
   invalidFeatureTransition,
+  invalidValue,
   type DomainError,
 } from './errors.js';
 import { checkEvidenceCriteria, type EvidenceCriteria, type EvidenceFacts } from './evidence.js';
@@ -300,7 +301,8 @@ function markSuspect(command: MarkFeatureSuspect, state: FeatureState): Decision
       checkKey('changeId', data.changeId),
       checkIsoUtc('deployedAt', data.deployedAt),
       checkIsoUtc('markedAt', data.markedAt),
-    ]);
+    ]) ??
+    checkSharedComponents(data.sharedComponents, state);
   if (error !== undefined) {
     return E.left(error);
   }
@@ -335,6 +337,17 @@ function withdraw(command: WithdrawFeature, state: FeatureState): Decision {
       checkIsoUtc('withdrawnAt', data.withdrawnAt),
     ]);
   return error === undefined ? E.right([{ type: 'FeatureWithdrawn', data }]) : E.left(error);
+}
+
+/**
+ * Rejects a suspicion that names no component, or one the feature does not depend on, because a
+ * suspicion records which of the feature's components the change touched.
+ */
+function checkSharedComponents(shared: readonly string[], state: FeatureState): DomainError | undefined {
+  const components = state.definition?.components ?? [];
+  if (shared.length === 0) return invalidValue('sharedComponents', '[]', `at least one of the feature's components (${components.join(', ')}) that the change touched`);
+  const foreign = shared.find((component) => !components.includes(component));
+  return foreign === undefined ? undefined : invalidValue('sharedComponents', foreign, `one of the feature's components (${components.join(', ')})`);
 }
 
 /** Returns the latest deployment time of the suspicions, or `undefined` for none. */

@@ -466,6 +466,17 @@ describe('MarkFeatureSuspect', () => {
     expect(fold(featureDecider, [proposed, delivered, verificationRecorded('passed'), ...events]).status).toBe('suspect');
   });
 
+  it.each([
+    ['a component the feature does not depend on', ['cbf.beng'], 'cbf.beng'],
+    ['no component', [], '[]'],
+  ])('rejects %s', (_name, sharedComponents, value) => {
+    const error = given([proposed, delivered, verificationRecorded('passed')])
+      .when({ ...mark, data: { ...suspectData, sharedComponents } } as FeatureCommand)
+      .thenError('InvalidValue');
+    expect(error.field).toBe('sharedComponents');
+    expect(error.value).toBe(value);
+  });
+
   it('ignores the same deployment twice', () => {
     given([proposed, delivered, verificationRecorded('passed'), markedSuspect]).when(mark).then([]);
   });
