@@ -263,6 +263,11 @@ function deliver(command: DeliverFeature, state: FeatureState): Decision {
   if (alreadyDelivered) {
     return E.right([]);
   }
+  // A delivery moves the time evidence must follow. By a deployment it should; by hand, on a
+  // feature already waiting for verification, it would only discard the evidence gathered since.
+  if (changeId === undefined && state.status === 'delivered') {
+    return E.left(invalidFeatureTransition(featureKey, state.status, 'DeliverFeature', ['proposed', 'verified', 'failed', 'suspect']));
+  }
   return E.right([{ type: 'FeatureDelivered', data: { featureKey, changeId: changeId ?? null, deliveredAt } }]);
 }
 

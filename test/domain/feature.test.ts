@@ -269,6 +269,16 @@ describe('DeliverFeature', () => {
     given([]).when(deliver).thenError('FeatureNotFound');
   });
 
+  it('rejects a hand delivery of a feature awaiting verification', () => {
+    const later: FeatureCommand = { type: 'DeliverFeature', data: { featureKey: FEATURE_KEY, deliveredAt: '2019-03-20T00:00:00Z' } };
+    const error = given([proposed, delivered]).when(later).thenError('InvalidFeatureTransition');
+    expect(error.message).toContain(`cannot deliver feature ${FEATURE_KEY}: it is delivered`);
+    // A new deployment of a change still delivers it again.
+    given([proposed, delivered]).when({ ...later, data: { ...later.data, changeId: 'CBF-REL-5.2' } } as FeatureCommand).then([
+      { type: 'FeatureDelivered', data: { featureKey: FEATURE_KEY, changeId: 'CBF-REL-5.2', deliveredAt: '2019-03-20T00:00:00Z' } },
+    ]);
+  });
+
   it('ignores a repeated hand delivery', () => {
     const byHand: FeatureCommand = { type: 'DeliverFeature', data: { featureKey: FEATURE_KEY, deliveredAt: DEPLOYED_AT } };
     const first: FeatureEvent = { type: 'FeatureDelivered', data: { featureKey: FEATURE_KEY, changeId: null, deliveredAt: DEPLOYED_AT } };

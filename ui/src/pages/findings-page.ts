@@ -99,7 +99,7 @@ export class OnskyFindingsPage extends OnskyPage {
         ? html`No findings yet. Record one through the API's <code>recordFinding</code> mutation, or import Jira tickets on the <a href=${hrefFor('import')}>Import page</a>.`
         : `No finding mentions "${text}". Try fewer or other words.`}</p>`;
     }
-    return html`<p class="muted" role="status">${findings.length} findings</p>
+    return html`<p class="muted" role="status">${findings.length} ${findings.length === 1 ? 'finding' : 'findings'}</p>
       ${findings.map(
         (finding) => html`<article class="card" aria-labelledby=${`finding-${finding.findingId}`}>
           <h2 id=${`finding-${finding.findingId}`}><span class="mono">${finding.findingId}</span> ${finding.title}</h2>

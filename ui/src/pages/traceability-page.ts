@@ -56,6 +56,15 @@ const TRACE_QUERY = /* GraphQL */ `
 /** Coverage levels from worst to best, as the summary bar shows them. */
 const COVERAGE_LEVELS = ['has-failures', 'not-covered', 'not-verified', 'partially-verified', 'fully-verified'] as const;
 
+/** Words for each coverage level that read after a count: "2 with failures", "1 not covered". */
+const COVERAGE_LABELS: Readonly<Record<(typeof COVERAGE_LEVELS)[number], string>> = {
+  'has-failures': 'with failures',
+  'not-covered': 'not covered',
+  'not-verified': 'not verified',
+  'partially-verified': 'partially verified',
+  'fully-verified': 'fully verified',
+};
+
 @customElement('onsky-traceability-page')
 export class OnskyTraceabilityPage extends OnskyPage {
   static override styles = pageStyles;
@@ -84,7 +93,7 @@ export class OnskyTraceabilityPage extends OnskyPage {
         <div class="chips">
           ${COVERAGE_LEVELS.map((level) => {
             const count = traces.filter((trace) => trace.coverage === level).length;
-            return html`<a class=${`badge ${level}`} href=${hrefFor('traceability', [], { coverage: coverage === level ? null : level })} aria-current=${coverage === level ? 'true' : nothing}>${count} ${level.replace('-', ' ')}</a>`;
+            return html`<a class=${`badge ${level}`} href=${hrefFor('traceability', [], { coverage: coverage === level ? null : level })} aria-current=${coverage === level ? 'true' : nothing}>${count} ${COVERAGE_LABELS[level]}</a>`;
           })}
           ${focus === null && coverage === null ? nothing : html`<button class="secondary" @click=${() => updateQuery({ requirement: null, coverage: null })}>Show all</button>`}
         </div>
@@ -106,7 +115,7 @@ export class OnskyTraceabilityPage extends OnskyPage {
   private renderTrace(trace: Trace): TemplateResult {
     const span = Math.max(1, trace.features.length);
     const head = html`<th scope="row" rowspan=${span}><a class="mono" href=${hrefFor('traceability', [], { requirement: trace.requirementRef })}>${trace.requirementRef}</a></th>
-      <td rowspan=${span}><span class=${`badge ${trace.coverage}`}>${trace.coverage.replace('-', ' ')}</span><div class="muted">${trace.verifiedFeatureCount} of ${trace.featureCount} verified</div></td>`;
+      <td rowspan=${span}><span class=${`badge ${trace.coverage}`}>${COVERAGE_LABELS[trace.coverage as (typeof COVERAGE_LEVELS)[number]] ?? trace.coverage}</span><div class="muted">${trace.verifiedFeatureCount} of ${trace.featureCount} verified</div></td>`;
     if (trace.features.length === 0) {
       return html`<tr>${head}<td colspan="6" class="muted">No feature implements it yet.</td></tr>`;
     }

@@ -115,7 +115,7 @@ export class OnskyVerifyForm extends LitElement {
   private hint(ids: readonly string[], unchecked: boolean, failing: readonly string[]): string {
     if (ids.length === 0) return 'Pick at least one observation.';
     if (unchecked) return 'Press "Check evidence" to see whether the picked observations qualify.';
-    if (this.outcome === 'PASSED' && failing.length > 0) return `A pass needs qualifying evidence; ${failing.join(', ')} does not qualify.`;
+    if (this.outcome === 'PASSED' && failing.length > 0) return `A pass needs qualifying evidence; ${failing.join(', ')} ${failing.length === 1 ? 'does' : 'do'} not qualify.`;
     return '';
   }
 
