@@ -124,7 +124,7 @@ function unverifiedReport(models: ReadModels, { now }: ReportOptions): Report {
   const groups = (caption: string, list: typeof ledger.byMonth): ReportTable => ({
     caption,
     columns: ['group', 'observations', 'hours', 'hours not looked at in detail'],
-    rows: list.map((group) => [group.key, group.observations, round(group.hours, 1), round(group.hoursNotLookedAtInDetail, 1)]),
+    rows: list.map((group) => [group.key, group.observations, round(group.hours, 2), round(group.hoursNotLookedAtInDetail, 2)]),
   });
   return {
     kind: 'unverified',

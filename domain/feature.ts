@@ -263,8 +263,8 @@ function deliver(command: DeliverFeature, state: FeatureState): Decision {
   if (alreadyDelivered) {
     return E.right([]);
   }
-  // A delivery moves the time evidence must follow. By a deployment it should; by hand, on a
-  // feature already waiting for verification, it would only discard the evidence gathered since.
+  // A delivery moves the time evidence must follow. A deployment should move it. A hand delivery
+  // of a feature already waiting for verification would only discard the evidence gathered since.
   if (changeId === undefined && state.status === 'delivered') {
     return E.left(invalidFeatureTransition(featureKey, state.status, 'DeliverFeature', ['proposed', 'verified', 'failed', 'suspect']));
   }

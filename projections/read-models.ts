@@ -178,6 +178,17 @@ export class ReadModels implements VerifiedFeatureLookup {
     return observationDetail(this.state, observationId);
   }
 
+  /**
+   * Returns the id of the observation an id names: an observation id as it is, `sb-` and a
+   * schedule block id or the bare schedule block id (20190308-0083), or a capture block id, each
+   * followed to the observation it was merged into. `undefined` when none matches.
+   */
+  resolveObservationId(id: string): string | undefined {
+    if (this.state.observations.has(id)) return id;
+    const scheduleBlock = id.startsWith('sb-') ? id.slice(3) : id;
+    return this.state.scheduleBlocks.get(scheduleBlock) ?? this.state.captureBlocks.get(id);
+  }
+
   /** Returns a ticket with its links, mentions and the observations they resolve to. */
   ticket(ticketKey: string): TicketView | undefined {
     return ticketView(this.state, ticketKey);

@@ -24,7 +24,21 @@ export const isoInstant = z.string().superRefine((value, context) => {
 });
 
 export const AS_OF_DESCRIPTION =
-  'Show the read model as it was at this time (ISO 8601 with a zone, e.g. 2019-03-05T16:24:22Z): only events recorded at or before it count. Omitted: now.';
+  'Show the read model as it was at this time (ISO 8601 with a zone, e.g. 2019-03-05T16:24:22Z, or a date, 2019-03-05, for the end of that day in UTC as the CLI reads it): only events recorded at or before it count. Omitted: now.';
+
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Schema of an as-of time: an ISO 8601 instant with a zone, or a date for the end of that day in UTC. */
+const asOfInstant = z.string().superRefine((value, context) => {
+  const instant = DATE_ONLY.test(value) ? endOfDay(value) : value;
+  const checked = isoInstant.safeParse(instant);
+  if (!checked.success) context.addIssue({ code: 'custom', message: checked.error.issues[0]?.message ?? 'expected an ISO 8601 time with a zone, e.g. 2019-03-05T16:24:22Z' });
+});
+
+/** Returns the last millisecond of a date (YYYY-MM-DD) in UTC. */
+function endOfDay(date: string): string {
+  return `${date}T23:59:59.999Z`;
+}
 
 /** Converts a checked ISO 8601 time to UTC; one already in UTC (`…Z`) is kept as written. */
 export function utcInstant(value: string): string {
@@ -36,12 +50,12 @@ export async function viewAt(context: ApiContext, asOf: string | null | undefine
   if (asOf === null || asOf === undefined) {
     return { reads: context.reads.current(), now: context.now };
   }
-  const time = new Date(asOf).toISOString();
+  const time = new Date(DATE_ONLY.test(asOf) ? endOfDay(asOf) : asOf).toISOString();
   return { reads: await context.reads.asOf(time), now: time };
 }
 
 /** Options of the `asOf` argument every read-model query takes: `t.arg.string(AS_OF_ARG)`. */
-export const AS_OF_ARG = { required: false, description: AS_OF_DESCRIPTION, validate: isoInstant } as const;
+export const AS_OF_ARG = { required: false, description: AS_OF_DESCRIPTION, validate: asOfInstant } as const;
 
 /**
  * Page sizes of every connection: 20 items unless the client requests more, at most 1000, so the UI can

@@ -231,7 +231,8 @@ builder.mutationFields((t) => ({
           featureKey: input.featureKey,
           verificationId: input.verificationId ?? randomUUID(),
           outcome: input.outcome,
-          observationIds: input.observationIds,
+          // A schedule block or capture block id names the observation it was merged into.
+          observationIds: input.observationIds.map((id) => context.reads.current().resolveObservationId(id) ?? id),
           metrics: input.metrics ?? [],
           notes: input.notes ?? '',
           verifiedBy: context.actor.name,

@@ -221,10 +221,12 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: ReviewInput, required: true, description: 'The review.' }) },
     ...commandField('reviewObservation'),
     resolve: async (_root, { input }, context) => {
+      // A schedule block or capture block id names the observation it was merged into.
+      const observationId = context.reads.current().resolveObservationId(input.observationId) ?? input.observationId;
       const { view } = await runCommand(context, {
         type: 'ReviewObservation',
         data: {
-          observationId: input.observationId,
+          observationId,
           level: input.level,
           reviewer: context.actor.name,
           reviewedAt: timeOr(input.reviewedAt),
@@ -232,7 +234,7 @@ builder.mutationFields((t) => ({
           ...(input.notes == null ? {} : { notes: input.notes }),
         },
       });
-      return observationShape(view, input.observationId)!;
+      return observationShape(view, observationId)!;
     },
   }),
 }));

@@ -182,6 +182,14 @@ describe('observation mutations', () => {
     expect(unlinked.identifiers).not.toContainEqual({ value: '20190308-0083' });
   });
 
+  it('reviews an observation by its schedule block', async () => {
+    await mutate(server, undefined, 'recordObservationFacts', 'RecordObservationFactsInput', { observationId: OBSERVATION_ID, facts: { startUtc: '2019-03-08T10:12:21Z', scheduleBlockId: '20190308-0083' } }, 'Observation');
+    for (const observationId of ['sb-20190308-0083', '20190308-0083']) {
+      const reviewed = await run('mutation($input: ReviewObservationInput!) { reviewObservation(input: $input) { ... on Observation { observationId reviewState } } }', { observationId, level: 'INSPECTED', reviewedAt: '2019-03-09T00:00:00Z' });
+      expect(reviewed).toEqual({ observationId: OBSERVATION_ID, reviewState: 'INSPECTED' });
+    }
+  });
+
   it('rejects a review of an unknown observation', async () => {
     const result = await run('mutation($input: ReviewObservationInput!) { reviewObservation(input: $input) { __typename ... on ObservationNotFound { observationId } } }', { observationId: '42', level: 'IMAGED' });
     expect(result).toEqual({ __typename: 'ObservationNotFound', observationId: '42' });

@@ -255,6 +255,14 @@ describe('changes and configuration', () => {
     expect(data.changesBetween).toEqual({ fromObservationId: EARLY_OBSERVATION_ID, toObservationId: OBSERVATION_ID, changes: [{ changeId: CHANGE_ID, action: 'deployed' }] });
   });
 
+  it('reads a date as the end of that day', async () => {
+    // Every event of the scenario is recorded today, so the end of a day in 2019 shows none of them.
+    const data = await query('{ features(asOf: "2019-03-31") { edges { node { featureKey } } } }');
+    expect(data.features).toEqual({ edges: [] });
+    const { body } = await server.graphql('{ features(asOf: "2019-02-30") { edges { node { featureKey } } } }');
+    expect(body.errors?.[0]?.message).toContain('expected a time that exists: February 2019 has 28 days');
+  });
+
   it('rejects a day that does not exist', async () => {
     const { body } = await server.graphql('{ configuration(at: "2019-02-30T00:00:00Z") { component } }');
     expect(body.errors?.[0]?.message).toContain('expected a time that exists: February 2019 has 28 days');

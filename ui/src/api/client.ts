@@ -69,6 +69,8 @@ export async function request<Data>(query: string, variables: Record<string, unk
 
   const body = (await response.json().catch(() => null)) as { data?: Data | null; errors?: GraphQLErrorItem[] } | null;
   const errors = body?.errors ?? [];
+  // The server's 401 message names the header an API client sends; a page user needs the Token field.
+  if (response.status === 401) throw new ApiError(describeHttpFailure(401), 401, errors);
   if (errors.length > 0) {
     throw new ApiError(errors.map((error) => error.message).join('\n'), response.status, errors);
   }
