@@ -7,17 +7,21 @@ import { startProjections } from '../projections/index.js';
 import { parse } from './log.js';
 import { dataFolder, openStore, requireExistingStore, storeLocation, UsageError } from './options.js';
 
-const USAGE = `report <${REPORT_KINDS.join('|')}> [--format ${REPORT_FORMATS.join('|')}] [--as-of TIME] [--subsystem S] [--data DIR] [--store URL]`;
+const USAGE = `report <${REPORT_KINDS.join('|')}> [--format ${REPORT_FORMATS.join('|')}] [--as-of TIME] [--now TIME] [--subsystem S] [--data DIR] [--store URL]`;
 
 export async function runReport(argv: string[]): Promise<void> {
-  const { values, positionals } = parse(argv, { format: { type: 'string' }, 'as-of': { type: 'string' }, subsystem: { type: 'string' } }, USAGE);
+  const { values, positionals } = parse(argv, { format: { type: 'string' }, 'as-of': { type: 'string' }, now: { type: 'string' }, subsystem: { type: 'string' } }, USAGE);
   const [kind] = positionals;
   if (kind === undefined || !(REPORT_KINDS as readonly string[]).includes(kind)) {
     throw new UsageError(`${kind === undefined ? 'name a report' : `unknown report "${kind}"`}; usage: onsky ${USAGE}`);
   }
   const format = values.format ?? 'md';
   if (!(REPORT_FORMATS as readonly string[]).includes(format)) throw new UsageError(`unknown format "${format}"; use one of ${REPORT_FORMATS.join(', ')}`);
-  const asOf = values['as-of'] === undefined ? undefined : isoTime(values['as-of']);
+  const asOf = values['as-of'] === undefined ? undefined : isoTime(values['as-of'], '--as-of');
+  // --as-of keeps what was recorded by then; --now only moves the clock the report measures with
+  // (the backpressure window, ages, days waiting), so history imported later can be reviewed for
+  // a past period. Without --now the clock is the as-of time, or the machine's.
+  const now = values.now === undefined ? (asOf ?? new Date().toISOString()) : isoTime(values.now, '--now');
 
   const store = openStore(requireExistingStore(storeLocation(values.store, dataFolder(values.data))));
   // NOTE: a report folds the whole log, about ten seconds per million events. It does not read
@@ -29,7 +33,7 @@ export async function runReport(argv: string[]): Promise<void> {
     // Checked against the features recorded by now, so a report as of a time before a subsystem's
     // first feature is empty rather than refused.
     if (values.subsystem !== undefined) checkSubsystem(values.subsystem, projections.query.featureBoard(new Date().toISOString()).map((entry) => entry.subsystem));
-    const report = buildReport(kind as ReportKind, models, { now: asOf ?? new Date().toISOString(), ...(values.subsystem === undefined ? {} : { subsystem: values.subsystem }) });
+    const report = buildReport(kind as ReportKind, models, { now, ...(values.subsystem === undefined ? {} : { subsystem: values.subsystem }) });
     process.stdout.write(renderReport(report, format as ReportFormat));
   } finally {
     await projections.close();
@@ -50,13 +54,13 @@ function checkSubsystem(subsystem: string, known: readonly string[]): void {
 }
 
 /** Reads a time such as 2019-03-08 or 2019-03-08T12:00:00Z as an ISO 8601 UTC instant. */
-function isoTime(text: string): string {
+function isoTime(text: string, option: string): string {
   const withZone = /^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T23:59:59.999Z` : text;
   const ms = Date.parse(withZone);
   // Date.parse rolls 2019-02-30 over into March; a date that does not survive the round trip is a typo.
   const rolledOver = !Number.isNaN(ms) && /^\d{4}-\d{2}-\d{2}T/.test(withZone) && !/[+-]\d{2}:?\d{2}$/.test(withZone) && new Date(ms).toISOString().slice(0, 10) !== withZone.slice(0, 10);
   if (Number.isNaN(ms) || rolledOver || !/(Z|[+-]\d{2}:?\d{2})$/.test(withZone)) {
-    throw new UsageError(`--as-of ${JSON.stringify(text)} is not a date (2019-03-08) or a time with a zone (2019-03-08T12:00:00Z)`);
+    throw new UsageError(`${option} ${JSON.stringify(text)} is not a date (2019-03-08) or a time with a zone (2019-03-08T12:00:00Z)`);
   }
   return new Date(ms).toISOString();
 }

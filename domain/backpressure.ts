@@ -29,10 +29,13 @@ export interface BackpressureAssessment {
 /**
  * Computes the default WIP limit, throughput per week × target wait in weeks, rounded down.
  * Rounding changes no signal, because WIP is a whole number: WIP above the product is WIP above
- * its floor.
+ * its floor. A team that verifies at all may have one feature waiting, so the limit is then at
+ * least 1, because "pause until WIP ≤ 0" would ask it to stop delivering for good. Without any
+ * verification the limit is 0, and the recommendation says to verify first.
  */
 export function defaultWipLimit(throughputPerWeek: number, targetWaitWeeks: number): number {
-  return Math.floor(throughputPerWeek * targetWaitWeeks);
+  const limit = Math.floor(throughputPerWeek * targetWaitWeeks);
+  return throughputPerWeek > 0 ? Math.max(1, limit) : limit;
 }
 
 export function assessBackpressure(flow: FlowMetrics, options: BackpressureOptions = {}): BackpressureAssessment {

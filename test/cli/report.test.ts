@@ -96,6 +96,19 @@ describe('onsky report', () => {
     expect(result.stdout).not.toContain('Every observation has had at least one review.');
   });
 
+  it('measures with the clock --now sets, keeping every record', async () => {
+    // The delivery on 2026-11-20 lies outside the 28 days to 2026-10-31 and inside those to 2026-12-01.
+    const before = await runCli(['report', 'backpressure', '--format', 'json', '--now', '2026-10-31', '--data', data]);
+    const during = await runCli(['report', 'backpressure', '--format', 'json', '--now', '2026-12-01', '--data', data]);
+    const arrivals = (stdout: string): number => (JSON.parse(stdout) as { data: { overall: { flow: { arrivals: number } } } }).data.overall.flow.arrivals;
+    expect(arrivals(before.stdout)).toBe(0);
+    expect(arrivals(during.stdout)).toBe(1);
+    expect(JSON.parse(during.stdout)).toMatchObject({ asOf: '2026-12-01T23:59:59.999Z' });
+    const bad = await runCli(['report', 'backpressure', '--now', 'yesterday', '--data', data]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--now "yesterday" is not a date (2019-03-08) or a time with a zone');
+  });
+
   it('asks to verify when nothing was verified', async () => {
     const result = await runCli(['report', 'backpressure', '--data', data]);
     expect(result.stdout).toContain('Nothing was verified in the last 28 days: verify before delivering more (WIP 1); verify this one first (by WSJF): CBF-1K-DELAY');

@@ -159,6 +159,13 @@ describe('recommendBackpressureAction', () => {
     );
   });
 
+  it('keeps a default limit of one while anything is verified', () => {
+    // One verification in 28 days is 0.25 a week; × 2 weeks is 0.5, which would round down to 0.
+    expect(defaultWipLimit(0.25, 2)).toBe(1);
+    expect(defaultWipLimit(0, 2)).toBe(0);
+    expect(defaultWipLimit(1.5, 2)).toBe(3);
+  });
+
   it('asks to verify first when nothing was verified', () => {
     const stalled = computeFlow([history('B', { deliveredAtUtc: ['2019-03-05T00:00:00Z'] })], window);
     const assessment = assessBackpressure(stalled);

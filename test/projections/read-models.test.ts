@@ -136,7 +136,7 @@ describe('flow and backpressure', () => {
     // CBF: 1 delivered, 1 verified, WIP 1 ≤ 2, but the wait 1 / 0.25 = 4 weeks exceeds 2.
     const cbf = reports[1]!;
     expect(cbf.assessment.reasons).toEqual(['the expected wait of 4 weeks exceeds the target of 2 weeks']);
-    expect(reports[0]!.recommendation).toBe('CAM is within limits: WIP 0 ≤ 0, 1 delivered and 1 verified in the last 28 days; no backpressure needed.');
+    expect(reports[0]!.recommendation).toBe('CAM is within limits: WIP 0 ≤ 1, 1 delivered and 1 verified in the last 28 days; no backpressure needed.');
   });
 
   it('honours the window length', () => {
