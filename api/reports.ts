@@ -180,12 +180,28 @@ export function renderReport(report: Report, format: ReportFormat): string {
     case 'json':
       return `${JSON.stringify({ kind: report.kind, title: report.title, asOf: report.asOf, summary: report.summary, data: report.data }, null, 2)}\n`;
     case 'csv':
-      return report.tables.map((table) => [table.columns, ...table.rows].map((row) => row.map((cell) => csvCell(typeof cell === 'string' ? visibleControls(cell) : cell)).join(',')).join('\n')).join('\n\n') + '\n';
+      return renderCsv(report);
     case 'md':
       return renderMarkdown(report);
     case 'html':
       return renderHtml(report);
   }
+}
+
+/**
+ * Writes each table with its header row, a blank line between tables. A report of several tables
+ * (the unverified hours by month, proposal, band and product) names each row's table in a first
+ * column, so that the rows still say what they count once pasted into a spreadsheet.
+ */
+function renderCsv(report: Report): string {
+  const labelled = report.tables.length > 1;
+  const line = (row: ReadonlyArray<string | number | null>): string => row.map((cell) => csvCell(typeof cell === 'string' ? visibleControls(cell) : cell)).join(',');
+  const tables = report.tables.map((table) => {
+    const header = labelled ? ['table', ...table.columns] : table.columns;
+    const rows = table.rows.map((row) => (labelled ? [table.caption, ...row] : row));
+    return [header, ...rows].map(line).join('\n');
+  });
+  return `${tables.join('\n\n')}\n`;
 }
 
 function renderMarkdown(report: Report): string {

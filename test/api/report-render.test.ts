@@ -52,6 +52,17 @@ describe('renderReport with typed text', () => {
     expect(csv).toContain(`CBF-1,"'=HYPERLINK(""http://example.invalid"",""x"")",-2`);
   });
 
+  it('names the table of each CSV row when there are several', () => {
+    const report: Report = {
+      ...reportWith('x'),
+      tables: [
+        { caption: 'By month', columns: ['group', 'hours'], rows: [['2019-03', 1.25]] },
+        { caption: 'By band', columns: ['group', 'hours'], rows: [['L', 1.25]] },
+      ],
+    };
+    expect(renderReport(report, 'csv')).toBe('table,group,hours\nBy month,2019-03,1.25\n\ntable,group,hours\nBy band,L,1.25\n');
+  });
+
   it('leaves plain text and numbers alone in CSV', () => {
     expect(renderReport(reportWith('Delay calibration'), 'csv')).toContain('CBF-1,Delay calibration,-2');
   });
