@@ -17,7 +17,7 @@ export interface ImportLockHolder {
   /** ISO 8601 UTC. */
   readonly since: string;
   /** Format and file of the owner's import, e.g. `obslog /data/obslog-1551803062.log`. */
-  readonly what: string;
+  readonly importing: string;
   readonly token: string;
   /**
    * The owner's start time as Linux counts it (`/proc/PID/stat`, clock ticks since boot), so that
@@ -43,8 +43,8 @@ const UNNAMED_STALE_MS = 10_000;
  * Runs `task` while owning the import lock at `file`. While another live process owns it, calls
  * `onWait` once with the owner and waits. Raises `ImportLockError` when the path is not a file.
  */
-export async function withImportLock<T>(file: string, what: string, onWait: (holder: ImportLockHolder | undefined) => void, task: () => Promise<T>): Promise<T> {
-  const token = await acquire(file, what, onWait);
+export async function withImportLock<T>(file: string, importing: string, onWait: (holder: ImportLockHolder | undefined) => void, task: () => Promise<T>): Promise<T> {
+  const token = await acquire(file, importing, onWait);
   try {
     return await task();
   } finally {
@@ -52,10 +52,10 @@ export async function withImportLock<T>(file: string, what: string, onWait: (hol
   }
 }
 
-async function acquire(file: string, what: string, onWait: (holder: ImportLockHolder | undefined) => void): Promise<string> {
+async function acquire(file: string, importing: string, onWait: (holder: ImportLockHolder | undefined) => void): Promise<string> {
   const token = randomUUID();
   const started = processStart(process.pid);
-  const holder: ImportLockHolder = { pid: process.pid, host: hostname(), since: new Date().toISOString(), what, token, ...(started === undefined ? {} : { started }) };
+  const holder: ImportLockHolder = { pid: process.pid, host: hostname(), since: new Date().toISOString(), importing, token, ...(started === undefined ? {} : { started }) };
   let waited = false;
   for (;;) {
     if (tryCreate(file, holder)) return token;
@@ -198,5 +198,5 @@ function release(file: string, token: string): void {
 /** Describes the owner for a waiting message: "process 1234 (obslog x.log, since …)". */
 export function describeHolder(holder: ImportLockHolder | undefined): string {
   if (holder === undefined) return 'another process';
-  return `process ${holder.pid}${holder.host === hostname() ? '' : ` on ${holder.host}`} (${holder.what}, since ${holder.since})`;
+  return `process ${holder.pid}${holder.host === hostname() ? '' : ` on ${holder.host}`} (${holder.importing}, since ${holder.since})`;
 }

@@ -174,8 +174,8 @@ export class DryRunLog {
 /** Imports one file; see the module comment for the guarantees. */
 export async function importFile(options: ImportOptions): Promise<ImportSummary> {
   if (options.lockFile === undefined || options.dryRun === true) return importUnlocked(options);
-  const what = `${options.format} ${options.fileLabel ?? options.path}`;
-  return withImportLock(options.lockFile, what, (holder) => options.onLockWait?.(describeHolder(holder)), () => importUnlocked(options));
+  const importing = `${options.format} ${options.fileLabel ?? options.path}`;
+  return withImportLock(options.lockFile, importing, (holder) => options.onLockWait?.(describeHolder(holder)), () => importUnlocked(options));
 }
 
 async function importUnlocked(options: ImportOptions): Promise<ImportSummary> {

@@ -191,7 +191,7 @@ export function renderReport(report: Report, format: ReportFormat): string {
 /**
  * Writes each table with its header row, a blank line between tables. A report of several tables
  * (the unverified hours by month, proposal, band and product) names each row's table in a first
- * column, so that the rows still say what they count once pasted into a spreadsheet.
+ * column, so that the rows still show what they count once pasted into a spreadsheet.
  */
 function renderCsv(report: Report): string {
   const labelled = report.tables.length > 1;

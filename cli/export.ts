@@ -240,14 +240,18 @@ async function* exportedEvents(file: string): AsyncGenerator<{ stream: string; r
   }
 }
 
+/** Parses a line of JSON; returns `undefined` for text that is not JSON, so the caller names the line. */
+function parseJsonOrUndefined<T>(text: string): T | undefined {
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Reads the closing line; raises a `UsageError` when it is damaged. */
 function parseTrailer(text: string, file: string, line: number): Partial<ExportTrailer> {
-  let parsed: Partial<ExportTrailer> | undefined;
-  try {
-    parsed = JSON.parse(text) as Partial<ExportTrailer>;
-  } catch {
-    parsed = undefined;
-  }
+  const parsed = parseJsonOrUndefined<Partial<ExportTrailer>>(text);
   if (parsed?.format !== 'onsky-export-end') {
     throw new UsageError(`${file}:${line} is a damaged closing line (${JSON.stringify(text.slice(0, 60))}); the export is damaged or cut short, so copy or export it again`);
   }
@@ -256,12 +260,7 @@ function parseTrailer(text: string, file: string, line: number): Partial<ExportT
 
 /** Checks the header line; returns the export's version. */
 function checkHeader(text: string, file: string): number {
-  let header: Partial<ExportHeader> | undefined;
-  try {
-    header = JSON.parse(text) as Partial<ExportHeader>;
-  } catch {
-    header = undefined;
-  }
+  const header = parseJsonOrUndefined<Partial<ExportHeader>>(text);
   if (header?.format !== 'onsky-export') {
     throw new UsageError(`${file}:1 is not an onsky export header; pass a file written by \`onsky export\``);
   }

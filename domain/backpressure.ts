@@ -31,7 +31,7 @@ export interface BackpressureAssessment {
  * Rounding changes no signal, because WIP is a whole number: WIP above the product is WIP above
  * its floor. A team that verifies at all may have one feature waiting, so the limit is then at
  * least 1, because "pause until WIP ≤ 0" would ask it to stop delivering for good. Without any
- * verification the limit is 0, and the recommendation says to verify first.
+ * verification the limit is 0, and the recommendation is to verify first.
  */
 export function defaultWipLimit(throughputPerWeek: number, targetWaitWeeks: number): number {
   const limit = Math.floor(throughputPerWeek * targetWaitWeeks);

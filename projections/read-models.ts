@@ -179,9 +179,9 @@ export class ReadModels implements VerifiedFeatureLookup {
   }
 
   /**
-   * Returns the id of the observation an id names: an observation id as it is, `sb-` and a
-   * schedule block id or the bare schedule block id (20190308-0083), or a capture block id, each
-   * followed to the observation it was merged into. `undefined` when none matches.
+   * Returns the id of the observation an id names, or `undefined` when none matches. An
+   * observation id is returned as it is. A schedule block id (`sb-20190308-0083` or
+   * `20190308-0083`) or a capture block id is followed to the observation it was merged into.
    */
   resolveObservationId(id: string): string | undefined {
     if (this.state.observations.has(id)) return id;

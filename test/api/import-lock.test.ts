@@ -34,7 +34,7 @@ describe('withImportLock', () => {
     const waits: string[] = [];
     await Promise.all([
       withImportLock(lock, 'first', () => waits.push('first'), task('first')),
-      withImportLock(lock, 'second', (holder) => waits.push(`second waits for ${holder?.what}`), task('second')),
+      withImportLock(lock, 'second', (holder) => waits.push(`second waits for ${holder?.importing}`), task('second')),
     ]);
     expect(log).toEqual(['first start', 'first end', 'second start', 'second end']);
     expect(waits).toEqual(['second waits for first']);
@@ -47,7 +47,7 @@ describe('withImportLock', () => {
   });
 
   it('takes over the lock of a process that died', async () => {
-    const stale: ImportLockHolder = { pid: deadPid(), host: hostname(), since: '2026-12-05T00:00:00Z', what: 'obslog crashed.log', token: 'stale' };
+    const stale: ImportLockHolder = { pid: deadPid(), host: hostname(), since: '2026-12-05T00:00:00Z', importing: 'obslog crashed.log', token: 'stale' };
     writeFileSync(lock, JSON.stringify(stale));
     let waited = false;
     const result = await withImportLock(lock, 'next', () => (waited = true), async () => JSON.parse(readFileSync(lock, 'utf8')) as ImportLockHolder);
@@ -55,20 +55,22 @@ describe('withImportLock', () => {
     expect(result.pid).toBe(process.pid);
   });
 
+  // NOTE: waiters in one process do not interleave between reading and moving a lock, so this
+  // checks one owner at a time after a takeover, not the race between separate processes.
   it('lets waiters take over a dead lock one at a time', async () => {
-    const stale: ImportLockHolder = { pid: deadPid(), host: hostname(), since: '2026-12-05T00:00:00Z', what: 'obslog crashed.log', token: 'stale' };
+    const stale: ImportLockHolder = { pid: deadPid(), host: hostname(), since: '2026-12-05T00:00:00Z', importing: 'obslog crashed.log', token: 'stale' };
     for (let round = 0; round < 10; round++) {
       writeFileSync(lock, JSON.stringify(stale));
       let inside = 0;
-      let most = 0;
+      let maximum = 0;
       const task = async (): Promise<void> => {
         inside += 1;
-        most = Math.max(most, inside);
+        maximum = Math.max(maximum, inside);
         await sleep(5);
         inside -= 1;
       };
       await Promise.all(Array.from({ length: 6 }, (_, index) => withImportLock(lock, `waiter ${index}`, () => undefined, task)));
-      expect(most).toBe(1);
+      expect(maximum).toBe(1);
     }
   });
 
@@ -81,8 +83,8 @@ describe('withImportLock', () => {
   });
 
   it('takes over a lock whose pid a later process was given', async () => {
-    // This process runs, but it did not start when the lock says its owner did (a reboot reused the pid).
-    const reused: ImportLockHolder = { pid: process.pid, host: hostname(), since: '2020-01-01T00:00:00Z', what: 'archive old.tsv', token: 'old', started: '1' };
+    // This process runs, but it did not start when the lock's owner did, as after a reboot that reused the pid.
+    const reused: ImportLockHolder = { pid: process.pid, host: hostname(), since: '2020-01-01T00:00:00Z', importing: 'archive old.tsv', token: 'old', started: '1' };
     writeFileSync(lock, JSON.stringify(reused));
     let waited = false;
     await withImportLock(lock, 'next', () => (waited = true), async () => undefined);
@@ -102,7 +104,7 @@ describe('withImportLock', () => {
   });
 
   it('waits for a live process of this machine', async () => {
-    const live: ImportLockHolder = { pid: process.ppid, host: hostname(), since: '2026-12-05T00:00:00Z', what: 'archive big.tsv', token: 'live' };
+    const live: ImportLockHolder = { pid: process.ppid, host: hostname(), since: '2026-12-05T00:00:00Z', importing: 'archive big.tsv', token: 'live' };
     writeFileSync(lock, JSON.stringify(live));
     let reported: ImportLockHolder | undefined;
     let ran = false;
@@ -111,7 +113,7 @@ describe('withImportLock', () => {
     });
     await sleep(500);
     expect(ran).toBe(false);
-    expect(reported?.what).toBe('archive big.tsv');
+    expect(reported?.importing).toBe('archive big.tsv');
     writeFileSync(lock, '');
     utimesSync(lock, new Date(0), new Date(0));
     await running;

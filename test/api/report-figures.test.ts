@@ -25,7 +25,7 @@ describe('unverified report figures', () => {
       expect(report.summary).toContain('0.02 of 0.02 observed hours (100 %) have not been looked at in detail (inspected or imaged).');
       expect(report.summary.some((sentence) => sentence.includes('no known start and end'))).toBe(false);
 
-      // An archive row gives a start but no end: that observation counts as 0 hours, and says so.
+      // An archive row gives a start but no end, so that observation counts as 0 hours, and the report states it.
       await importFile({ store, format: 'archive', path: join(FIXTURES, 'archive-search-2019-03-08.tsv') });
       const later = await store.headPosition();
       while (projections.position !== later) await new Promise((resolve) => setTimeout(resolve, 20));

@@ -54,7 +54,7 @@ describe('onsky import lock', () => {
     mkdirSync(data, { recursive: true });
     const lock = join(data, 'import.lock');
     // This test process plays a running import: it is alive and on this machine.
-    writeFileSync(lock, JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString(), what: 'archive other.tsv', token: 'test' }));
+    writeFileSync(lock, JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString(), importing: 'archive other.tsv', token: 'test' }));
 
     const child = spawnTypeScript('cli/onsky.ts', ['import', 'obslog', obslog, '--data', data, '--json']);
     child.stdin.end();
