@@ -8,6 +8,7 @@ import { projectionCodeVersion } from './code-version.js';
 import { applyEvent } from './fold.js';
 import { createProjectionState, type ProjectionState, type ReadModelName } from './model.js';
 import { ReadModels } from './read-models.js';
+import { RestoredObservations } from './restored-observations.js';
 import { checkCheckpoint, replayInto } from './replay.js';
 import { readSnapshot, writeSnapshot } from './snapshot.js';
 
@@ -193,6 +194,7 @@ class ProjectionsRuntime implements Projections {
     });
     await caughtUp;
     this.logger.info({ ...report, position: this.state.position?.toString() ?? null }, 'projections ready');
+    this.expandInBackground();
     if (report.eventsReplayed > 0) {
       // Checkpoint a long catch-up right away, after `ready`, so a crash does not repeat it.
       setImmediate(() => {
@@ -223,6 +225,25 @@ class ProjectionsRuntime implements Projections {
     this.live.rebind(this.state);
     this.logger.info({ file, position: result.header.position, events: result.header.events }, 'read models restored from snapshot');
     return { source: 'snapshot', reason: null };
+  }
+
+  /**
+   * Builds the observations a snapshot left unexpanded, one batch per turn of the event loop, so
+   * the first query over every observation does not pay for all of them while requests wait.
+   */
+  private expandInBackground(): void {
+    const observations = this.state.observations;
+    if (!(observations instanceof RestoredObservations)) return;
+    const started = performance.now();
+    const step = (): void => {
+      if (this.closed || observations !== this.state.observations) return;
+      if (observations.expandNext()) {
+        setImmediate(step);
+        return;
+      }
+      this.logger.info({ observations: observations.size, ms: Math.round(performance.now() - started) }, 'observations from the snapshot expanded');
+    };
+    setImmediate(step);
   }
 
   private apply(event: RecordedEvent): void {

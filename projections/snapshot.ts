@@ -6,7 +6,8 @@
  * position, event id. Record lines follow, one per feature, change, ticket, finding and target,
  * and one per batch of observations. Observation facts that are lists (receptors, targets,
  * compound scans) repeat across thousands of observations, so each distinct list is written once
- * in a `V` line and referenced by index. The last line (`E`) contains the SHA-256 of every byte before
+ * in a `V` line and referenced by index. Each batch's `O` line follows an `I` line listing its ids,
+ * so a restore can leave the batch unparsed until an observation in it is read. The last line (`E`) contains the SHA-256 of every byte before
  * it, which detects a truncated or altered file.
  */
 import { createHash } from 'node:crypto';
@@ -14,8 +15,10 @@ import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, write
 import { dirname } from 'node:path';
 import { OBSERVATION_FACT_NAMES, type AssertedFact, type FactSource, type ObservationFactName, type Review } from '../domain/index.js';
 import { createProjectionState, type NotedAnomaly, type ObservationRecord, type ProjectionState } from './model.js';
+import { DeferredMap } from './deferred-map.js';
+import { RestoredObservations, type ExpandBatch, type PendingBatch } from './restored-observations.js';
 
-const FORMAT = 'onsky-projections-snapshot-2';
+const FORMAT = 'onsky-projections-snapshot-3';
 
 /** The first line of a snapshot: what it is and which event it ends at. */
 export interface SnapshotHeader {
@@ -34,8 +37,14 @@ export type SnapshotReadResult =
   | { readonly ok: true; readonly state: ProjectionState; readonly header: SnapshotHeader }
   | { readonly ok: false; readonly reason: string; readonly missing: boolean };
 
+/** Settings of a snapshot write. */
+export interface SnapshotWriteOptions {
+  /** Observations per batch line, default 500; tests use small batches to restore many of them. */
+  readonly observationBatch?: number;
+}
+
 /** Writes the state to `file` atomically: temp file, fsync, rename, fsync of the folder. */
-export function writeSnapshot(file: string, state: ProjectionState, codeVersion: string): SnapshotHeader {
+export function writeSnapshot(file: string, state: ProjectionState, codeVersion: string, options: SnapshotWriteOptions = {}): SnapshotHeader {
   if (state.position === null || state.eventId === null) {
     throw new Error(`cannot snapshot an empty projection to ${file}: no event has been applied yet`);
   }
@@ -51,7 +60,7 @@ export function writeSnapshot(file: string, state: ProjectionState, codeVersion:
   const writer = new LineWriter(openSync(temp, 'w'));
   try {
     writer.line('H', header);
-    writeRecords(writer, state);
+    writeRecords(writer, state, options.observationBatch ?? OBSERVATION_BATCH);
     writer.finish();
     renameSync(temp, file);
   } catch (error) {
@@ -66,10 +75,10 @@ export function writeSnapshot(file: string, state: ProjectionState, codeVersion:
 /** Observations per `O` line: one JSON.parse per batch costs less than one per observation. */
 const OBSERVATION_BATCH = 500;
 
-function writeRecords(writer: LineWriter, state: ProjectionState): void {
+function writeRecords(writer: LineWriter, state: ProjectionState, observationBatch: number): void {
   for (const record of state.features.values()) writer.line('F', record);
   for (const record of state.changes.values()) writer.line('C', record);
-  writeObservations(writer, state);
+  writeObservations(writer, state, observationBatch);
   for (const record of state.tickets.values()) writer.line('T', record);
   for (const record of state.findings.values()) writer.line('N', record);
   for (const record of state.targets.values()) writer.line('G', record);
@@ -83,19 +92,22 @@ function writeRecords(writer: LineWriter, state: ProjectionState): void {
  * Writes observations in batches of positional arrays. A batch's new list values go first, in a
  * `V` line, so every index a batch uses is defined before it is read.
  */
-function writeObservations(writer: LineWriter, state: ProjectionState): void {
+function writeObservations(writer: LineWriter, state: ProjectionState, observationBatch: number): void {
   const values = new Map<string, number>();
   let batch: CompactObservation[] = [];
   let fresh: unknown[] = [];
   const flush = (): void => {
     if (fresh.length > 0) writer.line('V', fresh);
-    if (batch.length > 0) writer.line('O', batch);
+    if (batch.length > 0) {
+      writer.line('I', batch.map((compact) => compact[0]));
+      writer.line('O', batch);
+    }
     batch = [];
     fresh = [];
   };
   for (const record of state.observations.values()) {
     batch.push(compactObservation(record, values, fresh));
-    if (batch.length === OBSERVATION_BATCH) flush();
+    if (batch.length === observationBatch) flush();
   }
   flush();
 }
@@ -220,25 +232,63 @@ function parseSnapshot(bytes: Buffer, codeVersion: string): SnapshotReadResult {
 
 function restoreState(bytes: Buffer, from: number, to: number, header: SnapshotHeader): ProjectionState {
   const state = createProjectionState();
-  const values: unknown[] = [];
+  const valueLines: Buffer[] = [];
+  const batches: PendingBatch[] = [];
+  let captureBlocks: Buffer | null = null;
+  let scheduleBlocks: Buffer | null = null;
+  let idLine: Buffer | null = null;
   let start = from;
   while (start < to) {
     const end = bytes.indexOf(NEWLINE, start);
     const tag = String.fromCharCode(bytes[start] ?? 0);
-    const value = JSON.parse(bytes.toString('utf8', start + 2, end)) as unknown;
-    restoreLine(state, values, tag, value);
+    const json = bytes.subarray(start + 2, end);
     start = end + 1;
+    // Observations and the block indexes stay bytes until used; see RestoredObservations.
+    if (tag === 'V') {
+      valueLines.push(json);
+    } else if (tag === 'I') {
+      idLine = json;
+    } else if (tag === 'O') {
+      if (idLine === null) throw new Error('an observation batch has no id line before it');
+      batches.push({ line: json, idLine });
+      idLine = null;
+    } else if (tag === 'B') {
+      captureBlocks = json;
+    } else if (tag === 'S') {
+      scheduleBlocks = json;
+    } else {
+      restoreLine(state, tag, JSON.parse(json.toString('utf8')) as unknown);
+    }
   }
-  state.version = header.events;
-  state.position = BigInt(header.position);
-  state.eventId = header.eventId;
-  state.lastRecordedAt = header.lastRecordedAt;
-  return state;
+  if (captureBlocks === null || scheduleBlocks === null) throw new Error('the capture block or schedule block index is missing');
+  return {
+    ...state,
+    observations: new RestoredObservations(batches, observationExpander(valueLines)),
+    captureBlocks: new DeferredMap(captureBlocks),
+    scheduleBlocks: new DeferredMap(scheduleBlocks),
+    version: header.events,
+    position: BigInt(header.position),
+    eventId: header.eventId,
+    lastRecordedAt: header.lastRecordedAt,
+  };
+}
+
+/** Expands batch lines into records; the list values are parsed on the first batch expanded. */
+function observationExpander(valueLines: readonly Buffer[]): ExpandBatch {
+  let values: unknown[] | null = null;
+  return (line) => {
+    if (values === null) {
+      values = [];
+      for (const valueLine of valueLines) values.push(...(JSON.parse(valueLine.toString('utf8')) as unknown[]));
+    }
+    const table = values;
+    return (JSON.parse(line.toString('utf8')) as CompactObservation[]).map((compact) => expandObservation(compact, table));
+  };
 }
 
 type Keyed = { featureKey: string } & { changeId: string } & { ticketKey: string } & { findingId: string } & { targetName: string };
 
-function restoreLine(state: ProjectionState, values: unknown[], tag: string, value: unknown): void {
+function restoreLine(state: ProjectionState, tag: string, value: unknown): void {
   const record = value as Keyed;
   switch (tag) {
     case 'F': state.features.set(record.featureKey, value as never); return;
@@ -246,16 +296,7 @@ function restoreLine(state: ProjectionState, values: unknown[], tag: string, val
     case 'T': state.tickets.set(record.ticketKey, value as never); return;
     case 'N': state.findings.set(record.findingId, value as never); return;
     case 'G': state.targets.set(record.targetName, value as never); return;
-    case 'V': values.push(...(value as unknown[])); return;
-    case 'O':
-      for (const compact of value as CompactObservation[]) {
-        const observation = expandObservation(compact, values);
-        state.observations.set(observation.observationId, observation);
-      }
-      return;
     case 'K': for (const [key, name] of value as [string, string][]) state.targetKeys.set(key, name); return;
-    case 'B': for (const [key, id] of value as [string, string][]) state.captureBlocks.set(key, id); return;
-    case 'S': for (const [key, id] of value as [string, string][]) state.scheduleBlocks.set(key, id); return;
     case 'L': state.timeline.push(...(value as ProjectionState['timeline'])); return;
     default: throw new Error(`unknown line tag ${JSON.stringify(tag)}`);
   }

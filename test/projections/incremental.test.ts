@@ -26,9 +26,10 @@ function snapshotText(state: ProjectionState, name: string): string {
   return readFileSync(file, 'utf8');
 }
 
-function restore(state: ProjectionState): ProjectionState {
+/** Restores through a snapshot whose observation batches hold `batch` observations each. */
+function restore(state: ProjectionState, batch: number): ProjectionState {
   const file = test.file('restore.snapshot');
-  writeSnapshot(file, state, VERSION);
+  writeSnapshot(file, state, VERSION, { observationBatch: batch });
   const result = readSnapshot(file, VERSION);
   if (!result.ok) throw new Error(result.reason);
   return result.state;
@@ -59,18 +60,20 @@ describe('incremental fold', () => {
     const step = fc.record({
       size: fc.integer({ min: 1, max: 400 }),
       restore: fc.boolean(),
+      // Small batches leave most observations unexpanded when the next events arrive.
+      batch: fc.integer({ min: 1, max: 60 }),
       overlap: fc.integer({ min: 0, max: 30 }),
     });
     fc.assert(
       fc.property(fc.array(step, { minLength: 1, maxLength: 12 }), (steps) => {
         let state = createProjectionState();
         let next = 0;
-        for (const { size, restore: restoreNow, overlap } of steps) {
+        for (const { size, restore: restoreNow, batch, overlap } of steps) {
           // A resumed subscription may deliver events the state already contains, and they must be ignored.
           const from = Math.max(0, next - overlap);
           for (const event of events.slice(from, next + size)) applyEvent(state, event);
           next = Math.min(events.length, next + size);
-          if (restoreNow) state = restore(state);
+          if (restoreNow) state = restore(state, batch);
         }
         for (const event of events.slice(next)) applyEvent(state, event);
         expect(snapshotText(state, 'actual.snapshot')).toBe(expectedText);
