@@ -45,17 +45,32 @@ export function utcInstant(value: string): string {
   return value.endsWith('Z') ? value : new Date(value).toISOString();
 }
 
-/** Returns the view for `asOf`: the live read models, or read models folded up to that time. */
-export async function viewAt(context: ApiContext, asOf: string | null | undefined): Promise<View> {
+/** Converts a checked as-of or `now` argument to an ISO 8601 UTC instant; a date means the end of that day. */
+function instantOf(value: string): string {
+  return new Date(DATE_ONLY.test(value) ? endOfDay(value) : value).toISOString();
+}
+
+/**
+ * Returns the view for `asOf` and `now`: the live read models, or read models folded up to `asOf`,
+ * measured at `now`. Without `now` the clock is the `asOf` time, or the request's.
+ */
+export async function viewAt(context: ApiContext, asOf: string | null | undefined, now?: string | null): Promise<View> {
+  const measuredAt = now === null || now === undefined ? undefined : instantOf(now);
   if (asOf === null || asOf === undefined) {
-    return { reads: context.reads.current(), now: context.now };
+    return { reads: context.reads.current(), now: measuredAt ?? context.now };
   }
-  const time = new Date(DATE_ONLY.test(asOf) ? endOfDay(asOf) : asOf).toISOString();
-  return { reads: await context.reads.asOf(time), now: time };
+  const time = instantOf(asOf);
+  return { reads: await context.reads.asOf(time), now: measuredAt ?? time };
 }
 
 /** Options of the `asOf` argument every read-model query takes: `t.arg.string(AS_OF_ARG)`. */
 export const AS_OF_ARG = { required: false, description: AS_OF_DESCRIPTION, validate: asOfInstant } as const;
+
+const NOW_DESCRIPTION =
+  'Measure ages, waits and trailing windows at this time (ISO 8601 with a zone, or a date for the end of that day in UTC) instead of the request time, so a history imported today can be reviewed for a past period. Every record still counts unless `asOf` is also given. Omitted: the `asOf` time, or now.';
+
+/** Options of the `now` argument of the read models that measure with a clock: `t.arg.string(NOW_ARG)`. */
+export const NOW_ARG = { required: false, description: NOW_DESCRIPTION, validate: asOfInstant } as const;
 
 /**
  * Page sizes of every connection: 20 items unless the client requests more, at most 1000, so the UI can

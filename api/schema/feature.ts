@@ -6,7 +6,7 @@ import type { FeatureBoardEntry, FeatureDetail, FeatureHistoryItem, SuspectReaso
 import type { SuspicionRecord, VerificationRecord } from '../../projections/model.js';
 import type { EvidenceCheck } from '../../projections/queue.js';
 import { builder } from './builder.js';
-import { AS_OF_ARG, viewAt, type View, PAGE_SIZES } from './common.js';
+import { AS_OF_ARG, NOW_ARG, viewAt, type View, PAGE_SIZES } from './common.js';
 import { UnmetCriterionType } from './errors.js';
 
 /** A board row with the view its fields read from; `detail` memoizes the feature page for the fields that need it. */
@@ -169,7 +169,7 @@ export const FeatureType = builder.node(builder.objectRef<FeatureShape>('Feature
     evidenceObservationIds: t.exposeStringList('evidenceObservationIds', { description: 'Observations cited by the latest verification.' }),
     suspectReasons: t.field({ type: [SuspectReasonType], description: 'Open suspicions; empty unless the feature is suspect.', resolve: (feature) => feature.suspectReasons }),
     waitingSince: t.exposeString('waitingSince', { nullable: true, description: 'Start of the open wait for verification (ISO 8601 UTC); null when not waiting.' }),
-    daysWaiting: t.exposeFloat('daysWaiting', { nullable: true, description: 'Days from waitingSince to now (or to asOf); null when not waiting.' }),
+    daysWaiting: t.exposeFloat('daysWaiting', { nullable: true, description: 'Days from waitingSince to the query\'s `now` (default the asOf time, or the request time); null when not waiting.' }),
     scores: t.field({ type: WsjfScoresType, description: 'WSJF estimates.', resolve: (feature) => detailOf(feature)?.definition.scores as WsjfScores }),
     verificationEffort: t.int({ description: 'Effort to verify on the sky, on the WSJF scale.', resolve: (feature) => detailOf(feature)?.definition.verificationEffort ?? 0 }),
     evidenceCriteria: t.field({ type: EvidenceCriteriaType, description: 'Which observations can verify it.', resolve: (feature) => detailOf(feature)?.definition.evidenceCriteria ?? {} }),
@@ -216,11 +216,12 @@ builder.queryFields((t) => ({
     description: 'The feature board: every proposed feature with status, WSJF, delivery and verification dates, ordered by subsystem then key.',
     args: {
       asOf: t.arg.string(AS_OF_ARG),
+      now: t.arg.string(NOW_ARG),
       subsystem: t.arg.string({ required: false, description: 'Only features of this subsystem, e.g. SDP.' }),
       status: t.arg({ type: FeatureStatusEnum, required: false, description: 'Only features with this status.' }),
     },
     resolve: async (_root, args, context) => {
-      const view = await viewAt(context, args.asOf);
+      const view = await viewAt(context, args.asOf, args.now);
       const filter = { ...(args.subsystem == null ? {} : { subsystem: args.subsystem }), ...(args.status == null ? {} : { status: args.status }) };
       return resolveArrayConnection({ args, ...PAGE_SIZES }, featureShapes(view, filter));
     },
@@ -232,8 +233,9 @@ builder.queryFields((t) => ({
     args: {
       featureKey: t.arg.string({ required: true, description: 'The feature key.', validate: z.string().min(1, 'featureKey must not be empty') }),
       asOf: t.arg.string(AS_OF_ARG),
+      now: t.arg.string(NOW_ARG),
     },
-    resolve: async (_root, args, context) => featureShape(await viewAt(context, args.asOf), args.featureKey) ?? null,
+    resolve: async (_root, args, context) => featureShape(await viewAt(context, args.asOf, args.now), args.featureKey) ?? null,
   }),
   verifiedFeatures: t.stringList({
     description: 'Keys of verified features that depend on a component; a deployment touching it would make them suspect.',

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { BackpressureAssessment, FlowMetrics } from '../../domain/index.js';
 import type { BackpressureReport, FlowReport } from '../../projections/backpressure.js';
 import { builder } from './builder.js';
-import { AS_OF_ARG, viewAt, type View } from './common.js';
+import { AS_OF_ARG, NOW_ARG, viewAt, type View } from './common.js';
 
 const FlowMetricsType = builder.objectRef<FlowMetrics>('FlowMetrics').implement({
   description: 'Flow over a trailing window.',
@@ -95,12 +95,13 @@ builder.queryFields((t) => ({
     description: 'Flow and backpressure: arrivals, departures, throughput, WIP, expected wait, the signal and a recommendation.',
     args: {
       asOf: t.arg.string(AS_OF_ARG),
+      now: t.arg.string(NOW_ARG),
       windowDays: t.arg.float({ required: false, description: FLOW_ARGS_DESCRIPTIONS.windowDays, validate: z.number().gt(0, 'windowDays must be more than 0').max(3650, 'windowDays must be 3650 or less') }),
       targetWaitWeeks: t.arg.float({ required: false, description: FLOW_ARGS_DESCRIPTIONS.targetWaitWeeks, validate: z.number().gt(0, 'targetWaitWeeks must be more than 0') }),
       recommendCount: t.arg.int({ required: false, description: FLOW_ARGS_DESCRIPTIONS.recommendCount, validate: z.number().int().min(0).max(20, 'recommendCount must be 20 or less') }),
       overallWipLimit: t.arg.float({ required: false, description: FLOW_ARGS_DESCRIPTIONS.overallWipLimit, validate: z.number().min(0, 'overallWipLimit must be 0 or more') }),
       wipLimits: t.arg({ type: [WipLimitInput], required: false, description: FLOW_ARGS_DESCRIPTIONS.wipLimits }),
     },
-    resolve: async (_root, args, context) => flowAt(await viewAt(context, args.asOf), args),
+    resolve: async (_root, args, context) => flowAt(await viewAt(context, args.asOf, args.now), args),
   }),
 }));

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { ArchiveLatency, HoursByReviewState, LedgerGroup, QaCoverage, UnverifiedDataLedger } from '../../projections/ledger.js';
 import { builder } from './builder.js';
-import { AS_OF_ARG, viewAt } from './common.js';
+import { AS_OF_ARG, NOW_ARG, viewAt } from './common.js';
 
 const HoursType = builder.objectRef<HoursByReviewState>('HoursByReviewState').implement({
   description: 'Observed hours by highest review state.',
@@ -51,7 +51,7 @@ const OldestType = builder.simpleObject('OldestUnreviewed', {
   fields: (t) => ({
     observationId: t.string({ description: 'The observation.' }),
     startUtc: t.string({ description: 'Its start (ISO 8601 UTC).' }),
-    ageDays: t.float({ description: 'Its age in days at now (or asOf).' }),
+    ageDays: t.float({ description: 'Its age in days at the query\'s `now` (default the asOf time, or the request time).' }),
   }),
 });
 
@@ -80,11 +80,12 @@ builder.queryFields((t) => ({
     description: 'The unverified-data ledger.',
     args: {
       asOf: t.arg.string(AS_OF_ARG),
+      now: t.arg.string(NOW_ARG),
       continuumMinOnTargetSeconds: t.arg.float({ required: false, description: 'On-target seconds for a continuum observation to qualify for QA; default 900.', validate: z.number().min(0) }),
       spectralLineMinOnTargetSeconds: t.arg.float({ required: false, description: 'On-target seconds for a spectral-line observation to qualify; default 10800.', validate: z.number().min(0) }),
     },
     resolve: async (_root, args, context) => {
-      const view = await viewAt(context, args.asOf);
+      const view = await viewAt(context, args.asOf, args.now);
       return view.reads.unverifiedData({
         now: view.now,
         ...(args.continuumMinOnTargetSeconds == null ? {} : { continuumMinOnTargetSeconds: args.continuumMinOnTargetSeconds }),

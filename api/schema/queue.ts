@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { CandidateEvidence, VerificationQueueEntry } from '../../projections/queue.js';
 import { builder } from './builder.js';
-import { AS_OF_ARG, viewAt, type View } from './common.js';
+import { AS_OF_ARG, NOW_ARG, viewAt, type View } from './common.js';
 
 const CandidateType = builder.objectRef<CandidateEvidence>('CandidateEvidence').implement({
   description: "An archived observation that already meets every evidence criterion of a queued feature.",
@@ -24,7 +24,7 @@ export const QueueEntryType = builder.objectRef<VerificationQueueEntry>('Verific
     status: t.exposeString('status', { description: 'delivered or suspect.' }),
     verificationWsjf: t.exposeFloat('verificationWsjf', { description: 'Cost of delay / verification effort; the queue is ordered by it, highest first.' }),
     waitingSinceUtc: t.exposeString('waitingSinceUtc', { description: 'When it started waiting (ISO 8601 UTC); ties are broken by the longest wait.' }),
-    daysWaiting: t.exposeFloat('daysWaiting', { description: 'Days waited until now (or asOf).' }),
+    daysWaiting: t.exposeFloat('daysWaiting', { description: 'Days waited until the query\'s `now` (default the asOf time, or the request time).' }),
     evidenceNotBeforeUtc: t.exposeString('evidenceNotBeforeUtc', { nullable: true, description: 'Evidence must start at or after this instant (ISO 8601 UTC).' }),
     candidates: t.field({ type: [CandidateType], description: 'Qualifying archived observations, newest first.', resolve: (entry) => entry.candidates }),
     moreCandidates: t.exposeBoolean('moreCandidates', { description: 'True when more observations qualify than `candidates` lists.' }),
@@ -52,9 +52,10 @@ builder.queryFields((t) => ({
     description: 'What to verify next: features awaiting verification ordered by verification WSJF (ties: longest waiting first), with candidate evidence.',
     args: {
       asOf: t.arg.string(AS_OF_ARG),
+      now: t.arg.string(NOW_ARG),
       subsystem: t.arg.string({ required: false, description: 'Only features of this subsystem.' }),
       candidateLimit: t.arg.int({ required: false, description: 'Candidate observations listed per feature, 0 to 50; default 5.', validate: CANDIDATE_LIMIT }),
     },
-    resolve: async (_root, args, context) => queueAt(await viewAt(context, args.asOf), args),
+    resolve: async (_root, args, context) => queueAt(await viewAt(context, args.asOf, args.now), args),
   }),
 }));

@@ -263,6 +263,52 @@ describe('changes and configuration', () => {
     expect(body.errors?.[0]?.message).toContain('expected a time that exists: February 2019 has 28 days');
   });
 
+  it('measures at a given now', async () => {
+    const now = '2019-03-12T20:00:00Z';
+    const data = await query('query($now: String) { features(now: $now) { edges { node { featureKey status waitingSince daysWaiting } } } }', { now });
+    expect(data.features.edges[0].node).toMatchObject({ featureKey: FEATURE_KEY, status: 'SUSPECT', waitingSince: '2019-03-10T08:00:00Z' });
+    // From 2019-03-10 08:00 to 2019-03-12 20:00 is two and a half days.
+    expect(data.features.edges[0].node.daysWaiting).toBeCloseTo(2.5, 6);
+    const detail = await query(`query($now: String) { feature(featureKey: "${FEATURE_KEY}", now: $now) { daysWaiting } }`, { now });
+    expect(detail.feature.daysWaiting).toBeCloseTo(2.5, 6);
+  });
+
+  it('reads a now date as the end of that day', async () => {
+    const data = await query('{ features(now: "2019-03-11") { edges { node { daysWaiting } } } }');
+    // From 2019-03-10 08:00 to the last millisecond of 2019-03-11.
+    expect(data.features.edges[0].node.daysWaiting).toBeCloseTo((Date.parse('2019-03-11T23:59:59.999Z') - Date.parse('2019-03-10T08:00:00Z')) / 86_400_000, 6);
+  });
+
+  it('counts the window before now', async () => {
+    const document = 'query($now: String) { flow(now: $now, windowDays: 7) { overall { flow { arrivals departures } } } }';
+    // The week before 2019-03-12 08:00 contains the delivery (03-07 12:00) and the passed verification (03-09).
+    const then = await query(document, { now: '2019-03-12T08:00:00Z' });
+    expect(then.flow.overall.flow).toEqual({ arrivals: 1, departures: 1 });
+    const today = await query(document);
+    expect(today.flow.overall.flow).toEqual({ arrivals: 0, departures: 0 });
+  });
+
+  it('ages the oldest unreviewed observation at now', async () => {
+    const data = await query('{ unverifiedData(now: "2019-03-15T16:24:22Z") { oldestUnreviewed { observationId startUtc ageDays } } }');
+    expect(data.unverifiedData.oldestUnreviewed).toEqual({ observationId: EARLY_OBSERVATION_ID, startUtc: '2019-03-05T16:24:22Z', ageDays: 10 });
+  });
+
+  it('orders the queue at now', async () => {
+    const data = await query('{ verificationQueue(now: "2019-03-12T08:00:00Z") { featureKey daysWaiting } }');
+    expect(data.verificationQueue).toEqual([{ featureKey: FEATURE_KEY, daysWaiting: 2 }]);
+  });
+
+  it('keeps the records of asOf with another now', async () => {
+    const data = await query('query($asOf: String, $now: String) { features(asOf: $asOf, now: $now) { edges { node { status daysWaiting } } } }', { asOf: afterVerification, now: '2019-03-12T08:00:00Z' });
+    expect(data.features.edges[0].node).toEqual({ status: 'VERIFIED', daysWaiting: null });
+  });
+
+  it('rejects a now that does not exist', async () => {
+    const { body } = await server.graphql('{ flow(now: "2019-02-30") { overall { flow { arrivals } } } }');
+    expect(body.errors?.[0]?.message).toContain('now: expected a time that exists: February 2019 has 28 days');
+    expect(body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
   it('rejects a day that does not exist', async () => {
     const { body } = await server.graphql('{ configuration(at: "2019-02-30T00:00:00Z") { component } }');
     expect(body.errors?.[0]?.message).toContain('expected a time that exists: February 2019 has 28 days');

@@ -175,6 +175,30 @@ describe('browser pages', () => {
     expect(await page.getByText('1 verified').count()).toBe(0);
   });
 
+  it('time control measures at a past clock', async () => {
+    const page = await open('#/features');
+    const control = page.locator('onsky-time-control');
+    await control.getByLabel('As of (UTC)').fill('2019-03-11T08:00');
+    await control.getByLabel('Which records count').selectOption('now');
+    await control.getByRole('button', { name: 'Show' }).click();
+    await page.getByText('Measuring at 2019-03-11 08:00 UTC with every record').waitFor();
+    expect(new URL(page.url()).hash).toContain('now=2019-03-11T08%3A00%3A00Z');
+    // Delivered by the deployment of 2019-03-01 08:00, so ten days waiting at the chosen clock.
+    const days = page.getByRole('row', { name: /SDP-NOISE-DIODE/ }).getByRole('cell').last();
+    await expect.poll(() => days.textContent()).toBe('10');
+    // Every record still counts: the feature verified on 2019-03-07 and made suspect by a later
+    // deployment shows as suspect, where an as-of view of that time would show none of it.
+    await expect.poll(() => page.getByRole('row', { name: /SDP-QUORUM/ }).textContent()).toContain('suspect');
+  });
+
+  it('clock view turns actions off', async () => {
+    const page = await open('#/queue?feature=SDP-NOISE-DIODE&now=2019-03-11T08:00:00Z');
+    await page.getByText('Press Now in the time control to record a verification.').waitFor();
+    expect(await page.locator('onsky-verify-form').count()).toBe(0);
+    await page.locator('onsky-time-control').getByRole('button', { name: 'Now' }).click();
+    await page.locator('onsky-verify-form').waitFor();
+  });
+
   it('finding text stays text', async () => {
     const page = await open('#/findings');
     await page.getByText(HOSTILE_TITLE).waitFor();

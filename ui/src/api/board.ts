@@ -42,8 +42,8 @@ export const BOARD_SUBSCRIPTION = /* GraphQL */ `
 `;
 
 export const BOARD_QUERY = /* GraphQL */ `
-  query Board($asOf: String, $first: Int, $after: String) {
-    features(asOf: $asOf, first: $first, after: $after) {
+  query Board($asOf: String, $now: String, $first: Int, $after: String) {
+    features(asOf: $asOf, now: $now, first: $first, after: $after) {
       edges {
         node {
           ${BOARD_FIELDS}
@@ -57,19 +57,25 @@ export const BOARD_QUERY = /* GraphQL */ `
   }
 `;
 
+/** The time control's setting: record time (`asOf`) or the clock (`now`); both `null` for now. */
+export interface BoardTime {
+  readonly asOf: string | null;
+  readonly now: string | null;
+}
+
 /** Fetches the whole board, following the connection's pages. */
-export async function fetchBoard(asOf: string | null, signal?: AbortSignal): Promise<BoardFeature[]> {
-  const { nodes } = await fetchAllNodes<{ features: Connection<BoardFeature> }, BoardFeature>(BOARD_QUERY, { asOf }, (data) => data.features, signal);
+export async function fetchBoard(time: BoardTime, signal?: AbortSignal): Promise<BoardFeature[]> {
+  const { nodes } = await fetchAllNodes<{ features: Connection<BoardFeature> }, BoardFeature>(BOARD_QUERY, { asOf: time.asOf, now: time.now }, (data) => data.features, signal);
   return nodes.map((node) => ({ ...node, status: enumText(node.status) }));
 }
 
 /**
  * Reads the board once. For now it takes the subscription's first push, one response however
- * many features there are; for a past time, or when the subscription fails before pushing, it
- * pages through the query.
+ * many features there are; for a past time or clock, or when the subscription fails before
+ * pushing, it pages through the query.
  */
-export function fetchBoardSnapshot(asOf: string | null, signal?: AbortSignal): Promise<BoardFeature[]> {
-  if (asOf !== null) return fetchBoard(asOf, signal);
+export function fetchBoardSnapshot(time: BoardTime, signal?: AbortSignal): Promise<BoardFeature[]> {
+  if (time.asOf !== null || time.now !== null) return fetchBoard(time, signal);
   return new Promise((resolve, reject) => {
     let settled = false;
     const stop = subscribe<{ boardChanged: readonly BoardFeature[] }>(
@@ -85,7 +91,7 @@ export function fetchBoardSnapshot(asOf: string | null, signal?: AbortSignal): P
         if (connected || settled) return;
         settled = true;
         stop();
-        fetchBoard(null, signal).then(resolve, reject);
+        fetchBoard(time, signal).then(resolve, reject);
       },
     );
     signal?.addEventListener('abort', () => {

@@ -11,7 +11,7 @@ import { followLogPosition } from '../api/shared-live.js';
 import { hrefFor, PAGES, parseHash, updateQuery, type PageName, type Route } from './routes.js';
 import { isRole, sessionContext, type Session } from './session.js';
 import { appStyles } from './onsky-app.styles.js';
-import './time-control.js';
+import { formatInstant, type TimeChange } from './time-control.js';
 
 /** Loads a page's module; each becomes its own chunk. */
 const PAGE_LOADERS: Record<PageName, () => Promise<unknown>> = {
@@ -59,7 +59,7 @@ export class OnskyApp extends LitElement {
 
   @provide({ context: sessionContext })
   @state()
-  private session: Session = { asOf: null, revision: 0, role: null };
+  private session: Session = { asOf: null, now: null, revision: 0, role: null };
 
   @state() private route: Route = parseHash(location.hash);
   @state() private loaded = new Set<PageName>();
@@ -103,7 +103,9 @@ export class OnskyApp extends LitElement {
     const previous = this.route;
     this.route = parseHash(location.hash);
     const asOf = this.route.query.get('asOf');
-    if (asOf !== this.session.asOf) this.session = { ...this.session, asOf };
+    // A link may carry both; the record-time view wins, as the time control never sets both.
+    const now = asOf === null ? this.route.query.get('now') : null;
+    if (asOf !== this.session.asOf || now !== this.session.now) this.session = { ...this.session, asOf, now };
     void this.loadPage(this.route.page);
     if (previous.page !== this.route.page || previous.segments.join('/') !== this.route.segments.join('/')) {
       // Move focus to the new content so keyboard and screen-reader users land on it.
@@ -228,7 +230,7 @@ export class OnskyApp extends LitElement {
             onsky
           </a>
           <span class="spacer"></span>
-          <onsky-time-control .asOf=${this.session.asOf} @asof-change=${(event: CustomEvent<string | null>) => updateQuery({ asOf: event.detail })}></onsky-time-control>
+          <onsky-time-control .asOf=${this.session.asOf} .now=${this.session.now} @time-change=${(event: CustomEvent<TimeChange>) => updateQuery({ ...event.detail })}></onsky-time-control>
           <div class="tools">
             ${this.renderLiveState()}
             <span class="role" data-role=${this.session.role ?? ''} title=${this.actorName === null ? 'The role is unknown until the API responds' : `Acting as ${this.actorName}`}>${this.session.role ?? 'no role'}</span>
@@ -243,12 +245,22 @@ export class OnskyApp extends LitElement {
           </ul>
         </nav>
       </header>
-      ${this.session.asOf === null
-        ? nothing
-        : html`<div class="past" role="status">Showing the state as of ${this.session.asOf.replace('T', ' ').replace(/:00(\.000)?Z$/, ' UTC').replace(/Z$/, ' UTC')}. Actions are off while you look at the past.</div>`}
+      ${this.renderPastBanner()}
       <main id="main" tabindex="-1">${this.loadError === null ? this.renderPage() : html`<p role="alert">${this.loadError}</p>`}</main>
       <footer>onsky · commissioning tracker · data from the GraphQL API at <code>/graphql</code></footer>
     `;
+  }
+
+  /** Says which past time the pages show, and how, while the time control is not at now. */
+  private renderPastBanner(): TemplateResult | typeof nothing {
+    const { asOf, now } = this.session;
+    if (asOf !== null) {
+      return html`<div class="past" role="status">Showing the state as of ${formatInstant(asOf)}: only what was recorded by then. Actions are off while you look at the past.</div>`;
+    }
+    if (now !== null) {
+      return html`<div class="past" role="status">Measuring at ${formatInstant(now)} with every record: ages, waits and the flow window end then. Actions are off while you look at the past.</div>`;
+    }
+    return nothing;
   }
 
   /** Shows whether pages update live, or why the API turns the browser away. */

@@ -14,7 +14,7 @@ import { sessionContext, type Session } from './session.js';
 export abstract class OnskyPage extends LitElement {
   @consume({ context: sessionContext, subscribe: true })
   @state()
-  protected session: Session = { asOf: null, revision: 0, role: null };
+  protected session: Session = { asOf: null, now: null, revision: 0, role: null };
 
   @property({ attribute: false })
   route: Route = parseHash('');
@@ -22,6 +22,14 @@ export abstract class OnskyPage extends LitElement {
   /** Arguments every data task depends on: the time control and the live revision. */
   protected get sessionArgs(): readonly [string | null, number] {
     return [this.session.asOf, this.session.revision];
+  }
+
+  /**
+   * Arguments of tasks whose figures depend on the clock (ages, waits, the flow window): `asOf`,
+   * the time control's `now`, and the live revision.
+   */
+  protected get clockArgs(): readonly [string | null, string | null, number] {
+    return [this.session.asOf, this.session.now, this.session.revision];
   }
 
   /**

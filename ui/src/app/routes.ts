@@ -38,11 +38,14 @@ export function parseHash(hash: string): Route {
   return { page, segments: rest.map((part) => decodeURIComponent(part)), query: new URLSearchParams(queryText) };
 }
 
-/** Builds a hash link, keeping the current `asOf` unless the query sets or clears it. */
+/** Builds a hash link, keeping the time control's `asOf` or `now` unless the query sets or clears it. */
 export function hrefFor(page: PageName, segments: readonly string[] = [], query: Record<string, string | null | undefined> = {}): string {
   const params = new URLSearchParams();
-  const current = parseHash(location.hash).query.get('asOf');
-  if (current !== null && !('asOf' in query)) params.set('asOf', current);
+  const current = parseHash(location.hash).query;
+  for (const key of ['asOf', 'now']) {
+    const value = current.get(key);
+    if (value !== null && !(key in query)) params.set(key, value);
+  }
   for (const [key, value] of Object.entries(query)) {
     if (value !== null && value !== undefined && value !== '') params.set(key, value);
   }

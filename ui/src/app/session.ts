@@ -1,5 +1,5 @@
 /**
- * The session every page reads besides its own data: the `asOf` instant of the time control, a revision
+ * The session every page reads besides its own data: the `asOf` or `now` instant of the time control, a revision
  * that bumps when the live subscription reports new events, and the viewer's role. Shared through
  * @lit/context from the shell.
  */
@@ -12,10 +12,20 @@ const ROLE_ORDER: readonly Role[] = ['viewer', 'engineer', 'commissioner', 'admi
 export interface Session {
   /** ISO 8601 UTC instant the pages show the state as of; `null` for now. */
   readonly asOf: string | null;
+  /**
+   * ISO 8601 UTC instant the pages measure ages, waits and trailing windows at while every record
+   * counts, as `report --now` does; `null` for the request time. Set only while `asOf` is `null`.
+   */
+  readonly now: string | null;
   /** Bumps each time the server reports that the log moved, unless `asOf` shows a past time. */
   readonly revision: number;
   /** The token's role; `null` until the API has responded. */
   readonly role: Role | null;
+}
+
+/** True while the time control shows a past time, by record time or by clock; actions are off then. */
+export function showsPast(session: Session): boolean {
+  return session.asOf !== null || session.now !== null;
 }
 
 export const sessionContext = createContext<Session>(Symbol('onsky-session'));

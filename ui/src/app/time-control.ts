@@ -1,10 +1,25 @@
 /**
- * `<onsky-time-control>`: picks the instant every page shows the state as of. The field is read
- * as UTC (the observatory logs in UTC), and "Now" returns to the live state. Fires `asof-change`
- * with an ISO 8601 UTC string, or `null` for now.
+ * `<onsky-time-control>`: picks the past time every page shows. "As recorded then" shows the state
+ * as of that instant, only what was recorded by then (`asOf`). "All records, measured then" keeps
+ * every record and moves the clock that ages, waits and the flow window are measured with (`now`),
+ * which is how a history imported today is reviewed for a past period. The field is read as UTC
+ * (the observatory logs in UTC), and "Now" returns to the live state. Fires `time-change`.
  */
 import { css, html, LitElement, type TemplateResult } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
+
+/** Detail of `time-change`: at most one of the two is set; both `null` means now. */
+export interface TimeChange {
+  readonly asOf: string | null;
+  readonly now: string | null;
+}
+
+type Mode = 'asOf' | 'now';
+
+/** Formats an ISO 8601 UTC instant for a sentence, e.g. `2019-03-08 12:00 UTC`. */
+export function formatInstant(instant: string): string {
+  return instant.replace('T', ' ').replace(/:00(\.000)?Z$/, ' UTC').replace(/Z$/, ' UTC');
+}
 
 @customElement('onsky-time-control')
 export class OnskyTimeControl extends LitElement {
@@ -22,7 +37,8 @@ export class OnskyTimeControl extends LitElement {
     label {
       font-weight: 600;
     }
-    input {
+    input,
+    select {
       font: inherit;
       padding: 3px 6px;
       border-radius: 4px;
@@ -40,7 +56,8 @@ export class OnskyTimeControl extends LitElement {
       cursor: pointer;
     }
     button:focus-visible,
-    input:focus-visible {
+    input:focus-visible,
+    select:focus-visible {
       outline: 3px solid var(--onsky-focus);
       outline-offset: 2px;
     }
@@ -49,18 +66,27 @@ export class OnskyTimeControl extends LitElement {
     }
   `;
 
-  /** The instant shown, ISO 8601 UTC; `null` for now. */
+  /** The instant shown by record time, ISO 8601 UTC; `null` unless that mode is on. */
   @property({ attribute: false }) asOf: string | null = null;
+
+  /** The instant measured at with every record, ISO 8601 UTC; `null` unless that mode is on. */
+  @property({ attribute: false }) now: string | null = null;
 
   @state() private problem: string | null = null;
 
   override render(): TemplateResult {
-    const value = this.asOf === null ? '' : this.asOf.slice(0, 16);
+    const selected = this.asOf ?? this.now;
+    const value = selected === null ? '' : selected.slice(0, 16);
+    const mode: Mode = this.now !== null ? 'now' : 'asOf';
     return html`<form @submit=${this.apply} aria-label="Time control">
       <label for="as-of">As of (UTC)</label>
       <input id="as-of" type="datetime-local" step="60" .value=${value} aria-describedby="as-of-problem" />
+      <select id="time-mode" aria-label="Which records count" title="As recorded then: only what onsky had recorded by that time. All records, measured then: every record, with ages, waits and the flow window measured at that time.">
+        <option value="asOf" ?selected=${mode === 'asOf'}>as recorded then</option>
+        <option value="now" ?selected=${mode === 'now'}>all records, measured then</option>
+      </select>
       <button type="submit">Show</button>
-      <button type="button" @click=${this.now} ?disabled=${this.asOf === null}>Now</button>
+      <button type="button" @click=${this.returnToNow} ?disabled=${selected === null}>Now</button>
       <span id="as-of-problem" class="error" role="status">${this.problem ?? ''}</span>
     </form>`;
   }
@@ -68,8 +94,9 @@ export class OnskyTimeControl extends LitElement {
   private apply(event: SubmitEvent): void {
     event.preventDefault();
     const input = this.renderRoot.querySelector('input') as HTMLInputElement;
+    const mode = (this.renderRoot.querySelector('select') as HTMLSelectElement).value as Mode;
     if (input.value === '') {
-      this.now();
+      this.returnToNow();
       return;
     }
     const instant = new Date(`${input.value}:00Z`);
@@ -78,12 +105,17 @@ export class OnskyTimeControl extends LitElement {
       return;
     }
     this.problem = null;
-    this.dispatchEvent(new CustomEvent('asof-change', { detail: instant.toISOString().replace('.000Z', 'Z'), bubbles: true, composed: true }));
+    const text = instant.toISOString().replace('.000Z', 'Z');
+    this.fire(mode === 'now' ? { asOf: null, now: text } : { asOf: text, now: null });
   }
 
-  private now(): void {
+  private returnToNow(): void {
     this.problem = null;
-    this.dispatchEvent(new CustomEvent<string | null>('asof-change', { detail: null, bubbles: true, composed: true }));
+    this.fire({ asOf: null, now: null });
+  }
+
+  private fire(detail: TimeChange): void {
+    this.dispatchEvent(new CustomEvent<TimeChange>('time-change', { detail, bubbles: true, composed: true }));
   }
 }
 

@@ -47,8 +47,8 @@ interface FeatureDetail {
 }
 
 const FEATURE_QUERY = /* GraphQL */ `
-  query Feature($featureKey: String!, $asOf: String) {
-    feature(featureKey: $featureKey, asOf: $asOf) {
+  query Feature($featureKey: String!, $asOf: String, $now: String) {
+    feature(featureKey: $featureKey, asOf: $asOf, now: $now) {
       featureKey
       title
       subsystem
@@ -108,11 +108,11 @@ export class OnskyFeaturePage extends OnskyPage {
   static override styles = pageStyles;
 
   private readonly feature = new Task(this, {
-    task: async ([asOf, , featureKey], { signal }) => {
-      const data = await request<{ feature: FeatureDetail | null }>(FEATURE_QUERY, { featureKey, asOf }, signal);
+    task: async ([asOf, now, , featureKey], { signal }) => {
+      const data = await request<{ feature: FeatureDetail | null }>(FEATURE_QUERY, { featureKey, asOf, now }, signal);
       return data.feature;
     },
-    args: () => [...this.sessionArgs, this.route.segments[0] ?? ''] as const,
+    args: () => [...this.clockArgs, this.route.segments[0] ?? ''] as const,
   });
 
   override render(): TemplateResult {

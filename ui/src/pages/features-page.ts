@@ -38,8 +38,8 @@ export class OnskyFeaturesPage extends OnskyPage {
   static override styles = pageStyles;
 
   private readonly board = new Task(this, {
-    task: async ([asOf], { signal }) => fetchBoardSnapshot(asOf as string | null, signal),
-    args: () => this.sessionArgs,
+    task: async ([asOf, now], { signal }) => fetchBoardSnapshot({ asOf, now }, signal),
+    args: () => this.clockArgs,
   });
 
   override render(): TemplateResult {

@@ -11,7 +11,7 @@ import { request } from '../api/client.js';
 import { enumText, type Connection } from '../api/connection.js';
 import { OnskyPage, formatUtc } from '../app/page.js';
 import { hrefFor, updateQuery } from '../app/routes.js';
-import { roleAllows } from '../app/session.js';
+import { roleAllows, showsPast } from '../app/session.js';
 import type { Column } from '../widgets/data-table.js';
 import '../widgets/data-table.js';
 import { noObservations } from './empty.js';
@@ -361,7 +361,7 @@ export class OnskyObservationsPage extends OnskyPage {
   }
 
   private renderReviewForm(observationId: string): TemplateResult {
-    if (!roleAllows(this.session.role, 'commissioner') || this.session.asOf !== null) {
+    if (!roleAllows(this.session.role, 'commissioner') || showsPast(this.session)) {
       return html`<p class="muted">Recording a review needs a commissioner token and the time control at Now.</p>`;
     }
     return html`<form class="filters" aria-label="Record a review" @submit=${(event: SubmitEvent) => void this.review(event, observationId)}>

@@ -82,8 +82,8 @@ const REPORT_FIELDS = /* GraphQL */ `
 `;
 
 const OVERVIEW_QUERY = /* GraphQL */ `
-  query Overview($asOf: String) {
-    flow(asOf: $asOf) {
+  query Overview($asOf: String, $now: String) {
+    flow(asOf: $asOf, now: $now) {
       overall {
         ${REPORT_FIELDS}
       }
@@ -91,7 +91,7 @@ const OVERVIEW_QUERY = /* GraphQL */ `
         ${REPORT_FIELDS}
       }
     }
-    unverifiedData(asOf: $asOf) {
+    unverifiedData(asOf: $asOf, now: $now) {
       hours
       hoursNotLookedAtInDetail
       byMonth {
@@ -106,7 +106,7 @@ const OVERVIEW_QUERY = /* GraphQL */ `
         }
       }
     }
-    verificationQueue(asOf: $asOf, candidateLimit: 0) {
+    verificationQueue(asOf: $asOf, now: $now, candidateLimit: 0) {
       featureKey
       title
       subsystem
@@ -125,16 +125,16 @@ export class OnskyOverviewPage extends OnskyPage {
   static override styles = pageStyles;
 
   private readonly overview = new Task(this, {
-    task: ([asOf], { signal }) => request<OverviewData>(OVERVIEW_QUERY, { asOf }, signal),
-    args: () => this.sessionArgs,
+    task: ([asOf, now], { signal }) => request<OverviewData>(OVERVIEW_QUERY, { asOf, now }, signal),
+    args: () => this.clockArgs,
   });
 
   private readonly burnUp = new Task(this, {
-    task: async ([asOf], { signal }) => {
-      const features = await fetchBoardSnapshot(asOf as string | null, signal);
-      return { count: features.length, series: burnUp(features, (asOf as string | null) ?? new Date().toISOString()) };
+    task: async ([asOf, now], { signal }) => {
+      const features = await fetchBoardSnapshot({ asOf, now }, signal);
+      return { count: features.length, series: burnUp(features, asOf ?? now ?? new Date().toISOString()) };
     },
-    args: () => this.sessionArgs,
+    args: () => this.clockArgs,
   });
 
   override render(): TemplateResult {

@@ -10,7 +10,7 @@ import { request } from '../api/client.js';
 import { enumText } from '../api/connection.js';
 import { OnskyPage, formatDate, formatNumber, formatUtc } from '../app/page.js';
 import { hrefFor } from '../app/routes.js';
-import { roleAllows } from '../app/session.js';
+import { roleAllows, showsPast } from '../app/session.js';
 import type { Column } from '../widgets/data-table.js';
 import '../widgets/data-table.js';
 import { nothingDelivered } from './empty.js';
@@ -33,8 +33,8 @@ export interface QueueEntry {
 }
 
 export const QUEUE_QUERY = /* GraphQL */ `
-  query Queue($asOf: String) {
-    verificationQueue(asOf: $asOf) {
+  query Queue($asOf: String, $now: String) {
+    verificationQueue(asOf: $asOf, now: $now) {
       featureKey
       title
       subsystem
@@ -55,8 +55,8 @@ export const QUEUE_QUERY = /* GraphQL */ `
   }
 `;
 
-export async function fetchQueue(asOf: string | null, signal?: AbortSignal): Promise<QueueEntry[]> {
-  const data = await request<{ verificationQueue: readonly Omit<QueueEntry, 'rank'>[] }>(QUEUE_QUERY, { asOf }, signal);
+export async function fetchQueue(asOf: string | null, now: string | null, signal?: AbortSignal): Promise<QueueEntry[]> {
+  const data = await request<{ verificationQueue: readonly Omit<QueueEntry, 'rank'>[] }>(QUEUE_QUERY, { asOf, now }, signal);
   return data.verificationQueue.map((entry, index) => ({ ...entry, rank: index + 1, status: enumText(entry.status) }));
 }
 
@@ -65,8 +65,8 @@ export class OnskyQueuePage extends OnskyPage {
   static override styles = pageStyles;
 
   private readonly queue = new Task(this, {
-    task: ([asOf], { signal }) => fetchQueue(asOf as string | null, signal),
-    args: () => this.sessionArgs,
+    task: ([asOf, now], { signal }) => fetchQueue(asOf, now, signal),
+    args: () => this.clockArgs,
   });
 
   private readonly columns: readonly Column<QueueEntry>[] = [
@@ -133,7 +133,7 @@ export class OnskyQueuePage extends OnskyPage {
   }
 
   private renderSelected(entry: QueueEntry): TemplateResult {
-    const mayVerify = roleAllows(this.session.role, 'commissioner') && this.session.asOf === null;
+    const mayVerify = roleAllows(this.session.role, 'commissioner') && !showsPast(this.session);
     return html`<section class="card" aria-labelledby="selected-heading">
       <h2 id="selected-heading"><span class="mono">${entry.featureKey}</span> ${entry.title}</h2>
       <p class="muted">
@@ -151,7 +151,7 @@ export class OnskyQueuePage extends OnskyPage {
       ${mayVerify
         ? html`<h3>Record a verification</h3>
             <onsky-verify-form .featureKey=${entry.featureKey} .candidates=${entry.candidates} @verification-recorded=${(event: CustomEvent<{ message: string }>) => this.onRecorded(event)}></onsky-verify-form>`
-        : html`<p class="muted">${this.session.asOf !== null
+        : html`<p class="muted">${showsPast(this.session)
             ? 'Press Now in the time control to record a verification.'
             : 'Recording a verification needs a commissioner token. Set one under "Token" in the header.'}</p>`}
     </section>`;

@@ -58,8 +58,8 @@ const GROUP = `key observations hours hoursNotLookedAtInDetail hoursByReviewStat
 const COVERAGE = 'qualifying reviewed lookedAtInDetail coverage';
 
 const LEDGER_QUERY = /* GraphQL */ `
-  query Ledger($asOf: String) {
-    unverifiedData(asOf: $asOf) {
+  query Ledger($asOf: String, $now: String) {
+    unverifiedData(asOf: $asOf, now: $now) {
       observations
       observationsWithoutTimes
       hours
@@ -90,8 +90,8 @@ export class OnskyUnverifiedPage extends OnskyPage {
   static override styles = pageStyles;
 
   private readonly ledger = new Task(this, {
-    task: async ([asOf], { signal }) => (await request<{ unverifiedData: Ledger }>(LEDGER_QUERY, { asOf }, signal)).unverifiedData,
-    args: () => this.sessionArgs,
+    task: async ([asOf, now], { signal }) => (await request<{ unverifiedData: Ledger }>(LEDGER_QUERY, { asOf, now }, signal)).unverifiedData,
+    args: () => this.clockArgs,
   });
 
   override render(): TemplateResult {
