@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { formatDate, formatHours, formatNumber, formatUtc } from '../../ui/src/app/format.js';
 import { burnUp, monthStart } from '../../ui/src/pages/burn-up.js';
+import { labelWidthPx, thinLabels } from '../../ui/src/widgets/axis-labels.js';
 
 describe('burn-up', () => {
   it('accumulates per day', () => {
@@ -68,5 +69,36 @@ describe('display formats', () => {
     expect(formatUtc('2019-03-05T18:24:07+02:00')).toBe('2019-03-05 16:24 UTC');
     expect(formatUtc('not a time')).toBe('not a time');
     expect(formatDate('2019-03-05T16:24:07Z')).toBe('2019-03-05');
+  });
+});
+
+describe('bar axis labels', () => {
+  const months = Array.from({ length: 120 }, (_, index) => `${2016 + Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, '0')}`);
+
+  it('keeps every label that fits', () => {
+    expect(thinLabels(months.slice(0, 6), 800)).toEqual(months.slice(0, 6));
+  });
+
+  it('thins ten years of months', () => {
+    const labels = thinLabels(months, 800);
+    const labelled = labels.filter((label) => label !== '');
+    expect(labelled.length).toBeGreaterThan(1);
+    expect(labelled.length * labelWidthPx('2016-01')).toBeLessThanOrEqual(800);
+    // The first month stays labelled, so the axis shows where it starts.
+    expect(labels[0]).toBe('2016-01');
+    expect(labels.length).toBe(months.length);
+  });
+
+  it('never overlaps neighbours', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 400 }), fc.integer({ min: 100, max: 3000 }), (count, width) => {
+        const labels = thinLabels(months.concat(months, months, months).slice(0, count), width);
+        const shown = labels.flatMap((label, index) => (label === '' ? [] : [index]));
+        const slot = width / count;
+        for (let next = 1; next < shown.length; next++) {
+          expect((shown[next]! - shown[next - 1]!) * slot).toBeGreaterThanOrEqual(labelWidthPx('2016-01'));
+        }
+      }),
+    );
   });
 });

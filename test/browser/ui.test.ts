@@ -148,6 +148,20 @@ describe('browser pages', () => {
     expect(await page.getByRole('link', { name: '1551803062' }).count()).toBe(0);
   });
 
+  it('open observation fits beside the table', async () => {
+    const page = await open('#/observations?observation=1551803062');
+    await page.getByRole('heading', { name: '1551803062' }).waitFor();
+    const table = page.locator('onsky-table');
+    await table.getByRole('columnheader', { name: 'Review' }).waitFor();
+    expect(await table.getByRole('columnheader', { name: 'Proposal' }).count()).toBe(0);
+    // Nothing of the table hides behind a sideways scroll at the test's 1400 px.
+    const overflow = await table.evaluate((element) => {
+      const scroll = element.shadowRoot!.querySelector('.scroll')!;
+      return scroll.scrollWidth - scroll.clientWidth;
+    });
+    expect(overflow).toBeLessThanOrEqual(0);
+  });
+
   it('change detail lists delivered features', async () => {
     const page = await open('#/changes?change=CHG-2019-031');
     await page.getByRole('heading', { name: /CHG-2019-031/ }).waitFor();

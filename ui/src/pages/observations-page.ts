@@ -260,6 +260,13 @@ export class OnskyObservationsPage extends OnskyPage {
     { label: 'Anomalies', width: '90px', numeric: true, render: (row) => (row.anomalies.length === 0 ? '—' : html`<span class="badge failed">${row.anomalies.length}</span>`), sortValue: (row) => row.anomalies.length },
   ];
 
+  /**
+   * Columns while an observation is open beside the table, which then has about two thirds of the
+   * width: every column needs about 1 060 px, more than the table gets on a 1 400 px screen. The
+   * open observation's panel shows the columns left out.
+   */
+  private readonly besideDetailColumns = this.columns.filter((column) => !['Proposal', 'Product', 'Anomalies'].includes(column.label));
+
   override render(): TemplateResult {
     return html`
       <h1>Observations</h1>
@@ -312,7 +319,7 @@ export class OnskyObservationsPage extends OnskyPage {
           <onsky-table
             label="Observations"
             noun=${`of ${result.total.toLocaleString('en-GB')} observations loaded`}
-            .columns=${this.columns}
+            .columns=${selected === null ? this.columns : this.besideDetailColumns}
             .rows=${result.rows}
             .empty=${filtered ? 'No observation matches these filters. Loosen one, or press Clear.' : noObservations()}
           ></onsky-table>

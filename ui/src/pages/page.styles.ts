@@ -93,7 +93,7 @@ export const pageStyles = [
       display: grid;
       grid-template-columns: max-content 1fr;
       gap: 4px 12px;
-      margin: 0;
+      margin: 0 0 16px;
     }
     dl.facts dt {
       color: var(--onsky-ink-muted);

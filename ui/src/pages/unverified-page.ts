@@ -133,9 +133,9 @@ export class OnskyUnverifiedPage extends OnskyPage {
           ${this.renderCoverage('Spectral line (≥ 3 h on target)', ledger.spectralLineQaCoverage)}
           <h3>Observation end to archived product, as a multiple of the observation's duration</h3>
           <dl class="figures">
-            <div><dt>Median</dt><dd>${formatNumber(ledger.archiveLatency.medianMultiple, 2)}×</dd></div>
-            <div><dt>90th percentile</dt><dd>${formatNumber(ledger.archiveLatency.p90Multiple, 2)}×</dd></div>
-            <div><dt>Maximum</dt><dd>${formatNumber(ledger.archiveLatency.maxMultiple, 2)}×</dd></div>
+            <div><dt>Median</dt><dd>${formatMultiple(ledger.archiveLatency.medianMultiple)}</dd></div>
+            <div><dt>90th percentile</dt><dd>${formatMultiple(ledger.archiveLatency.p90Multiple)}</dd></div>
+            <div><dt>Maximum</dt><dd>${formatMultiple(ledger.archiveLatency.maxMultiple)}</dd></div>
             <div><dt>Observations</dt><dd>${ledger.archiveLatency.observations}</dd></div>
           </dl>
         </section>
@@ -196,4 +196,9 @@ declare global {
   interface HTMLElementTagNameMap {
     'onsky-unverified-page': OnskyUnverifiedPage;
   }
+}
+
+/** Formats a multiple of an observation's duration, e.g. `1.25×`; a dash when none is known. */
+function formatMultiple(value: number | null): string {
+  return value === null ? '—' : `${formatNumber(value, 2)}×`;
 }

@@ -7,6 +7,7 @@
 import { html, LitElement, nothing, unsafeCSS, type PropertyValues, type TemplateResult } from 'lit';
 import { customElement, property, query } from 'lit/decorators.js';
 import type uPlot from 'uplot';
+import { thinLabels } from './axis-labels.js';
 import { timeChartStyles } from './time-chart.styles.js';
 
 export type ChartKind = 'lines' | 'steps' | 'bars' | 'stacked-bars';
@@ -195,12 +196,18 @@ export class OnskyTimeChart extends LitElement {
       axes: [
         // Bars get one tick per bar, labelled like the data table; lines keep uPlot's time ticks.
         bars
-          ? { stroke: ink, grid, ticks: grid, splits: () => [...this.x], values: (_plot: uPlot, splits: number[]) => splits.map((split) => this.formatX(split)) }
+          ? { stroke: ink, grid, ticks: grid, splits: () => [...this.x], values: (plot: uPlot, splits: number[]) => this.barLabels(plot, splits) }
           : { stroke: ink, grid, ticks: grid },
         { stroke: ink, grid, ticks: grid, label: this.unit, size: 56 },
       ],
       series: [{}, ...series],
     };
+  }
+
+  /** Labels the bars, leaving out labels that would overlap their neighbours. */
+  private barLabels(plot: uPlot, splits: readonly number[]): string[] {
+    // bbox is in canvas pixels, which uPlot scales by the device pixel ratio.
+    return thinLabels(splits.map((split) => this.formatX(split)), plot.bbox.width / window.devicePixelRatio);
   }
 
   /** Pads the x range by half a slot each side, so one bar (one month) does not fill the axis. */
