@@ -266,6 +266,19 @@ describe('browser verification', () => {
   });
 });
 
+describe('browser review', () => {
+  it('double press records one review', async () => {
+    const page = await open('#/observations?observation=1552100000');
+    const form = page.getByRole('form', { name: 'Record a review' });
+    await form.getByLabel('Notes').fill('UHF track checked once');
+    await form.getByRole('button', { name: 'Record review' }).dblclick();
+    await page.getByText(/^Recorded the .* review\.$/).waitFor();
+    const reviews = page.getByRole('listitem').filter({ hasText: 'UHF track checked once' });
+    await reviews.first().waitFor();
+    expect(await reviews.count()).toBe(1);
+  });
+});
+
 describe('browser import and roles', () => {
   it('imports a plan through the page', async () => {
     const page = await open('#/import');

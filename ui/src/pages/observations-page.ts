@@ -199,6 +199,8 @@ export class OnskyObservationsPage extends OnskyPage {
   @state() private pages = 1;
   @state() private reviewProblem: string | null = null;
   @state() private reviewDone: string | null = null;
+  /** True while a review is being recorded; a second press would record a second review. */
+  @state() private reviewing = false;
 
   private get filterValues(): Record<string, string | null> {
     const values: Record<string, string | null> = {};
@@ -377,7 +379,7 @@ export class OnskyObservationsPage extends OnskyPage {
       </label>
       <label>Notes<input name="notes" placeholder="what you checked" /></label>
       <label>Reason (for discarded)<input name="reason" placeholder="e.g. RFI throughout" /></label>
-      <button type="submit">Record review</button>
+      <button type="submit" ?disabled=${this.reviewing}>${this.reviewing ? 'Recording…' : 'Record review'}</button>
       ${this.reviewProblem === null ? nothing : html`<div class="error" role="alert">${this.reviewProblem}</div>`}
       ${this.reviewDone === null ? nothing : html`<div role="status">${this.reviewDone}</div>`}
     </form>`;
@@ -385,6 +387,8 @@ export class OnskyObservationsPage extends OnskyPage {
 
   private async review(event: SubmitEvent, observationId: string): Promise<void> {
     event.preventDefault();
+    // A review without a time is dated by the server, so a repeated press is a second review.
+    if (this.reviewing) return;
     const form = new FormData(event.target as HTMLFormElement);
     const level = String(form.get('level'));
     const reason = String(form.get('reason') ?? '').trim();
@@ -394,6 +398,7 @@ export class OnskyObservationsPage extends OnskyPage {
       this.reviewProblem = 'Discarding data needs a reason: say why in the Reason field.';
       return;
     }
+    this.reviewing = true;
     try {
       const input = { observationId, level, notes: String(form.get('notes') ?? ''), ...(reason === '' ? {} : { reason }) };
       const data = await request<{ reviewObservation: { message?: string } }>(REVIEW_MUTATION, { input });
@@ -406,6 +411,8 @@ export class OnskyObservationsPage extends OnskyPage {
       void this.search.run();
     } catch (error) {
       this.reviewProblem = error instanceof Error ? error.message : String(error);
+    } finally {
+      this.reviewing = false;
     }
   }
 
