@@ -23,6 +23,7 @@ import {
   ticketStream,
   type AggregateName,
 } from '../domain/index.js';
+import { eventDataProblem } from '../domain/event-schemas.js';
 import { domainUpcasters } from '../domain/upcasters.js';
 import { applyEvent } from '../projections/fold.js';
 import { createProjectionState } from '../projections/model.js';
@@ -155,6 +156,12 @@ class RestoreCheck {
 
     this.position += 1n;
     const upcast = this.upcasters.apply({ type: event.type, schemaVersion: event.schemaVersion, data: event.data });
+    // The fold accepts data of the wrong shape (a list as a string, a time as a number), and the
+    // queries that read it would fail after the restore, so the shape is checked here.
+    const problem = isOnskyEventType(upcast.type) ? eventDataProblem(upcast.type, upcast.data) : undefined;
+    if (problem !== undefined) {
+      throw new UsageError(`${at}: the ${event.type} event's data is invalid (${problem}); the export was edited or damaged, so export again`);
+    }
     const recorded = { ...event, ...upcast, stream, revision, position: this.position, metadata: { ...event.metadata, recordedAt } } as RecordedEvent;
     try {
       applyEvent(this.state, recorded);
