@@ -420,7 +420,7 @@ class ImportSession {
     const cached = this.streams.get(item.stream);
     if (cached === undefined) return undefined;
     // The stream's ids are those of every stored, simulated and pending event, so their count is its length.
-    return planRevision(item, cached.state as FeatureState, cached.eventIds.size);
+    return planRevision(item, cached.state as FeatureState, cached.eventIds.size, (this.options.now?.() ?? new Date()).toISOString());
   }
 
   /** Decides a plan entry's revision commands, and warns about changed fields no command revises. */

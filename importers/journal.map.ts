@@ -13,6 +13,7 @@ import {
 import type { JournalEntry } from './journal.js';
 import { importCommand, type ImportCommand, type MapContext, observationStreamOf, provenanceOf, type RecordMapper, withoutEmpty } from './map.js';
 import { uuidV5 } from './ids.js';
+import { utcOf } from './zoned-instant.js';
 
 /** A schedule block id as the archive writes it: date, hyphen, four-digit sequence number. */
 const SCHEDULE_BLOCK = /^\d{8}-\d{4}$/;
@@ -37,7 +38,7 @@ export function mapJournal(_context: MapContext): RecordMapper<JournalEntry> {
             ticketKeys: entry.tickets,
             deliversFeatures: entry.delivers,
             recordedBy: entry.by,
-            recordedAt: utc(entry.at),
+            recordedAt: utcOf(entry.at),
           },
         });
       case 'deploy':
@@ -45,15 +46,15 @@ export function mapJournal(_context: MapContext): RecordMapper<JournalEntry> {
           type: 'DeployChange',
           data: {
             changeId: entry.deploy,
-            deploymentId: entry.id ?? `${entry.deploy}@${utc(entry.at)}`,
-            deployedAt: utc(entry.at),
+            deploymentId: entry.id ?? `${entry.deploy}@${utcOf(entry.at)}`,
+            deployedAt: utcOf(entry.at),
             scope: { subarray: entry.subarray ?? null, receptors: entry.receptors, hosts: entry.hosts },
           },
         });
       case 'deliver':
         return commandFor(featureStream(entry.deliver), {
           type: 'DeliverFeature',
-          data: withoutEmpty({ featureKey: entry.deliver, changeId: entry.change, deliveredAt: utc(entry.at) }),
+          data: withoutEmpty({ featureKey: entry.deliver, changeId: entry.change, deliveredAt: utcOf(entry.at) }),
         });
       case 'verify':
         return commandFor(featureStream(entry.verify), {
@@ -61,13 +62,13 @@ export function mapJournal(_context: MapContext): RecordMapper<JournalEntry> {
           data: {
             featureKey: entry.verify,
             // The same feature and time always give the same id, so a re-import is recognised.
-            verificationId: entry.id ?? uuidV5(`journal-verification/${entry.verify}/${utc(entry.at)}`),
+            verificationId: entry.id ?? uuidV5(`journal-verification/${entry.verify}/${utcOf(entry.at)}`),
             outcome: entry.outcome,
             observationIds: entry.observations.map(observationIdOf),
             metrics: entry.metrics,
             ...(entry.notes === undefined ? {} : { notes: entry.notes }),
             verifiedBy: entry.by,
-            verifiedAt: utc(entry.at),
+            verifiedAt: utcOf(entry.at),
             observations: [],
           },
         });
@@ -79,7 +80,7 @@ export function mapJournal(_context: MapContext): RecordMapper<JournalEntry> {
             observationId,
             level: entry.level,
             reviewer: entry.by,
-            reviewedAt: utc(entry.at),
+            reviewedAt: utcOf(entry.at),
             reason: entry.reason,
             notes: entry.notes,
           }),
@@ -88,7 +89,7 @@ export function mapJournal(_context: MapContext): RecordMapper<JournalEntry> {
       case 'clear':
         return commandFor(featureStream(entry.clear), {
           type: 'ClearSuspicion',
-          data: { featureKey: entry.clear, justification: entry.justification, clearedBy: entry.by, clearedAt: utc(entry.at) },
+          data: { featureKey: entry.clear, justification: entry.justification, clearedBy: entry.by, clearedAt: utcOf(entry.at) },
         });
     }
   };
@@ -103,9 +104,4 @@ export function observationIdOf(reference: string): string {
   if (isCaptureBlockId(reference)) return reference;
   if (SCHEDULE_BLOCK.test(reference)) return observationStreamOf(undefined, reference)!.id;
   return reference;
-}
-
-/** Journal times may carry any zone; events store UTC. */
-function utc(at: string): string {
-  return new Date(at).toISOString().replace('.000Z', 'Z');
 }

@@ -8,37 +8,9 @@ import { z } from 'zod';
 import { CHANGE_KINDS } from '../domain/change.js';
 import { REVIEW_LEVELS } from '../domain/observation-events.js';
 import { VERIFICATION_OUTCOMES } from '../domain/feature-events.js';
-import { calendarProblem } from '../domain/values.js';
 import { type Parsed, type ParseOptions, record, sha256, throwFirstWarning, warning } from './types.js';
 import { describePath, readYamlFile, yamlList, type YamlListItem } from './yaml-list.js';
-
-/** Times outside these years are typing mistakes, and the domain cannot store their UTC form. */
-const EARLIEST_YEAR = 1900;
-const LATEST_YEAR = 2200;
-
-const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
-
-/** Schema of a time with a zone that exists, in the years the domain stores, with one message per mistake. */
-const instant = z.string({ error: 'must be an ISO 8601 time with a zone, such as 2019-03-07T14:00:00Z' }).superRefine((value, context) => {
-  if (!ISO_WITH_ZONE.test(value)) {
-    context.addIssue({ code: 'custom', message: 'must be an ISO 8601 time with a zone, such as 2019-03-07T14:00:00Z' });
-    return;
-  }
-  const yearMessage = `must be between the years ${EARLIEST_YEAR} and ${LATEST_YEAR} in UTC; check the year, e.g. 2019-03-07T14:00:00Z`;
-  const year = Number(value.slice(0, 4));
-  if (year < EARLIEST_YEAR || year > LATEST_YEAR) {
-    context.addIssue({ code: 'custom', message: yearMessage });
-    return;
-  }
-  // Date.parse accepts 30 February and 24:00 and moves them on, so the fields are checked here.
-  const problem = calendarProblem(value);
-  if (problem !== undefined) {
-    context.addIssue({ code: 'custom', message: `must be a time that exists (${problem}), e.g. 2019-03-07T14:00:00Z` });
-    return;
-  }
-  const utcYear = new Date(value).getUTCFullYear();
-  if (utcYear < EARLIEST_YEAR || utcYear > LATEST_YEAR) context.addIssue({ code: 'custom', message: yearMessage });
-});
+import { zonedInstant as instant } from './zoned-instant.js';
 
 /**
  * Message of a text field given a YAML number or boolean. YAML reads `0012345` as 12345 and

@@ -16,6 +16,7 @@ import {
   type SetFeatureTickets,
 } from '../domain/index.js';
 import { importCommand, type ImportCommand, type MapContext, provenanceOf, type RecordMapper, withoutEmpty } from './map.js';
+import { utcOf } from './zoned-instant.js';
 import type { PlanFeature } from './plan.js';
 
 export function mapPlan(context: MapContext): RecordMapper<PlanFeature> {
@@ -50,7 +51,7 @@ export function mapPlan(context: MapContext): RecordMapper<PlanFeature> {
         },
         verificationEffort: feature.wsjf.verificationEffort,
         proposedBy: context.actor,
-        proposedAt: context.importedAt,
+        proposedAt: feature.proposed === undefined ? context.importedAt : utcOf(feature.proposed),
       },
     };
     return [importCommand(provenance, featureStream(feature.key), command)];
@@ -80,8 +81,9 @@ export interface PlanRevision {
  * Other changed fields are listed so that the import can warn. Returns undefined before the
  * feature is proposed. `streamLength` (events in the feature's stream) goes into the command ids:
  * a value set again after another edit is a new revision, and a re-run of the same import is not.
+ * The revisions are dated `revisedAt`, the import's time, not the entry's `proposed` date.
  */
-export function planRevision(item: ImportCommand, feature: FeatureState, streamLength: number): PlanRevision | undefined {
+export function planRevision(item: ImportCommand, feature: FeatureState, streamLength: number, revisedAt: string): PlanRevision | undefined {
   if (item.command.type !== 'ProposeFeature' || feature.definition === null) return undefined;
   const proposed = item.command.data;
   const current = feature.definition;
@@ -109,7 +111,7 @@ export function planRevision(item: ImportCommand, feature: FeatureState, streamL
         scores: proposed.scores,
         verificationEffort: proposed.verificationEffort,
         rescoredBy: proposed.proposedBy,
-        rescoredAt: proposed.proposedAt,
+        rescoredAt: revisedAt,
       },
     };
     items.push(importCommand(item.provenance, item.stream, rescore, part));
@@ -117,14 +119,14 @@ export function planRevision(item: ImportCommand, feature: FeatureState, streamL
   if (criteriaChanged) {
     const criteria: SetEvidenceCriteria = {
       type: 'SetEvidenceCriteria',
-      data: { featureKey: proposed.featureKey, evidenceCriteria: proposed.evidenceCriteria, setBy: proposed.proposedBy, setAt: proposed.proposedAt },
+      data: { featureKey: proposed.featureKey, evidenceCriteria: proposed.evidenceCriteria, setBy: proposed.proposedBy, setAt: revisedAt },
     };
     items.push(importCommand(item.provenance, item.stream, criteria, part));
   }
   if (ticketsChanged) {
     const tickets: SetFeatureTickets = {
       type: 'SetFeatureTickets',
-      data: { featureKey: proposed.featureKey, ticketKeys: proposed.ticketKeys, setBy: proposed.proposedBy, setAt: proposed.proposedAt },
+      data: { featureKey: proposed.featureKey, ticketKeys: proposed.ticketKeys, setBy: proposed.proposedBy, setAt: revisedAt },
     };
     items.push(importCommand(item.provenance, item.stream, tickets, part));
   }

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { MAX_TICKET_KEYS, TICKET_KEY, TICKET_KEY_FORM } from '../domain/index.js';
 import { type Parsed, type ParseOptions, record, sha256, throwFirstWarning, warning } from './types.js';
 import { describePath, MAX_YAML_BYTES, readYamlFile, yamlList } from './yaml-list.js';
+import { zonedInstant } from './zoned-instant.js';
 
 /** The modified Fibonacci scale that WSJF scores use. */
 export const WSJF_SCALE = [1, 2, 3, 5, 8, 13, 20] as const;
@@ -26,6 +27,16 @@ export const evidenceCriteriaSchema = z.strictObject({
   afterDelivery: z.boolean({ error: 'must be true or false' }).default(true),
 });
 
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+const PROPOSED_FORM = 'must be a date such as 2019-01-15 or a time with a zone such as 2019-01-15T09:00:00Z';
+
+/** A proposal date, read as the start of that day in UTC, or a time with a zone; checked as journal times are. */
+const proposedTime = z
+  .string({ error: PROPOSED_FORM })
+  .refine((value) => DATE_ONLY.test(value) || value.includes('T'), { error: PROPOSED_FORM })
+  .transform((value) => (DATE_ONLY.test(value) ? `${value}T00:00:00Z` : value))
+  .pipe(zonedInstant);
+
 export const featureSchema = z.strictObject({
   key: z.string().regex(FEATURE_KEY, { error: 'must be upper case with hyphens, like MKAIV-449 or CBF-1K-START-DELAY' }),
   title: z.string().min(3, { error: 'must name the feature in a few words' }),
@@ -44,6 +55,8 @@ export const featureSchema = z.strictObject({
   }),
   // A feature without criteria accepts any observation taken after its delivery.
   criteria: evidenceCriteriaSchema.prefault({}),
+  // When the feature was proposed; without it, the proposal is dated at the first import.
+  proposed: proposedTime.optional(),
   description: z.string().optional(),
 });
 

@@ -174,6 +174,53 @@ describe('parsePlanText', () => {
   });
 });
 
+/** The time an import that revises a feature runs at. */
+const REVISED_AT = '2026-12-06T08:00:00.000Z';
+
+describe('plan proposal dates', () => {
+  const context = { actor: 'importer:plan', importedAt: '2026-12-05T06:00:00.000Z' } as MapContext;
+  const proposedAt = (text: string): string => (mapPlan(context)(run(text).records[0]!)[0]!.command as ProposeFeature).data.proposedAt;
+  const withProposed = (value: string): string => valid.replace('    components: [sdp.cal]', `    components: [sdp.cal]\n    proposed: ${value}`);
+
+  it('dates a plain entry at import', () => {
+    expect(proposedAt(valid)).toBe('2026-12-05T06:00:00.000Z');
+  });
+
+  it('reads a date as its start', () => {
+    expect(proposedAt(withProposed('2019-01-15'))).toBe('2019-01-15T00:00:00Z');
+  });
+
+  it('converts a zoned time to UTC', () => {
+    expect(proposedAt(withProposed('2019-01-15T09:30:00+02:00'))).toBe('2019-01-15T07:30:00Z');
+  });
+
+  it('names a proposal date it cannot read', () => {
+    const cases: Array<[string, string]> = [
+      ['January 2019', 'must be a date such as 2019-01-15 or a time with a zone such as 2019-01-15T09:00:00Z'],
+      ['2019-02-30', 'must be a time that exists'],
+      ['2019-01-15T09:30:00', 'must be an ISO 8601 time with a zone'],
+      ['1850-01-01', 'must be between the years 1900 and 2200'],
+    ];
+    for (const [value, message] of cases) {
+      const { records, warnings } = run(withProposed(value));
+      expect(records, value).toEqual([]);
+      expect(warnings[0]?.message, value).toContain('proposed');
+      expect(warnings[0]?.message, value).toContain(message);
+      // The line of the proposed: field itself.
+      expect(warnings[0]?.line, value).toBe(6);
+    }
+  });
+
+  it('dates revisions at the import', () => {
+    const dated = withProposed('2019-01-15');
+    const feature = evolveFeature(initialFeatureState, { type: 'FeatureProposed', data: (mapPlan(context)(run(dated).records[0]!)[0]!.command as ProposeFeature).data });
+    const edited = mapPlan(context)(run(dated.replace('businessValue: 13', 'businessValue: 20').replace('band: L', 'band: UHF')).records[0]!)[0]!;
+    const revision = planRevision(edited, feature, 1, REVISED_AT);
+    expect(revision?.items.map((item) => item.command.type)).toEqual(['RescoreFeature', 'SetEvidenceCriteria']);
+    expect(revision?.items.map((item) => JSON.stringify(item.command.data))).toEqual([expect.stringContaining(`"rescoredAt":"${REVISED_AT}"`), expect.stringContaining(`"setAt":"${REVISED_AT}"`)]);
+  });
+});
+
 describe('plan revisions', () => {
   const context = { actor: 'importer:plan', importedAt: '2026-12-05T06:00:00.000Z' } as MapContext;
 
@@ -188,7 +235,7 @@ describe('plan revisions', () => {
   it('rescores to the plan values', async () => {
     const feature = proposedState(valid);
     const edited = proposal(valid.replace('businessValue: 13', 'businessValue: 20'));
-    const revision = planRevision(edited, feature, 1);
+    const revision = planRevision(edited, feature, 1, REVISED_AT);
     expect(revision?.items.map((item) => item.command.type)).toEqual(['RescoreFeature']);
     expect(revision?.fixedChanged).toEqual([]);
   });
@@ -196,9 +243,9 @@ describe('plan revisions', () => {
   it('gives a repeated value a new id', async () => {
     const feature = proposedState(valid);
     const edited = proposal(valid.replace('businessValue: 13', 'businessValue: 20'));
-    const first = planRevision(edited, feature, 1)?.items[0]?.commandId;
-    expect(planRevision(edited, feature, 1)?.items[0]?.commandId).toBe(first);
-    expect(planRevision(edited, feature, 3)?.items[0]?.commandId).not.toBe(first);
+    const first = planRevision(edited, feature, 1, REVISED_AT)?.items[0]?.commandId;
+    expect(planRevision(edited, feature, 1, REVISED_AT)?.items[0]?.commandId).toBe(first);
+    expect(planRevision(edited, feature, 3, REVISED_AT)?.items[0]?.commandId).not.toBe(first);
   });
 
   it('proposes a feature with the tickets the plan names', () => {
@@ -210,8 +257,8 @@ describe('plan revisions', () => {
   it('sets a changed ticket list, whatever its order', () => {
     const withTickets = valid.replace('components: [sdp.cal]', 'components: [sdp.cal]\n    tickets: [MKAIV-449, COMM-305]');
     const feature = proposedState(withTickets);
-    expect(planRevision(proposal(withTickets.replace('[MKAIV-449, COMM-305]', '[COMM-305, MKAIV-449]')), feature, 1)?.items).toEqual([]);
-    const revision = planRevision(proposal(withTickets.replace('[MKAIV-449, COMM-305]', '[MKAIV-449]')), feature, 1);
+    expect(planRevision(proposal(withTickets.replace('[MKAIV-449, COMM-305]', '[COMM-305, MKAIV-449]')), feature, 1, REVISED_AT)?.items).toEqual([]);
+    const revision = planRevision(proposal(withTickets.replace('[MKAIV-449, COMM-305]', '[MKAIV-449]')), feature, 1, REVISED_AT);
     expect(revision?.items.map((item) => [item.command.type, (item.command.data as { ticketKeys?: unknown }).ticketKeys])).toEqual([['SetFeatureTickets', ['MKAIV-449']]]);
     expect(revision?.fixedChanged).toEqual([]);
   });
@@ -220,7 +267,7 @@ describe('plan revisions', () => {
     const proposed = proposedState(valid);
     const withdrawn = evolveFeature(proposed, { type: 'FeatureWithdrawn', data: { featureKey: 'MKAIV-449', reason: 'descoped', withdrawnBy: 'lead', withdrawnAt: '2026-12-01T00:00:00Z' } } as FeatureEvent);
     const edited = proposal(valid.replace('businessValue: 13', 'businessValue: 20'));
-    const revision = planRevision(edited, withdrawn, 2);
+    const revision = planRevision(edited, withdrawn, 2, REVISED_AT);
     expect(revision?.items).toEqual([]);
     expect(revision?.ignoredOnWithdrawn).toEqual(['scores']);
   });
