@@ -7,8 +7,12 @@
  * lines once and expands the batch it needs. Iteration expands every batch, and counting parses the
  * ids only. In every other respect the map behaves as a `Map` of records, and it iterates in the
  * order of the log: the snapshot's order, then observations added since.
+ *
+ * A batch that cannot be read raises `SnapshotDamagedError` on every later use that needs it, and
+ * the damage listener hears of it once, so its owner can rebuild from the log.
  */
 import type { ObservationRecord } from './model.js';
+import { readPart, SnapshotDamagedError, type DamageListener } from './snapshot-damage.js';
 
 /** Turns one batch line into records; the values table is parsed on the first call. */
 export type ExpandBatch = (line: Buffer) => readonly ObservationRecord[];
@@ -29,6 +33,8 @@ export class RestoredObservations extends Map<string, ObservationRecord> {
    * the first lookup that needs it, because parsing every id costs a tenth of a start.
    */
   private index: Map<string, number> | null = null;
+  /** Ids the index names per pending batch, to check each batch against its id line. */
+  private indexedPerBatch: number[] = [];
   /** Index of the first batch not yet expanded; every batch before it is expanded. */
   private nextBatch = 0;
   private remaining: number;
@@ -37,11 +43,16 @@ export class RestoredObservations extends Map<string, ObservationRecord> {
    * earlier one, or a new observation added while batches were pending.
    */
   private outOfOrder = false;
+  /** The first damage found; every later use that needs a pending batch raises it again. */
+  private damage: SnapshotDamagedError | null = null;
+  /** Dropped once every batch is expanded, so the snapshot's bytes can be collected. */
+  private expand: ExpandBatch | null;
 
-  constructor(batches: readonly PendingBatch[], private readonly expand: ExpandBatch) {
+  constructor(batches: readonly PendingBatch[], expand: ExpandBatch, private readonly onDamage: DamageListener = () => undefined) {
     super();
     this.batches = [...batches];
     this.remaining = batches.length;
+    this.expand = expand;
   }
 
   /** Batches not yet expanded. */
@@ -85,6 +96,9 @@ export class RestoredObservations extends Map<string, ObservationRecord> {
     this.batches.length = 0;
     this.expandedIds.length = 0;
     this.index = null;
+    this.indexedPerBatch = [];
+    this.damage = null;
+    this.expand = null;
     this.nextBatch = 0;
     this.remaining = 0;
     this.outOfOrder = false;
@@ -132,22 +146,45 @@ export class RestoredObservations extends Map<string, ObservationRecord> {
   private pendingIndex(): Map<string, number> {
     if (this.index !== null) return this.index;
     const index = new Map<string, number>();
-    this.batches.forEach((batch, batchIndex) => {
-      if (batch === null) return;
-      for (const id of JSON.parse(batch.idLine.toString('utf8')) as string[]) index.set(id, batchIndex);
-    });
+    const counts: number[] = [];
+    this.guard(() =>
+      this.batches.forEach((batch, batchIndex) => {
+        if (batch === null) return;
+        const ids = readPart(`id line of observation batch ${batchIndex + 1}`, () => JSON.parse(batch.idLine.toString('utf8')) as unknown);
+        if (!Array.isArray(ids) || ids.some((id) => typeof id !== 'string')) {
+          throw new SnapshotDamagedError(`the snapshot's id line of observation batch ${batchIndex + 1} is not a list of ids`);
+        }
+        for (const id of ids as string[]) index.set(id, batchIndex);
+        counts[batchIndex] = ids.length;
+      }),
+    );
     this.index = index;
+    this.indexedPerBatch = counts;
     return index;
+  }
+
+  /** Runs `work`; the first damage it raises is kept and reported before it is raised again. */
+  private guard<T>(work: () => T): T {
+    if (this.damage !== null) throw this.damage;
+    try {
+      return work();
+    } catch (error) {
+      if (!(error instanceof SnapshotDamagedError)) throw error;
+      this.damage = error;
+      this.onDamage(error);
+      throw error;
+    }
   }
 
   private expandBatch(batchIndex: number): void {
     const batch = this.batches[batchIndex];
     if (batch === null || batch === undefined) return;
+    // Read before anything changes, so a damaged batch stays pending rather than half applied.
+    const records = this.guard(() => this.readBatch(batch, batchIndex));
     if (batchIndex !== this.nextBatch) this.outOfOrder = true;
     this.batches[batchIndex] = null;
     this.remaining -= 1;
 
-    const records = this.expand(batch.line);
     const ids = records.map((record) => record.observationId);
     this.expandedIds[batchIndex] = ids;
     for (const record of records) super.set(record.observationId, record);
@@ -155,6 +192,19 @@ export class RestoredObservations extends Map<string, ObservationRecord> {
 
     while (this.nextBatch < this.batches.length && this.batches[this.nextBatch] === null) this.nextBatch++;
     if (this.remaining === 0) this.finish();
+  }
+
+  /** Parses one batch and checks it against its id line when that was read. */
+  private readBatch(batch: PendingBatch, batchIndex: number): readonly ObservationRecord[] {
+    const expand = this.expand;
+    if (expand === null) throw new Error('cannot expand an observation batch after every batch was expanded');
+    const records = readPart(`observation batch ${batchIndex + 1}`, () => expand(batch.line));
+    const indexed = this.index === null ? undefined : this.indexedPerBatch[batchIndex];
+    const listed = indexed === undefined ? 0 : records.filter((record) => this.index!.get(record.observationId) === batchIndex).length;
+    if (indexed !== undefined && listed !== indexed) {
+      throw new SnapshotDamagedError(`the snapshot's observation batch ${batchIndex + 1} does not contain the ${indexed} observations its id line lists`);
+    }
+    return records;
   }
 
   /** Drops the batch bookkeeping and, when needed, re-inserts every record in log order. */
@@ -175,7 +225,9 @@ export class RestoredObservations extends Map<string, ObservationRecord> {
     this.batches.length = 0;
     this.expandedIds.length = 0;
     this.index = null;
+    this.indexedPerBatch = [];
     this.nextBatch = 0;
     this.outOfOrder = false;
+    this.expand = null;
   }
 }

@@ -3,6 +3,7 @@
  * them from the log, and subscribes to the store from the checkpoint. It reports the read models
  * each batch changed, snapshots periodically and on close, and serves as-of views.
  */
+import { rmSync } from 'node:fs';
 import type { EventStore, Position, RecordedEvent, Subscription } from '../store/port.js';
 import { projectionCodeVersion } from './code-version.js';
 import { applyEvent } from './fold.js';
@@ -11,6 +12,7 @@ import { ReadModels } from './read-models.js';
 import { RestoredObservations } from './restored-observations.js';
 import { checkCheckpoint, replayInto } from './replay.js';
 import { readSnapshot, writeSnapshot } from './snapshot.js';
+import { SnapshotDamagedError } from './snapshot-damage.js';
 
 /** A pino-style logger: fields first, then the message. */
 export interface ProjectionsLogger {
@@ -98,6 +100,10 @@ class ProjectionsRuntime implements Projections {
   private eventsSinceSnapshot = 0;
   private lastSnapshotMs: number;
   private closed = false;
+  /** True once the start's replay is done; damage found later is repaired by `recover`. */
+  private serving = false;
+  /** Events the subscription delivered while a rebuild after damage ran; applied after the swap. */
+  private heldDuringRecovery: RecordedEvent[] | null = null;
 
   constructor(private readonly store: EventStore, private readonly options: ProjectionsOptions) {
     this.logger = options.logger ?? SILENT;
@@ -171,9 +177,20 @@ class ProjectionsRuntime implements Projections {
   }
 
   private async start(): Promise<StartReport> {
-    const restored = await this.restore();
-    const before = this.state.version;
-    await replayInto(this.store, this.state, { betweenPages: yieldToEventLoop });
+    let restored = await this.restore();
+    let before = this.state.version;
+    try {
+      await replayInto(this.store, this.state, { betweenPages: yieldToEventLoop });
+    } catch (error) {
+      // Replaying onto the restored state read a damaged part of the snapshot: start over from the log.
+      if (!(error instanceof SnapshotDamagedError)) throw error;
+      restored = { source: 'rebuild', reason: this.discardDamagedSnapshot(error) };
+      this.state = createProjectionState();
+      this.live.rebind(this.state);
+      before = 0;
+      await replayInto(this.store, this.state, { betweenPages: yieldToEventLoop });
+    }
+    this.serving = true;
     const report: StartReport = { ...restored, eventsReplayed: this.state.version - before };
     if (report.eventsReplayed > 0) this.eventsSinceSnapshot += report.eventsReplayed;
     if (this.closed) return report;
@@ -208,7 +225,9 @@ class ProjectionsRuntime implements Projections {
   private async restore(): Promise<Omit<StartReport, 'eventsReplayed'>> {
     const file = this.options.snapshotFile;
     if (file === undefined) return { source: 'rebuild', reason: 'no snapshot file configured' };
-    const result = readSnapshot(file, this.codeVersion);
+    const result = readSnapshot(file, this.codeVersion, (error) => {
+      if (this.serving) this.recover(error);
+    });
     if (!result.ok) {
       const log = result.missing ? this.logger.info : this.logger.warn;
       log.call(this.logger, { file, reason: result.reason }, 'rebuilding the read models from the log');
@@ -237,7 +256,15 @@ class ProjectionsRuntime implements Projections {
     const started = performance.now();
     const step = (): void => {
       if (this.closed || observations !== this.state.observations) return;
-      if (observations.expandNext()) {
+      let more: boolean;
+      try {
+        more = observations.expandNext();
+      } catch (error) {
+        // The damage listener has started the rebuild; a damaged batch stays damaged.
+        if (error instanceof SnapshotDamagedError) return;
+        throw error;
+      }
+      if (more) {
         setImmediate(step);
         return;
       }
@@ -246,8 +273,60 @@ class ProjectionsRuntime implements Projections {
     setImmediate(step);
   }
 
+  /** Logs the damage and deletes the snapshot, so no later start reads it again; returns the reason. */
+  private discardDamagedSnapshot(error: SnapshotDamagedError): string {
+    const file = this.options.snapshotFile;
+    const reason = `snapshot ${file ?? ''} is damaged: ${error.message}`;
+    this.logger.error({ file, reason }, 'rebuilding the read models from the log');
+    if (file !== undefined) rmSync(file, { force: true });
+    return reason;
+  }
+
+  /**
+   * Rebuilds the read models from the log after a restored part proved damaged while serving,
+   * then swaps them in. Until then queries read the damaged state, and those that need the damaged
+   * part fail. Events arriving meanwhile are held and applied to the new state after the swap.
+   */
+  private recover(error: SnapshotDamagedError): void {
+    if (this.heldDuringRecovery !== null || this.closed) return;
+    this.discardDamagedSnapshot(error);
+    this.heldDuringRecovery = [];
+    const fresh = createProjectionState();
+    replayInto(this.store, fresh, { betweenPages: yieldToEventLoop })
+      .then(() => this.swapIn(fresh))
+      .catch((failure: unknown) => {
+        this.heldDuringRecovery = null;
+        this.logger.error({ err: failure }, 'rebuilding the read models after a damaged snapshot failed; restart the server');
+      });
+  }
+
+  private swapIn(fresh: ProjectionState): void {
+    const held = this.heldDuringRecovery ?? [];
+    this.heldDuringRecovery = null;
+    if (this.closed) return;
+    this.state = fresh;
+    this.live.rebind(fresh);
+    // Events up to the replay's last page are in `fresh` already, and applyEvent skips them.
+    for (const event of held) applyEvent(fresh, event);
+    this.eventsSinceSnapshot = Math.max(1, fresh.version);
+    for (const model of ALL_MODELS) this.pending.add(model);
+    this.flush();
+    this.logger.info({ position: fresh.position?.toString() ?? null, events: fresh.version }, 'read models rebuilt after a damaged snapshot');
+  }
+
   private apply(event: RecordedEvent): void {
-    const models = applyEvent(this.state, event);
+    if (this.heldDuringRecovery !== null) {
+      this.heldDuringRecovery.push(event);
+      return;
+    }
+    let models: readonly ReadModelName[];
+    try {
+      models = applyEvent(this.state, event);
+    } catch (error) {
+      if (!(error instanceof SnapshotDamagedError)) throw error;
+      // The damage listener has started the rebuild, which reads this event from the log.
+      return;
+    }
     if (models.length === 0) return;
     for (const model of models) this.pending.add(model);
     this.eventsSinceSnapshot += 1;
@@ -289,6 +368,9 @@ class ProjectionsRuntime implements Projections {
     return (this.options.now?.() ?? new Date()).getTime();
   }
 }
+
+/** Every read model, reported as changed when a rebuilt state replaces the served one. */
+const ALL_MODELS: readonly ReadModelName[] = ['board', 'queue', 'backpressure', 'ledger', 'traceability', 'timeline', 'configuration', 'gaps', 'observations', 'changes', 'tickets', 'findings', 'targets'];
 
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));

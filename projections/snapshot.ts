@@ -16,6 +16,7 @@ import { dirname } from 'node:path';
 import { OBSERVATION_FACT_NAMES, type AssertedFact, type FactSource, type ObservationFactName, type Review } from '../domain/index.js';
 import { createProjectionState, type NotedAnomaly, type ObservationRecord, type ProjectionState } from './model.js';
 import { DeferredMap } from './deferred-map.js';
+import { readPart, SnapshotDamagedError, type DamageListener } from './snapshot-damage.js';
 import { RestoredObservations, type ExpandBatch, type PendingBatch } from './restored-observations.js';
 
 const FORMAT = 'onsky-projections-snapshot-3';
@@ -188,8 +189,12 @@ function expandObservation(compact: CompactObservation, values: readonly unknown
   };
 }
 
-/** Reads a snapshot. A missing, unreadable or invalid file is returned as a reason instead of thrown. */
-export function readSnapshot(file: string, codeVersion: string): SnapshotReadResult {
+/**
+ * Reads a snapshot. A missing, unreadable or invalid file is returned as a reason instead of thrown.
+ * Observations and the block indexes are read on first use; `onDamage` hears once if one of them
+ * turns out to be damaged then.
+ */
+export function readSnapshot(file: string, codeVersion: string, onDamage?: DamageListener): SnapshotReadResult {
   let bytes: Buffer;
   try {
     // A Buffer, not one string: V8 strings stop at about 512 MiB, and a large log's snapshot passes that.
@@ -199,7 +204,7 @@ export function readSnapshot(file: string, codeVersion: string): SnapshotReadRes
     return { ok: false, missing, reason: missing ? `no snapshot at ${file}` : `snapshot ${file} cannot be read: ${String(error)}` };
   }
   try {
-    return parseSnapshot(bytes, codeVersion);
+    return parseSnapshot(bytes, codeVersion, onDamage);
   } catch (error) {
     return { ok: false, missing: false, reason: `snapshot ${file} is corrupt: ${(error as Error).message}` };
   }
@@ -207,7 +212,7 @@ export function readSnapshot(file: string, codeVersion: string): SnapshotReadRes
 
 const NEWLINE = 0x0a;
 
-function parseSnapshot(bytes: Buffer, codeVersion: string): SnapshotReadResult {
+function parseSnapshot(bytes: Buffer, codeVersion: string, onDamage: DamageListener | undefined): SnapshotReadResult {
   const trailerStart = bytes.lastIndexOf('\nE ', bytes.length - 2);
   if (trailerStart < 0 || bytes[bytes.length - 1] !== NEWLINE) {
     return { ok: false, missing: false, reason: 'snapshot is truncated: the closing checksum line is missing' };
@@ -226,11 +231,11 @@ function parseSnapshot(bytes: Buffer, codeVersion: string): SnapshotReadResult {
   if (header.codeVersion !== codeVersion) {
     return { ok: false, missing: false, reason: `snapshot was written by other projection code (version ${header.codeVersion.slice(0, 12)}…, running ${codeVersion.slice(0, 12)}…)` };
   }
-  const state = restoreState(bytes, firstBreak + 1, bodyEnd, header);
+  const state = restoreState(bytes, firstBreak + 1, bodyEnd, header, onDamage);
   return { ok: true, state, header };
 }
 
-function restoreState(bytes: Buffer, from: number, to: number, header: SnapshotHeader): ProjectionState {
+function restoreState(bytes: Buffer, from: number, to: number, header: SnapshotHeader, onDamage: DamageListener | undefined): ProjectionState {
   const state = createProjectionState();
   const valueLines: Buffer[] = [];
   const batches: PendingBatch[] = [];
@@ -263,9 +268,10 @@ function restoreState(bytes: Buffer, from: number, to: number, header: SnapshotH
   if (captureBlocks === null || scheduleBlocks === null) throw new Error('the capture block or schedule block index is missing');
   return {
     ...state,
-    observations: new RestoredObservations(batches, observationExpander(valueLines)),
-    captureBlocks: new DeferredMap(captureBlocks),
-    scheduleBlocks: new DeferredMap(scheduleBlocks),
+    observations: new RestoredObservations(batches, observationExpander(valueLines), onDamage),
+    // Copies, because a slice would keep the whole snapshot in memory until the index is first used.
+    captureBlocks: new DeferredMap(Buffer.from(captureBlocks), 'capture block index', onDamage),
+    scheduleBlocks: new DeferredMap(Buffer.from(scheduleBlocks), 'schedule block index', onDamage),
     version: header.events,
     position: BigInt(header.position),
     eventId: header.eventId,
@@ -273,16 +279,27 @@ function restoreState(bytes: Buffer, from: number, to: number, header: SnapshotH
   };
 }
 
-/** Expands batch lines into records; the list values are parsed on the first batch expanded. */
-function observationExpander(valueLines: readonly Buffer[]): ExpandBatch {
+/**
+ * Expands batch lines into records. The list values are parsed on the first batch expanded, and
+ * their lines are then let go, because as slices they keep the whole snapshot file in memory.
+ */
+function observationExpander(valueLines: Buffer[]): ExpandBatch {
   let values: unknown[] | null = null;
   return (line) => {
     if (values === null) {
-      values = [];
-      for (const valueLine of valueLines) values.push(...(JSON.parse(valueLine.toString('utf8')) as unknown[]));
+      const parsed: unknown[] = [];
+      for (const valueLine of valueLines) {
+        const list = readPart('table of list values', () => JSON.parse(valueLine.toString('utf8')) as unknown);
+        if (!Array.isArray(list)) throw new SnapshotDamagedError("the snapshot's table of list values is not a list");
+        parsed.push(...(list as unknown[]));
+      }
+      values = parsed;
+      valueLines.length = 0;
     }
     const table = values;
-    return (JSON.parse(line.toString('utf8')) as CompactObservation[]).map((compact) => expandObservation(compact, table));
+    const batch = JSON.parse(line.toString('utf8')) as unknown;
+    if (!Array.isArray(batch)) throw new SnapshotDamagedError('an observation batch is not a list');
+    return (batch as CompactObservation[]).map((compact) => expandObservation(compact, table));
   };
 }
 
