@@ -11,8 +11,8 @@
  * it, which detects a truncated or altered file.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { closeSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { OBSERVATION_FACT_NAMES, type AssertedFact, type FactSource, type ObservationFactName, type Review } from '../domain/index.js';
 import { createProjectionState, type NotedAnomaly, type ObservationRecord, type ProjectionState } from './model.js';
 import { DeferredMap } from './deferred-map.js';
@@ -71,6 +71,41 @@ export function writeSnapshot(file: string, state: ProjectionState, codeVersion:
   }
   syncFolder(dirname(file));
   return header;
+}
+
+/**
+ * Removes temporary files that writers of `file` left when they were killed mid-write
+ * (`<file>.<pid>.tmp` whose process is gone), and returns their names. A live writer's file stays.
+ */
+export function removeStaleTemporaryFiles(file: string): string[] {
+  const folder = dirname(file);
+  const prefix = `${basename(file)}.`;
+  let names: string[];
+  try {
+    names = readdirSync(folder);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !name.endsWith('.tmp')) continue;
+    const digits = name.slice(prefix.length, -'.tmp'.length);
+    const pid = /^\d{1,10}$/.test(digits) ? Number(digits) : 0;
+    if (pid <= 0 || processIsAlive(pid)) continue;
+    rmSync(join(folder, name), { force: true });
+    removed.push(name);
+  }
+  return removed;
+}
+
+function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but belongs to another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** Observations per `O` line: one JSON.parse per batch costs less than one per observation. */

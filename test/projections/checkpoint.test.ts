@@ -2,7 +2,9 @@
  * Checkpoints. A valid snapshot resumes without reading the log from the start. A missing,
  * corrupt, truncated, foreign or mismatched one is logged, and the read models are rebuilt.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startProjections, type StartReport } from '../../projections/index.js';
 import { NOW, smallHistory } from './small-history.js';
@@ -66,6 +68,21 @@ describe('projection checkpoints', () => {
     const { report, board } = await startAndClose();
     expect(report).toEqual({ source: 'snapshot', reason: null, eventsReplayed: 1 });
     expect(board).toContain('CAM-PORTAL:withdrawn');
+  });
+
+  it('removes files of killed writers', async () => {
+    // A child that has exited stands for a writer killed mid-write, and this process's parent for a live
+    // one (this process writes its own snapshot under its own pid).
+    const child = spawnSync(process.execPath, ['-e', '0']);
+    expect(child.status).toBe(0);
+    const dead = `${snapshotFile}.${child.pid}.tmp`;
+    const live = `${snapshotFile}.${process.ppid}.tmp`;
+    writeFileSync(dead, 'H {"half":');
+    writeFileSync(live, 'H {"half":');
+    const { logger } = await startAndClose();
+    expect(existsSync(dead)).toBe(false);
+    expect(existsSync(live)).toBe(true);
+    expect(logger.lines.find((line) => line.level === 'warn')?.fields.removed).toEqual([basename(dead)]);
   });
 
   it('rebuilds from a corrupt snapshot', async () => {
