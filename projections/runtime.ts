@@ -11,7 +11,7 @@ import { createProjectionState, type ProjectionState, type ReadModelName } from 
 import { ReadModels } from './read-models.js';
 import { RestoredObservations } from './restored-observations.js';
 import { checkCheckpoint, replayInto } from './replay.js';
-import { readSnapshot, removeStaleTemporaryFiles, writeSnapshot } from './snapshot.js';
+import { readSnapshot, removeStaleTemporaryFiles, writeSnapshot, writeSnapshotInSteps, type SnapshotHeader } from './snapshot.js';
 import { SnapshotDamagedError } from './snapshot-damage.js';
 
 /** A pino-style logger: fields first, then the message. */
@@ -102,8 +102,15 @@ class ProjectionsRuntime implements Projections {
   private closed = false;
   /** True once the start's replay is done; damage found later is repaired by `recover`. */
   private serving = false;
-  /** Events the subscription delivered while a rebuild after damage ran; applied after the swap. */
-  private heldDuringRecovery: RecordedEvent[] | null = null;
+  /**
+   * Events the subscription delivered while the served state must not change: during a snapshot
+   * written in steps, and during a rebuild after damage. Applied when neither runs any more.
+   */
+  private held: RecordedEvent[] | null = null;
+  /** The snapshot being written in steps, if any. */
+  private writing: Promise<void> | null = null;
+  /** True while the read models are rebuilt after a damaged snapshot part. */
+  private recovering = false;
 
   constructor(private readonly store: EventStore, private readonly options: ProjectionsOptions) {
     this.logger = options.logger ?? SILENT;
@@ -157,13 +164,43 @@ class ProjectionsRuntime implements Projections {
     if (file === undefined || this.state.position === null) return;
     const started = performance.now();
     try {
-      const header = writeSnapshot(file, this.state, this.codeVersion);
-      this.eventsSinceSnapshot = 0;
-      this.lastSnapshotMs = this.nowMs();
-      this.logger.info({ file, position: header.position, events: header.events, ms: Math.round(performance.now() - started) }, 'projection snapshot written');
+      this.noteSnapshot(file, writeSnapshot(file, this.state, this.codeVersion), started);
     } catch (error) {
       this.logger.error({ file, err: error }, 'projection snapshot failed; the read models keep running from memory');
     }
+  }
+
+  /**
+   * Writes a snapshot in steps between other work, holding the events that arrive meanwhile so the
+   * state stays as written: a snapshot of a million events takes seconds, which a server must not
+   * spend unresponsive. Does nothing while another write or a rebuild runs.
+   */
+  private snapshotInSteps(): void {
+    const file = this.options.snapshotFile;
+    if (file === undefined || this.state.position === null || this.writing !== null || this.recovering || this.closed) return;
+    const started = performance.now();
+    this.held ??= [];
+    this.writing = writeSnapshotInSteps(file, this.state, this.codeVersion, yieldToEventLoop)
+      .then((header) => this.noteSnapshot(file, header, started))
+      .catch((error: unknown) => this.logger.error({ file, err: error }, 'projection snapshot failed; the read models keep running from memory'))
+      .finally(() => {
+        this.writing = null;
+        this.releaseHeld();
+      });
+  }
+
+  private noteSnapshot(file: string, header: SnapshotHeader, started: number): void {
+    this.eventsSinceSnapshot = 0;
+    this.lastSnapshotMs = this.nowMs();
+    this.logger.info({ file, position: header.position, events: header.events, ms: Math.round(performance.now() - started) }, 'projection snapshot written');
+  }
+
+  /** Applies the events held while the state could not change, once nothing holds them any more. */
+  private releaseHeld(): void {
+    if (this.writing !== null || this.recovering || this.held === null) return;
+    const held = this.held;
+    this.held = null;
+    for (const event of held) this.apply(event);
   }
 
   async close(): Promise<void> {
@@ -171,6 +208,7 @@ class ProjectionsRuntime implements Projections {
     this.closed = true;
     await this.ready.catch(() => undefined);
     await this.subscription?.close();
+    await this.writing;
     this.flush();
     if (this.eventsSinceSnapshot > 0) this.snapshot();
     this.logger.info({ position: this.state.position?.toString() ?? null }, 'projections stopped');
@@ -215,7 +253,7 @@ class ProjectionsRuntime implements Projections {
     if (report.eventsReplayed > 0) {
       // Checkpoint a long catch-up right away, after `ready`, so a crash does not repeat it.
       setImmediate(() => {
-        if (!this.closed && this.eventsSinceSnapshot > 0) this.snapshot();
+        if (!this.closed && this.eventsSinceSnapshot > 0) this.snapshotInSteps();
       });
     }
     return report;
@@ -290,35 +328,36 @@ class ProjectionsRuntime implements Projections {
    * part fail. Events arriving meanwhile are held and applied to the new state after the swap.
    */
   private recover(error: SnapshotDamagedError): void {
-    if (this.heldDuringRecovery !== null || this.closed) return;
+    if (this.recovering || this.closed) return;
     this.discardDamagedSnapshot(error);
-    this.heldDuringRecovery = [];
+    this.recovering = true;
+    this.held ??= [];
     const fresh = createProjectionState();
     replayInto(this.store, fresh, { betweenPages: yieldToEventLoop })
       .then(() => this.swapIn(fresh))
       .catch((failure: unknown) => {
-        this.heldDuringRecovery = null;
+        this.recovering = false;
         this.logger.error({ err: failure }, 'rebuilding the read models after a damaged snapshot failed; restart the server');
+        this.releaseHeld();
       });
   }
 
   private swapIn(fresh: ProjectionState): void {
-    const held = this.heldDuringRecovery ?? [];
-    this.heldDuringRecovery = null;
+    this.recovering = false;
     if (this.closed) return;
     this.state = fresh;
     this.live.rebind(fresh);
-    // Events up to the replay's last page are in `fresh` already, and applyEvent skips them.
-    for (const event of held) applyEvent(fresh, event);
     this.eventsSinceSnapshot = Math.max(1, fresh.version);
     for (const model of ALL_MODELS) this.pending.add(model);
+    // Events up to the replay's last page are in `fresh` already, and applyEvent skips them.
+    this.releaseHeld();
     this.flush();
     this.logger.info({ position: fresh.position?.toString() ?? null, events: fresh.version }, 'read models rebuilt after a damaged snapshot');
   }
 
   private apply(event: RecordedEvent): void {
-    if (this.heldDuringRecovery !== null) {
-      this.heldDuringRecovery.push(event);
+    if (this.held !== null) {
+      this.held.push(event);
       return;
     }
     let models: readonly ReadModelName[];
@@ -357,7 +396,7 @@ class ProjectionsRuntime implements Projections {
   private snapshotIfDue(): void {
     const everyEvents = this.options.snapshotEveryEvents ?? 50_000;
     const everyMs = (this.options.snapshotEverySeconds ?? 300) * 1000;
-    if (this.eventsSinceSnapshot >= everyEvents || this.nowMs() - this.lastSnapshotMs >= everyMs) this.snapshot();
+    if (this.eventsSinceSnapshot >= everyEvents || this.nowMs() - this.lastSnapshotMs >= everyMs) this.snapshotInSteps();
   }
 
   private async foldUntil(recordTimeIso: string): Promise<ReadModels> {

@@ -46,6 +46,42 @@ export interface SnapshotWriteOptions {
 
 /** Writes the state to `file` atomically: temp file, fsync, rename, fsync of the folder. */
 export function writeSnapshot(file: string, state: ProjectionState, codeVersion: string, options: SnapshotWriteOptions = {}): SnapshotHeader {
+  const write = startWrite(file, state, codeVersion, options);
+  try {
+    for (const _step of write.steps);
+  } catch (error) {
+    write.abort();
+    throw error;
+  }
+  return write.finish();
+}
+
+/**
+ * Writes the state as `writeSnapshot` does, awaiting `pause` between steps (a batch of
+ * observations, or 200 other records) so that a large snapshot does not stop the server for
+ * seconds. The caller must keep the state unchanged until the returned promise settles.
+ */
+export async function writeSnapshotInSteps(
+  file: string,
+  state: ProjectionState,
+  codeVersion: string,
+  pause: () => Promise<void>,
+  options: SnapshotWriteOptions = {},
+): Promise<SnapshotHeader> {
+  const write = startWrite(file, state, codeVersion, options);
+  try {
+    for (const _step of write.steps) await pause();
+  } catch (error) {
+    write.abort();
+    throw error;
+  }
+  return write.finish();
+}
+
+/** Temp files of this process are numbered, so a write started during another does not share its file. */
+let writeSequence = 0;
+
+function startWrite(file: string, state: ProjectionState, codeVersion: string, options: SnapshotWriteOptions) {
   if (state.position === null || state.eventId === null) {
     throw new Error(`cannot snapshot an empty projection to ${file}: no event has been applied yet`);
   }
@@ -57,25 +93,34 @@ export function writeSnapshot(file: string, state: ProjectionState, codeVersion:
     events: state.version,
     lastRecordedAt: state.lastRecordedAt,
   };
-  const temp = `${file}.${process.pid}.tmp`;
+  writeSequence += 1;
+  const temp = `${file}.${process.pid}.${writeSequence}.tmp`;
   const writer = new LineWriter(openSync(temp, 'w'));
-  try {
-    writer.line('H', header);
-    writeRecords(writer, state, options.observationBatch ?? OBSERVATION_BATCH);
-    writer.finish();
-    renameSync(temp, file);
-  } catch (error) {
-    writer.abort();
-    rmSync(temp, { force: true });
-    throw error;
-  }
-  syncFolder(dirname(file));
-  return header;
+  writer.line('H', header);
+  return {
+    steps: writeRecords(writer, state, options.observationBatch ?? OBSERVATION_BATCH),
+    abort: (): void => {
+      writer.abort();
+      rmSync(temp, { force: true });
+    },
+    finish: (): SnapshotHeader => {
+      try {
+        writer.finish();
+        renameSync(temp, file);
+      } catch (error) {
+        writer.abort();
+        rmSync(temp, { force: true });
+        throw error;
+      }
+      syncFolder(dirname(file));
+      return header;
+    },
+  };
 }
 
 /**
  * Removes temporary files that writers of `file` left when they were killed mid-write
- * (`<file>.<pid>.tmp` whose process is gone), and returns their names. A live writer's file stays.
+ * (`<file>.<pid>.<n>.tmp` whose process is gone), and returns their names. A live writer's file stays.
  */
 export function removeStaleTemporaryFiles(file: string): string[] {
   const folder = dirname(file);
@@ -89,8 +134,9 @@ export function removeStaleTemporaryFiles(file: string): string[] {
   const removed: string[] = [];
   for (const name of names) {
     if (!name.startsWith(prefix) || !name.endsWith('.tmp')) continue;
-    const digits = name.slice(prefix.length, -'.tmp'.length);
-    const pid = /^\d{1,10}$/.test(digits) ? Number(digits) : 0;
+    // `<pid>.<write number>`, or `<pid>` alone as earlier versions named them.
+    const digits = /^(\d{1,10})(\.\d{1,10})?$/.exec(name.slice(prefix.length, -'.tmp'.length));
+    const pid = digits === null ? 0 : Number(digits[1]);
     if (pid <= 0 || processIsAlive(pid)) continue;
     rmSync(join(folder, name), { force: true });
     removed.push(name);
@@ -111,24 +157,39 @@ function processIsAlive(pid: number): boolean {
 /** Observations per `O` line: one JSON.parse per batch costs less than one per observation. */
 const OBSERVATION_BATCH = 500;
 
-function writeRecords(writer: LineWriter, state: ProjectionState, observationBatch: number): void {
-  for (const record of state.features.values()) writer.line('F', record);
-  for (const record of state.changes.values()) writer.line('C', record);
-  writeObservations(writer, state, observationBatch);
-  for (const record of state.tickets.values()) writer.line('T', record);
-  for (const record of state.findings.values()) writer.line('N', record);
-  for (const record of state.targets.values()) writer.line('G', record);
+/** Writes every record line, yielding after each step of the write. */
+function* writeRecords(writer: LineWriter, state: ProjectionState, observationBatch: number): Generator<void, void, void> {
+  yield* writeEach(writer, 'F', state.features.values());
+  yield* writeEach(writer, 'C', state.changes.values());
+  yield* writeObservations(writer, state, observationBatch);
+  yield* writeEach(writer, 'T', state.tickets.values());
+  yield* writeEach(writer, 'N', state.findings.values());
+  yield* writeEach(writer, 'G', state.targets.values());
   writer.line('K', [...state.targetKeys]);
   writer.line('B', [...state.captureBlocks]);
+  yield;
   writer.line('S', [...state.scheduleBlocks]);
+  yield;
   writer.line('L', state.timeline);
+}
+
+/** Records written between two steps of a write. */
+const RECORDS_PER_STEP = 200;
+
+function* writeEach(writer: LineWriter, tag: string, records: Iterable<unknown>): Generator<void, void, void> {
+  let count = 0;
+  for (const record of records) {
+    writer.line(tag, record);
+    count += 1;
+    if (count % RECORDS_PER_STEP === 0) yield;
+  }
 }
 
 /**
  * Writes observations in batches of positional arrays. A batch's new list values go first, in a
  * `V` line, so every index a batch uses is defined before it is read.
  */
-function writeObservations(writer: LineWriter, state: ProjectionState, observationBatch: number): void {
+function* writeObservations(writer: LineWriter, state: ProjectionState, observationBatch: number): Generator<void, void, void> {
   const values = new Map<string, number>();
   let batch: CompactObservation[] = [];
   let fresh: unknown[] = [];
@@ -143,7 +204,10 @@ function writeObservations(writer: LineWriter, state: ProjectionState, observati
   };
   for (const record of state.observations.values()) {
     batch.push(compactObservation(record, values, fresh));
-    if (batch.length === observationBatch) flush();
+    if (batch.length === observationBatch) {
+      flush();
+      yield;
+    }
   }
   flush();
 }

@@ -8,7 +8,8 @@ import { applyEvent } from '../../projections/fold.js';
 import { createProjectionState, type ObservationRecord, type ProjectionState } from '../../projections/model.js';
 import { ReadModels } from '../../projections/read-models.js';
 import { RestoredObservations } from '../../projections/restored-observations.js';
-import { readSnapshot, writeSnapshot } from '../../projections/snapshot.js';
+import { readFileSync } from 'node:fs';
+import { readSnapshot, writeSnapshot, writeSnapshotInSteps } from '../../projections/snapshot.js';
 import { writeSyntheticHistory } from '../support/synthetic.js';
 import { openTestStore, type TestStore } from './support.js';
 
@@ -118,5 +119,22 @@ describe('restored observations', () => {
     const now = '2026-01-01T00:00:00Z';
     expect(fromSnapshot.unverifiedData({ now })).toEqual(live.unverifiedData({ now }));
     expect(fromSnapshot.searchObservations({ text: 'J' })).toEqual(live.searchObservations({ text: 'J' }));
+  });
+});
+
+describe('snapshot written in steps', () => {
+  it('matches one written at once', async () => {
+    const atOnce = test.file('at-once.snapshot');
+    const inSteps = test.file('in-steps.snapshot');
+    writeSnapshot(atOnce, folded, VERSION, { observationBatch: BATCH });
+    let pauses = 0;
+    const pause = async (): Promise<void> => {
+      pauses += 1;
+    };
+    const header = await writeSnapshotInSteps(inSteps, folded, VERSION, pause, { observationBatch: BATCH });
+    expect(readFileSync(inSteps, 'utf8')).toBe(readFileSync(atOnce, 'utf8'));
+    expect(header.events).toBe(folded.version);
+    // At least one pause per batch of observations, so a large write leaves room for requests.
+    expect(pauses).toBeGreaterThanOrEqual(Math.floor(ids.length / BATCH));
   });
 });
