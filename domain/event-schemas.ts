@@ -18,6 +18,7 @@ import type { OnskyEvent, OnskyEventType } from './registry.js';
 import type { TargetEvent } from './target.js';
 import type { TicketEvent } from './ticket.js';
 import { isIsoUtc } from './values.js';
+import { isWsjfScore, WSJF_SCALE } from './wsjf.js';
 
 type DataOf<Event extends OnskyEvent, Type extends Event['type']> = Extract<Event, { type: Type }>['data'];
 
@@ -26,14 +27,21 @@ const texts = z.array(z.string());
 const instant = z.string().refine(isIsoUtc, { message: 'expected an ISO 8601 UTC time such as 2019-03-05T16:24:22Z' });
 /** A finite number: zod 4 rejects Infinity, which JSON.parse makes of a literal such as 1e400. */
 const count = z.number();
+/**
+ * A WSJF score or verification effort on the modified Fibonacci scale, as the domain checks them:
+ * a 0 divides WSJF by zero, and a huge score makes it infinite, which GraphQL cannot return.
+ */
+const score = z.number().refine(isWsjfScore, { message: `expected a WSJF score: ${WSJF_SCALE.join(', ')}` });
+/** A whole count that GraphQL's 32-bit Int can return, e.g. a minimum number of receptors. */
+const wholeCount = z.number().int().min(0).max(2_147_483_647);
 
 const source = z.object({ importer: text, file: text, locator: text.optional() });
-const scores = z.object({ userBusinessValue: count, timeCriticality: count, riskReductionOpportunityEnablement: count, jobSize: count });
+const scores = z.object({ userBusinessValue: score, timeCriticality: score, riskReductionOpportunityEnablement: score, jobSize: score });
 const criteria = z.object({
   band: text.optional(),
   product: text.optional(),
-  minReceptors: count.optional(),
-  minOnTargetSeconds: count.optional(),
+  minReceptors: wholeCount.optional(),
+  minOnTargetSeconds: count.min(0).optional(),
   targetTags: texts.optional(),
   scanKind: text.optional(),
 });
@@ -78,11 +86,11 @@ const feature: { readonly [Type in FeatureEvent['type']]: z.ZodType<DataOf<Featu
     ticketKeys: texts,
     evidenceCriteria: criteria,
     scores,
-    verificationEffort: count,
+    verificationEffort: score,
     proposedBy: text,
     proposedAt: instant,
   }),
-  FeatureRescored: z.object({ featureKey: text, scores, verificationEffort: count, rescoredBy: text, rescoredAt: instant }),
+  FeatureRescored: z.object({ featureKey: text, scores, verificationEffort: score, rescoredBy: text, rescoredAt: instant }),
   EvidenceCriteriaSet: z.object({ featureKey: text, evidenceCriteria: criteria, setBy: text, setAt: instant }),
   FeatureTicketsSet: z.object({ featureKey: text, ticketKeys: texts, setBy: text, setAt: instant }),
   FeatureDelivered: z.object({ featureKey: text, changeId: text.nullable(), deliveredAt: instant }),

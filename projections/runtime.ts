@@ -201,6 +201,8 @@ class ProjectionsRuntime implements Projections {
     const held = this.held;
     this.held = null;
     for (const event of held) this.apply(event);
+    // Reported now as one batch, so a reader that sees the new position also sees its change.
+    if (held.length > 0) this.flush();
   }
 
   async close(): Promise<void> {

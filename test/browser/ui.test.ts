@@ -205,6 +205,22 @@ describe('browser pages', () => {
     await expect.poll(() => page.getByRole('row', { name: /SDP-QUORUM/ }).textContent()).toContain('suspect');
   });
 
+  it('time control follows the URL', async () => {
+    const page = await open('#/features?now=2019-03-11');
+    // A date means the end of that day in UTC, as the API reads it.
+    await page.getByText('Measuring at 2019-03-11 23:59 UTC with every record').waitFor();
+    const control = page.locator('onsky-time-control');
+    await expect.poll(() => control.getByLabel('Which records count').inputValue()).toBe('now');
+    await expect(control.getByLabel('As of (UTC)').inputValue()).resolves.toBe('2019-03-11T23:59');
+    await page.evaluate(() => (location.hash = '#/features?asOf=2019-03-10T00:00:00Z'));
+    await page.getByText('Showing the state as of 2019-03-10 00:00 UTC').waitFor();
+    await expect.poll(() => control.getByLabel('Which records count').inputValue()).toBe('asOf');
+    // An unreadable time shows the live state rather than a banner with the text.
+    await page.evaluate(() => (location.hash = '#/features?now=garbage'));
+    await expect.poll(() => page.getByText('Measuring at').count()).toBe(0);
+    expect(await page.getByText('Showing the state as of').count()).toBe(0);
+  });
+
   it('clock view turns actions off', async () => {
     const page = await open('#/queue?feature=SDP-NOISE-DIODE&now=2019-03-11T08:00:00Z');
     await page.getByText('Press Now in the time control to record a verification.').waitFor();
@@ -269,6 +285,11 @@ describe('browser verification', () => {
 describe('browser review', () => {
   it('double press records one review', async () => {
     const page = await open('#/observations?observation=1552100000');
+    // The server answers the review a second late, so the second press lands while it records.
+    await page.route('**/graphql', async (route) => {
+      if (route.request().postData()?.includes('reviewObservation') === true) await new Promise((resolve) => setTimeout(resolve, 1000));
+      await route.continue();
+    });
     const form = page.getByRole('form', { name: 'Record a review' });
     await form.getByLabel('Notes').fill('UHF track checked once');
     await form.getByRole('button', { name: 'Record review' }).dblclick();

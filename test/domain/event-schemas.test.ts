@@ -99,6 +99,18 @@ describe('event data schemas', () => {
     expect(eventDataProblem('ObservationAnomalyNoted', { ...noted, anomaly: { kind: 'lightning', detail: '' } })).toMatch(/^anomaly\.kind: /);
   });
 
+  it('keep figures GraphQL can return', () => {
+    const rescored = { featureKey: 'SDP-1', scores: { userBusinessValue: 13, timeCriticality: 8, riskReductionOpportunityEnablement: 5, jobSize: 3 }, verificationEffort: 2, rescoredBy: 'lead', rescoredAt: '2019-03-08T00:00:00Z' };
+    expect(eventDataProblem('FeatureRescored', rescored)).toBeUndefined();
+    // A zero effort makes verification WSJF infinite; a score off the scale is never decided.
+    expect(eventDataProblem('FeatureRescored', { ...rescored, verificationEffort: 0 })).toBe('verificationEffort: expected a WSJF score: 1, 2, 3, 5, 8, 13, 20');
+    expect(eventDataProblem('FeatureRescored', { ...rescored, scores: { ...rescored.scores, jobSize: 1e308 } })).toBe('scores.jobSize: expected a WSJF score: 1, 2, 3, 5, 8, 13, 20');
+    const criteria = { featureKey: 'SDP-1', setBy: 'lead', setAt: '2019-03-08T00:00:00Z' };
+    expect(eventDataProblem('EvidenceCriteriaSet', { ...criteria, evidenceCriteria: { minReceptors: 2.5 } })).toMatch(/^evidenceCriteria\.minReceptors: /);
+    expect(eventDataProblem('EvidenceCriteriaSet', { ...criteria, evidenceCriteria: { minReceptors: 3_000_000_000 } })).toMatch(/^evidenceCriteria\.minReceptors: /);
+    expect(eventDataProblem('EvidenceCriteriaSet', { ...criteria, evidenceCriteria: { minOnTargetSeconds: -60 } })).toMatch(/^evidenceCriteria\.minOnTargetSeconds: /);
+  });
+
   it('accept extra fields', () => {
     const withdrawn = { featureKey: 'SDP-1', reason: 'superseded', withdrawnBy: 'lead', withdrawnAt: '2019-03-08T00:00:00Z', note: 'kept by a newer tool' };
     expect(eventDataProblem('FeatureWithdrawn', withdrawn)).toBeUndefined();

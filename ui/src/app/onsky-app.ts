@@ -11,7 +11,7 @@ import { followLogPosition } from '../api/shared-live.js';
 import { hrefFor, PAGES, parseHash, updateQuery, type PageName, type Route } from './routes.js';
 import { isRole, sessionContext, type Session } from './session.js';
 import { appStyles } from './onsky-app.styles.js';
-import { formatInstant, type TimeChange } from './time-control.js';
+import { formatInstant, instantFromUrl, type TimeChange } from './time-control.js';
 
 /** Loads a page's module; each becomes its own chunk. */
 const PAGE_LOADERS: Record<PageName, () => Promise<unknown>> = {
@@ -102,9 +102,9 @@ export class OnskyApp extends LitElement {
   private applyRoute(): void {
     const previous = this.route;
     this.route = parseHash(location.hash);
-    const asOf = this.route.query.get('asOf');
+    const asOf = instantFromUrl(this.route.query.get('asOf'));
     // A link may carry both; the record-time view wins, as the time control never sets both.
-    const now = asOf === null ? this.route.query.get('now') : null;
+    const now = asOf === null ? instantFromUrl(this.route.query.get('now')) : null;
     if (asOf !== this.session.asOf || now !== this.session.now) this.session = { ...this.session, asOf, now };
     void this.loadPage(this.route.page);
     if (previous.page !== this.route.page || previous.segments.join('/') !== this.route.segments.join('/')) {

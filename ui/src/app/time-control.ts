@@ -16,9 +16,25 @@ export interface TimeChange {
 
 type Mode = 'asOf' | 'now';
 
-/** Formats an ISO 8601 UTC instant for a sentence, e.g. `2019-03-08 12:00 UTC`. */
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+const WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
+
+/**
+ * Reads an `asOf` or `now` value from the URL as the time control writes it: an ISO 8601 time with
+ * a zone, converted to UTC, or a date, read as the end of that day in UTC as the API reads it.
+ * Returns `null` for an empty or unreadable value, which then shows the live state.
+ */
+export function instantFromUrl(value: string | null): string | null {
+  if (value === null) return null;
+  const text = value.trim();
+  const instant = DATE_ONLY.test(text) ? new Date(`${text}T23:59:59.999Z`) : WITH_ZONE.test(text) ? new Date(text) : null;
+  if (instant === null || Number.isNaN(instant.getTime())) return null;
+  return instant.toISOString().replace('.000Z', 'Z');
+}
+
+/** Formats an ISO 8601 UTC instant for a sentence to the minute, e.g. `2019-03-08 12:00 UTC`. */
 export function formatInstant(instant: string): string {
-  return instant.replace('T', ' ').replace(/:00(\.000)?Z$/, ' UTC').replace(/Z$/, ' UTC');
+  return `${instant.slice(0, 10)} ${instant.slice(11, 16)} UTC`;
 }
 
 @customElement('onsky-time-control')
@@ -81,7 +97,7 @@ export class OnskyTimeControl extends LitElement {
     return html`<form @submit=${this.apply} aria-label="Time control">
       <label for="as-of">As of (UTC)</label>
       <input id="as-of" type="datetime-local" step="60" .value=${value} aria-describedby="as-of-problem" />
-      <select id="time-mode" aria-label="Which records count" title="As recorded then: only what onsky had recorded by that time. All records, measured then: every record, with ages, waits and the flow window measured at that time.">
+      <select id="time-mode" .value=${mode} aria-label="Which records count" title="As recorded then: only what onsky had recorded by that time. All records, measured then: every record, with ages, waits and the flow window measured at that time.">
         <option value="asOf" ?selected=${mode === 'asOf'}>as recorded then</option>
         <option value="now" ?selected=${mode === 'now'}>all records, measured then</option>
       </select>

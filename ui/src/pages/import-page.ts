@@ -7,7 +7,7 @@ import { customElement, state } from 'lit/decorators.js';
 import { detectFormat, unreadableReason, uploadImport, type DetectedFormat, type ImportProgress, type ImportSummary } from '../api/upload.js';
 import { OnskyPage } from '../app/page.js';
 import { hrefFor } from '../app/routes.js';
-import { roleAllows } from '../app/session.js';
+import { roleAllows, showsPast } from '../app/session.js';
 import { pageStyles } from './page.styles.js';
 
 /** Formats the server imports, with what each file looks like. */
@@ -68,12 +68,15 @@ export class OnskyImportPage extends OnskyPage {
 
   override render(): TemplateResult {
     const mayImport = roleAllows(this.session.role, 'engineer');
+    const pastView = showsPast(this.session);
     return html`
       <h1>Import</h1>
       <p class="lede">Load observation logs, SDP controller logs, archive listings, dataset summaries, object-store listings, host syslogs, Jira exports, git histories, catalogues, a commissioning plan or a journal of what happened. A dry run shows what would be recorded before anything is written; importing the same file twice records nothing twice.</p>
-      ${mayImport
-        ? this.renderForm()
-        : html`<p class="card">Importing needs an engineer token. Set one under "Token" in the header, or run <code>onsky import FORMAT FILE</code> on the server.</p>`}
+      ${pastView
+        ? html`<p class="card">Importing is off while the time control shows the past. Press Now in the time control to import.</p>`
+        : mayImport
+          ? this.renderForm()
+          : html`<p class="card">Importing needs an engineer token. Set one under "Token" in the header, or run <code>onsky import FORMAT FILE</code> on the server.</p>`}
     `;
   }
 
