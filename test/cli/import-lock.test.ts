@@ -88,8 +88,8 @@ describe('onsky import lock', () => {
       runCli(['import', 'archive', archive, '--data', data, '--json']),
       runCli(['import', 'obslog', obslog, '--data', data, '--json']),
     ]);
-    expect(first.code).toBe(0);
-    expect(second.code).toBe(0);
+    expect(first.code, first.stderr).toBe(0);
+    expect(second.code, second.stderr).toBe(0);
     // One stream per observation: the second import saw the first one's observations.
     expect((await observationStreams()).size).toBe(400);
   });
