@@ -252,6 +252,23 @@ describe('onsky commands that only read', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('--as-of "2019-02-30" is not a date');
   });
+
+  it('reject clock times the API rejects', async () => {
+    const source = join(folder.path, 'source');
+    await seed(source);
+    const cases: Array<[string, string]> = [
+      ['2019-02-30T12:00:00+02:00', 'February 2019 has 28 days'],
+      ['9999-12-31', 'the year 9999 is outside 1900–2199'],
+      ['2019-03-31 12:00:00Z', 'expected an ISO 8601 time with a zone'],
+      ['Sun Mar 31 2019 12:00:00 GMT+0000', 'expected an ISO 8601 time with a zone'],
+    ];
+    for (const [value, problem] of cases) {
+      const result = await runCli(['report', 'backpressure', '--now', value, '--data', source]);
+      expect(result.code, value).toBe(2);
+      expect(result.stderr, value).toContain(`--now ${JSON.stringify(value)} is not a date (2019-03-08) or a time with a zone (2019-03-08T12:00:00Z)`);
+      expect(result.stderr, value).toContain(problem);
+    }
+  });
 });
 
 describe('onsky with an unreachable EventStoreDB', () => {
