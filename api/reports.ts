@@ -22,6 +22,8 @@ export interface Report {
   readonly title: string;
   /** The instant the report describes (ISO 8601 UTC): now, or the as-of time. */
   readonly asOf: string;
+  /** Present when that instant is a clock set apart from the records; see `ReportOptions.records`. */
+  readonly measuredApart?: { readonly until: string | null };
   readonly summary: readonly string[];
   readonly tables: readonly ReportTable[];
   readonly data: unknown;
@@ -30,9 +32,26 @@ export interface Report {
 export interface ReportOptions {
   readonly now: string;
   readonly subsystem?: string;
+  /**
+   * Set when the clock was moved apart from the records (`report --now`): the record-time cut of
+   * the read models (`--as-of`), or `null` when every record counts. The report then says so.
+   */
+  readonly records?: { readonly until: string | null };
 }
 
 export function buildReport(kind: ReportKind, models: ReadModels, options: ReportOptions): Report {
+  const report = reportOf(kind, models, options);
+  return options.records === undefined ? report : { ...report, measuredApart: options.records };
+}
+
+/** The sentence that says which instant a report describes, for the Markdown and HTML forms. */
+function timeSentence(report: Report): string {
+  if (report.measuredApart === undefined) return `As of ${report.asOf}.`;
+  const until = report.measuredApart.until;
+  return `Measured at ${report.asOf}, with ${until === null ? 'every record' : `the records made by ${until}`}.`;
+}
+
+function reportOf(kind: ReportKind, models: ReadModels, options: ReportOptions): Report {
   switch (kind) {
     case 'wsjf':
       return wsjfReport(models, options);
@@ -205,7 +224,7 @@ function renderCsv(report: Report): string {
 }
 
 function renderMarkdown(report: Report): string {
-  const lines = [`# ${markdownText(report.title)}`, '', `As of ${report.asOf}.`, '', ...report.summary.map((sentence) => `- ${markdownText(sentence)}`)];
+  const lines = [`# ${markdownText(report.title)}`, '', timeSentence(report), '', ...report.summary.map((sentence) => `- ${markdownText(sentence)}`)];
   for (const table of report.tables) {
     lines.push('', `## ${table.caption}`, '');
     if (table.rows.length === 0) {
@@ -234,7 +253,7 @@ function renderHtml(report: Report): string {
 </head>
 <body>
 <h1>${escapeHtml(report.title)}</h1>
-<p>As of ${escapeHtml(report.asOf)}.</p>
+<p>${escapeHtml(timeSentence(report))}</p>
 <ul>
 ${report.summary.map((sentence) => `<li>${escapeHtml(sentence)}</li>`).join('\n')}
 </ul>

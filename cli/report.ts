@@ -34,7 +34,11 @@ export async function runReport(argv: string[]): Promise<void> {
     // Checked against the features recorded by now, so a report as of a time before a subsystem's
     // first feature is empty rather than refused.
     if (values.subsystem !== undefined) checkSubsystem(values.subsystem, projections.query.featureBoard(new Date().toISOString()).map((entry) => entry.subsystem));
-    const report = buildReport(kind as ReportKind, models, { now, ...(values.subsystem === undefined ? {} : { subsystem: values.subsystem }) });
+    const report = buildReport(kind as ReportKind, models, {
+      now,
+      ...(values.subsystem === undefined ? {} : { subsystem: values.subsystem }),
+      ...(values.now === undefined ? {} : { records: { until: asOf ?? null } }),
+    });
     process.stdout.write(renderReport(report, format as ReportFormat));
   } finally {
     await projections.close();
