@@ -34,7 +34,7 @@ export interface ReportOptions {
   readonly subsystem?: string;
   /**
    * Set when the clock was moved apart from the records (`report --now`): the record-time cut of
-   * the read models (`--as-of`), or `null` when every record counts. The report then says so.
+   * the read models (`--as-of`), or `null` when every record counts. The report's text states it.
    */
   readonly records?: { readonly until: string | null };
 }
@@ -44,7 +44,7 @@ export function buildReport(kind: ReportKind, models: ReadModels, options: Repor
   return options.records === undefined ? report : { ...report, measuredApart: options.records };
 }
 
-/** The sentence that says which instant a report describes, for the Markdown and HTML forms. */
+/** Returns the sentence naming the instant a report describes, for the Markdown and HTML forms. */
 function timeSentence(report: Report): string {
   if (report.measuredApart === undefined) return `As of ${report.asOf}.`;
   const until = report.measuredApart.until;

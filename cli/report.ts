@@ -3,7 +3,7 @@
  * review, in Markdown, HTML, CSV or JSON.
  */
 import { buildReport, renderReport, REPORT_FORMATS, REPORT_KINDS, type ReportFormat, type ReportKind } from '../api/reports.js';
-import { isoInstant } from '../api/schema/common.js';
+import { asOfInstant, instantOf } from '../api/schema/common.js';
 import { startProjections } from '../projections/index.js';
 import { parse } from './log.js';
 import { dataFolder, openStore, requireExistingStore, storeLocation, UsageError } from './options.js';
@@ -61,11 +61,10 @@ function checkSubsystem(subsystem: string, known: readonly string[]): void {
 /** Reads a time such as 2019-03-08 or 2019-03-08T12:00:00Z as an ISO 8601 UTC instant. */
 /** Reads a date (the end of that day in UTC) or a time with a zone, checked as the API's `asOf` and `now` are. */
 function isoTime(text: string, option: string): string {
-  const withZone = /^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T23:59:59.999Z` : text;
-  const checked = isoInstant.safeParse(withZone);
+  const checked = asOfInstant.safeParse(text);
   if (!checked.success) {
     const problem = checked.error.issues[0]?.message ?? 'invalid';
     throw new UsageError(`${option} ${JSON.stringify(text)} is not a date (2019-03-08) or a time with a zone (2019-03-08T12:00:00Z): ${problem}`);
   }
-  return new Date(withZone).toISOString();
+  return instantOf(text);
 }

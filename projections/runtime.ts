@@ -106,7 +106,7 @@ class ProjectionsRuntime implements Projections {
    * Events the subscription delivered while the served state must not change: during a snapshot
    * written in steps, and during a rebuild after damage. Applied when neither runs any more.
    */
-  private held: RecordedEvent[] | null = null;
+  private heldEvents: RecordedEvent[] | null = null;
   /** The snapshot being written in steps, if any. */
   private writing: Promise<void> | null = null;
   /** True while the read models are rebuilt after a damaged snapshot part. */
@@ -179,7 +179,7 @@ class ProjectionsRuntime implements Projections {
     const file = this.options.snapshotFile;
     if (file === undefined || this.state.position === null || this.writing !== null || this.recovering || this.closed) return;
     const started = performance.now();
-    this.held ??= [];
+    this.heldEvents ??= [];
     this.writing = writeSnapshotInSteps(file, this.state, this.codeVersion, yieldToEventLoop)
       .then((header) => this.noteSnapshot(file, header, started))
       .catch((error: unknown) => this.logger.error({ file, err: error }, 'projection snapshot failed; the read models keep running from memory'))
@@ -195,14 +195,14 @@ class ProjectionsRuntime implements Projections {
     this.logger.info({ file, position: header.position, events: header.events, ms: Math.round(performance.now() - started) }, 'projection snapshot written');
   }
 
-  /** Applies the events held while the state could not change, once nothing holds them any more. */
+  /** Applies the events kept back while the state could not change, once no write or rebuild runs. */
   private releaseHeld(): void {
-    if (this.writing !== null || this.recovering || this.held === null) return;
-    const held = this.held;
-    this.held = null;
-    for (const event of held) this.apply(event);
-    // Reported now as one batch, so a reader that sees the new position also sees its change.
-    if (held.length > 0) this.flush();
+    if (this.writing !== null || this.recovering || this.heldEvents === null) return;
+    const released = this.heldEvents;
+    this.heldEvents = null;
+    for (const event of released) this.apply(event);
+    // Reported at once as one batch, so a reader that finds the new position also finds its change.
+    if (released.length > 0) this.flush();
   }
 
   async close(): Promise<void> {
@@ -333,7 +333,7 @@ class ProjectionsRuntime implements Projections {
     if (this.recovering || this.closed) return;
     this.discardDamagedSnapshot(error);
     this.recovering = true;
-    this.held ??= [];
+    this.heldEvents ??= [];
     const fresh = createProjectionState();
     replayInto(this.store, fresh, { betweenPages: yieldToEventLoop })
       .then(() => this.swapIn(fresh))
@@ -358,8 +358,8 @@ class ProjectionsRuntime implements Projections {
   }
 
   private apply(event: RecordedEvent): void {
-    if (this.held !== null) {
-      this.held.push(event);
+    if (this.heldEvents !== null) {
+      this.heldEvents.push(event);
       return;
     }
     let models: readonly ReadModelName[];

@@ -29,7 +29,7 @@ export const AS_OF_DESCRIPTION =
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 
 /** Schema of an as-of time: an ISO 8601 instant with a zone, or a date for the end of that day in UTC. */
-const asOfInstant = z.string().superRefine((value, context) => {
+export const asOfInstant = z.string().superRefine((value, context) => {
   const instant = DATE_ONLY.test(value) ? endOfDay(value) : value;
   const checked = isoInstant.safeParse(instant);
   if (!checked.success) context.addIssue({ code: 'custom', message: checked.error.issues[0]?.message ?? 'expected an ISO 8601 time with a zone, e.g. 2019-03-05T16:24:22Z' });
@@ -46,7 +46,7 @@ export function utcInstant(value: string): string {
 }
 
 /** Converts a checked as-of or `now` argument to an ISO 8601 UTC instant; a date means the end of that day. */
-function instantOf(value: string): string {
+export function instantOf(value: string): string {
   return new Date(DATE_ONLY.test(value) ? endOfDay(value) : value).toISOString();
 }
 

@@ -93,10 +93,10 @@ describe('bar axis labels', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 400 }), fc.integer({ min: 100, max: 3000 }), (count, width) => {
         const labels = thinLabels(months.concat(months, months, months).slice(0, count), width);
-        const shown = labels.flatMap((label, index) => (label === '' ? [] : [index]));
+        const labelledIndexes = labels.flatMap((label, index) => (label === '' ? [] : [index]));
         // Bars apart × slot width (width / count) ≥ label width, multiplied out to stay in integers.
-        for (let next = 1; next < shown.length; next++) {
-          expect((shown[next]! - shown[next - 1]!) * width).toBeGreaterThanOrEqual(labelWidthPx('2016-01') * count);
+        for (let next = 1; next < labelledIndexes.length; next++) {
+          expect((labelledIndexes[next]! - labelledIndexes[next - 1]!) * width).toBeGreaterThanOrEqual(labelWidthPx('2016-01') * count);
         }
       }),
     );

@@ -285,7 +285,7 @@ describe('browser verification', () => {
 describe('browser review', () => {
   it('double press records one review', async () => {
     const page = await open('#/observations?observation=1552100000');
-    // The server answers the review a second late, so the second press lands while it records.
+    // The review's response is delayed by a second, so the second press lands while it records.
     await page.route('**/graphql', async (route) => {
       if (route.request().postData()?.includes('reviewObservation') === true) await new Promise((resolve) => setTimeout(resolve, 1000));
       await route.continue();

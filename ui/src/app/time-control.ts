@@ -20,9 +20,9 @@ const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 const WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
 
 /**
- * Reads an `asOf` or `now` value from the URL as the time control writes it: an ISO 8601 time with
- * a zone, converted to UTC, or a date, read as the end of that day in UTC as the API reads it.
- * Returns `null` for an empty or unreadable value, which then shows the live state.
+ * Reads an `asOf` or `now` value from the URL. A time with a zone is converted to UTC, and a date
+ * means the end of that day in UTC, as the API reads it. An empty or unreadable value gives `null`,
+ * so the pages show the live state.
  */
 export function instantFromUrl(value: string | null): string | null {
   if (value === null) return null;
