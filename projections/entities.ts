@@ -18,7 +18,7 @@ import {
   type TargetEntry,
   type TicketSnapshot,
 } from '../domain/index.js';
-import { factOf, reviewState, startMs, type ReviewState } from './facts.js';
+import { assertedFacts, factOf, reviewState, startMs, type ReviewState } from './facts.js';
 import { gapOf, type DataGap } from './gaps.js';
 import type { NotedAnomaly, ObservationRecord, ProductRecord, ProjectionState, RollbackRecord, TicketRecord } from './model.js';
 import { lowerBound } from './queue.js';
@@ -92,7 +92,7 @@ export function observationDetail(state: ProjectionState, observationId: string)
     : { kind: 'capture-block' as const, value: observationId };
   return {
     observationId,
-    facts: record.facts,
+    facts: assertedFacts(record),
     conflicts: record.conflicts,
     identifiers: [own, ...record.identifiers],
     anomalies: record.anomalies,

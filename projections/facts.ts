@@ -4,8 +4,11 @@
  */
 import {
   discardReasonOf,
+  OBSERVATION_FACT_NAMES,
   targetLookupKey,
+  type AssertedFact,
   type EvidenceFacts,
+  type ObservationFactName,
   type ObservationFactValues,
   type ReviewLevel,
 } from '../domain/index.js';
@@ -29,12 +32,38 @@ const REVIEW_RANK: Readonly<Record<ReviewState, number>> = {
   discarded: 4,
 };
 
-/** Returns a fact value, or `undefined` when no source gave it. */
+/** Returns a fact value, or `undefined` when no source gave it. The last set that names it wins. */
 export function factOf<Name extends keyof ObservationFactValues>(
   record: ObservationRecord,
   name: Name,
 ): ObservationFactValues[Name] | undefined {
-  return record.facts[name]?.value as ObservationFactValues[Name] | undefined;
+  const sets = record.factSets;
+  for (let index = sets.length - 1; index >= 0; index--) {
+    const value = sets[index]!.facts[name];
+    if (value !== undefined) return value as ObservationFactValues[Name];
+  }
+  return undefined;
+}
+
+/** Returns a fact with the source that gave its value, or `undefined` when no source gave it. */
+export function assertedFact(record: ObservationRecord, name: ObservationFactName): AssertedFact | undefined {
+  const sets = record.factSets;
+  for (let index = sets.length - 1; index >= 0; index--) {
+    const set = sets[index]!;
+    const value = set.facts[name];
+    if (value !== undefined) return { value, source: set.source };
+  }
+  return undefined;
+}
+
+/** Returns every fact an observation has, each with its source, in the order of `OBSERVATION_FACT_NAMES`. */
+export function assertedFacts(record: ObservationRecord): Partial<Record<ObservationFactName, AssertedFact>> {
+  const facts: Partial<Record<ObservationFactName, AssertedFact>> = {};
+  for (const name of OBSERVATION_FACT_NAMES) {
+    const fact = assertedFact(record, name);
+    if (fact !== undefined) facts[name] = fact;
+  }
+  return facts;
 }
 
 /** Start time in ms since the epoch, or `NaN` when no source gave it. */

@@ -11,7 +11,8 @@ import {
   initialChangeState,
   isOnskyEventType,
   initialFeatureState,
-  OBSERVATION_FACT_NAMES,
+  REVIEW_LEVELS,
+  type ArchivedProduct,
   type ChangeEvent,
   type EvidenceCriteria,
   type FactSource,
@@ -19,9 +20,10 @@ import {
   type ObservationEvent,
   type ObservationIdentifier,
   type OnskyEvent,
+  type ReviewLevel,
 } from '../domain/index.js';
 import type { RecordedEvent } from '../store/port.js';
-import type { FeatureRecord, ObservationRecord, ProjectionState, ReadModelName } from './model.js';
+import type { FeatureRecord, ObservationRecord, ProductRecord, ProjectionState, ReadModelName } from './model.js';
 import { foldOtherEvent } from './fold-other.js';
 
 const FEATURE_MODELS: readonly ReadModelName[] = ['board', 'queue', 'backpressure', 'traceability', 'timeline'];
@@ -97,18 +99,35 @@ function foldEvent(state: ProjectionState, event: OnskyEvent, recordedAt: string
   }
 }
 
+/**
+ * The lists of a new observation. Shared and frozen: the fold replaces an empty list instead of
+ * pushing onto it.
+ */
+const NONE: readonly never[] = Object.freeze([]);
+
+/**
+ * Returns `list` with `item` at its end. An empty list is replaced by a list of one, made at its
+ * length: a `push` onto an empty array reserves room for 17 items, and most lists of an
+ * observation hold one. A longer list belongs to its record, so it grows in place.
+ */
+function appended<T>(list: readonly T[], item: T): readonly T[] {
+  if (list.length === 0) return [item];
+  (list as T[]).push(item);
+  return list;
+}
+
 function observationRecord(state: ProjectionState, observationId: string, recordedAt: string): ObservationRecord {
   let record = state.observations.get(observationId);
   if (record === undefined) {
     record = {
       observationId,
-      facts: {},
-      conflicts: [],
-      identifiers: [],
-      anomalies: [],
-      products: [],
-      reviews: [],
-      importers: [],
+      factSets: NONE,
+      conflicts: NONE,
+      identifiers: NONE,
+      anomalies: NONE,
+      products: NONE,
+      reviews: NONE,
+      importers: NONE,
       firstRecordedAt: recordedAt,
     };
     state.observations.set(observationId, record);
@@ -119,51 +138,78 @@ function observationRecord(state: ProjectionState, observationId: string, record
 
 function foldObservation(state: ProjectionState, event: ObservationEvent, recordedAt: string): void {
   const record = observationRecord(state, event.data.observationId, recordedAt);
-  state.touchedObservations.add(record.observationId);
+  if (state.tracksTouched) state.touchedObservations.add(record.observationId);
   switch (event.type) {
-    case 'ObservationFactsRecorded': {
-      const { facts, source } = event.data;
-      for (const name of OBSERVATION_FACT_NAMES) {
-        const value = facts[name];
-        if (value !== undefined) {
-          record.facts[name] = { value, source };
-        }
-      }
-      noteImporter(record, source);
+    case 'ObservationFactsRecorded':
+      record.factSets = appended(record.factSets, { facts: event.data.facts, source: event.data.source });
+      noteImporter(record, event.data.source);
+      return;
+    case 'ObservationFactConflicted':
+      record.conflicts = appended(record.conflicts, { fact: event.data.fact, kept: event.data.kept, conflicting: event.data.conflicting });
+      return;
+    case 'ObservationIdentifierLinked': {
+      const { kind, value } = event.data.identifier;
+      // The kind as a constant: each parsed "schedule-block" is a string of its own.
+      const identifier: ObservationIdentifier = kind === 'schedule-block' ? { kind: 'schedule-block', value } : { kind: 'capture-block', value };
+      record.identifiers = appended(record.identifiers, identifier);
+      indexIdentifier(state, record.observationId, identifier);
       return;
     }
-    case 'ObservationFactConflicted':
-      record.conflicts.push({ fact: event.data.fact, kept: event.data.kept, conflicting: event.data.conflicting });
-      return;
-    case 'ObservationIdentifierLinked':
-      record.identifiers.push(event.data.identifier);
-      indexIdentifier(state, record.observationId, event.data.identifier);
-      return;
     case 'ObservationIdentifierUnlinked':
       unlinkIdentifier(state, record, event.data.identifier);
       return;
     case 'ObservationAnomalyNoted':
-      record.anomalies.push({ anomaly: event.data.anomaly, source: event.data.source, notedAt: event.data.notedAt });
+      record.anomalies = appended(record.anomalies, { anomaly: event.data.anomaly, source: event.data.source, notedAt: event.data.notedAt });
       noteImporter(record, event.data.source);
       return;
-    case 'ObservationProductsArchived':
-      for (const product of event.data.products) {
-        record.products.push({ ...product, source: event.data.source });
-      }
+    case 'ObservationProductsArchived': {
+      const products = productRecords(event.data.products, event.data.source);
+      record.products = record.products.length === 0 ? products : [...record.products, ...products];
       noteImporter(record, event.data.source);
       return;
+    }
     case 'ObservationReviewed': {
-      const { observationId: _id, ...review } = event.data;
-      record.reviews.push(review);
+      const { level, reviewer, reviewedAt, reason, notes } = event.data;
+      record.reviews = appended(record.reviews, { level: REVIEW_LEVEL_NAMES[level] ?? level, reviewer, reviewedAt, reason, notes });
       return;
     }
   }
 }
 
+/** Each review level as one string, so that reviews do not each keep a copy of their level's name. */
+const REVIEW_LEVEL_NAMES: Readonly<Record<string, ReviewLevel>> = Object.fromEntries(REVIEW_LEVELS.map((level) => [level, level]));
+
+/**
+ * Product records with their source. Fields are named, not spread: `{ ...product, source }` gave
+ * every product record a V8 map (hidden class) of its own, about 200 bytes each. Products listed
+ * together mostly share one archive time, which is then kept once.
+ */
+function productRecords(products: readonly ArchivedProduct[], source: FactSource): ProductRecord[] {
+  let sharedTime: string | null = null;
+  return products.map(({ name, location, archivedAt }) => {
+    if (archivedAt !== null && archivedAt === sharedTime) return { name, location, archivedAt: sharedTime, source };
+    sharedTime = archivedAt;
+    return { name, location, archivedAt, source };
+  });
+}
+
+/**
+ * Lists of importer names, shared between the observations that have the same list: there are few
+ * such lists, and an array per observation kept about 100 bytes alive for each.
+ */
+const IMPORTER_LISTS = new Map<string, readonly string[]>();
+/** Past this many distinct lists (only a hostile log has them), lists are no longer shared. */
+const MAX_SHARED_IMPORTER_LISTS = 1000;
+
 function noteImporter(record: ObservationRecord, source: FactSource): void {
-  if (!record.importers.includes(source.importer)) {
-    record.importers.push(source.importer);
+  if (record.importers.includes(source.importer)) return;
+  const key = record.importers.length === 0 ? source.importer : `${record.importers.join('\n')}\n${source.importer}`;
+  let list = IMPORTER_LISTS.get(key);
+  if (list === undefined) {
+    list = Object.freeze([...record.importers, source.importer]);
+    if (IMPORTER_LISTS.size < MAX_SHARED_IMPORTER_LISTS) IMPORTER_LISTS.set(key, list);
   }
+  record.importers = list;
 }
 
 /** Returns the identifier a stream id is named by: a capture block id, or `sb-<schedule block id>`. */
@@ -182,9 +228,7 @@ function indexIdentifier(state: ProjectionState, observationId: string, identifi
 
 function unlinkIdentifier(state: ProjectionState, record: ObservationRecord, identifier: ObservationIdentifier): void {
   const key = identifierKey(identifier);
-  const kept = record.identifiers.filter((linked) => identifierKey(linked) !== key);
-  record.identifiers.length = 0;
-  record.identifiers.push(...kept);
+  record.identifiers = record.identifiers.filter((linked) => identifierKey(linked) !== key);
   const index = identifier.kind === 'capture-block' ? state.captureBlocks : state.scheduleBlocks;
   if (index.get(identifier.value) === record.observationId) {
     index.delete(identifier.value);

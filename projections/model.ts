@@ -11,9 +11,8 @@ import type {
   FeatureState,
   FindingState,
   ObservationAnomaly,
-  ObservationFactName,
+  ObservationFacts,
   ObservationIdentifier,
-  AssertedFact,
   Review,
   TargetEntry,
   TicketSnapshot,
@@ -104,18 +103,34 @@ export interface ProductRecord extends ArchivedProduct {
   readonly source: FactSource;
 }
 
-/** An observation folded in place from its events. */
+/**
+ * Facts one source recorded together. The fold keeps the event's own facts object as it is: a
+ * wrapper per fact made a rebuild keep a dozen more objects per observation alive, and the
+ * garbage collector's work on them cost more than the fold itself.
+ */
+export interface FactSet {
+  readonly facts: ObservationFacts;
+  readonly source: FactSource;
+}
+
+/**
+ * An observation folded from its events. The fold replaces a list rather than growing it in place
+ * (see fold.ts), and lists may be shared between records, so readers must not change them.
+ */
 export interface ObservationRecord {
   readonly observationId: string;
-  /** Each fact with the source that first asserted it. */
-  readonly facts: Partial<Record<ObservationFactName, AssertedFact>>;
-  readonly conflicts: FactConflict[];
-  readonly identifiers: ObservationIdentifier[];
-  readonly anomalies: NotedAnomaly[];
-  readonly products: ProductRecord[];
-  readonly reviews: Review[];
+  /**
+   * The fact sets in log order; a fact's value is the one in the last set that names it (see
+   * `factOf` and `assertedFact` in facts.ts).
+   */
+  factSets: readonly FactSet[];
+  conflicts: readonly FactConflict[];
+  identifiers: readonly ObservationIdentifier[];
+  anomalies: readonly NotedAnomaly[];
+  products: readonly ProductRecord[];
+  reviews: readonly Review[];
   /** Importer names that contributed facts, anomalies or products, e.g. `obslog`, `archive`. */
-  readonly importers: string[];
+  importers: readonly string[];
   /** Record time of the observation's first event. */
   readonly firstRecordedAt: string;
 }
@@ -195,6 +210,11 @@ export interface ProjectionState {
    * only those. Not part of a snapshot: a restored state starts with fresh caches.
    */
   readonly touchedObservations: Set<string>;
+  /**
+   * Whether the fold records touched observations: set once a search index exists. Before that,
+   * the index is built from every observation, and a rebuild would fill the set for nothing.
+   */
+  tracksTouched: boolean;
 }
 
 /** Creates the empty state, as before the first event. */
@@ -215,6 +235,7 @@ export function createProjectionState(): ProjectionState {
     scheduleBlocks: new Map(),
     timeline: [],
     touchedObservations: new Set(),
+    tracksTouched: false,
   };
 }
 

@@ -308,6 +308,7 @@ export class ReadModels implements VerifiedFeatureLookup {
       sortSearchRows(rows);
       this.searchIndex = { rows, byId: new Map(rows.map((row) => [row.record.observationId, row])) };
       touched.clear();
+      this.state.tracksTouched = true;
       return rows;
     }
     const { rows, byId } = this.searchIndex;

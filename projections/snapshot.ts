@@ -13,11 +13,12 @@
 import { createHash } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { OBSERVATION_FACT_NAMES, type AssertedFact, type FactSource, type ObservationFactName, type Review } from '../domain/index.js';
-import { createProjectionState, type NotedAnomaly, type ObservationRecord, type ProjectionState } from './model.js';
+import { OBSERVATION_FACT_NAMES, type FactSource, type Review } from '../domain/index.js';
+import { createProjectionState, type FactSet, type NotedAnomaly, type ObservationRecord, type ProjectionState } from './model.js';
 import { DeferredMap } from './deferred-map.js';
 import { readPart, SnapshotDamagedError, type DamageListener } from './snapshot-damage.js';
 import { RestoredObservations, type ExpandBatch, type PendingBatch } from './restored-observations.js';
+import { assertedFact } from './facts.js';
 
 const FORMAT = 'onsky-projections-snapshot-3';
 
@@ -220,7 +221,7 @@ function* writeObservations(writer: LineWriter, state: ProjectionState, observat
 type CompactObservation = [
   id: string,
   firstRecordedAt: string,
-  importers: string[],
+  importers: readonly string[],
   sources: FactSource[],
   facts: unknown[],
   identifiers: ObservationRecord['identifiers'],
@@ -238,7 +239,7 @@ function compactObservation(record: ObservationRecord, values: Map<string, numbe
   };
   const facts: unknown[] = [];
   OBSERVATION_FACT_NAMES.forEach((name, nameIndex) => {
-    const fact = record.facts[name];
+    const fact = assertedFact(record, name);
     if (fact === undefined) return;
     if (!Array.isArray(fact.value)) {
       facts.push(nameIndex, fact.value, sourceIndex(fact.source), 0);
@@ -269,15 +270,22 @@ function compactObservation(record: ObservationRecord, values: Map<string, numbe
 
 function expandObservation(compact: CompactObservation, values: readonly unknown[]): ObservationRecord {
   const [observationId, firstRecordedAt, importers, sources, flatFacts, identifiers, anomalies, products, reviews, conflicts] = compact;
-  const facts: Partial<Record<ObservationFactName, AssertedFact>> = {};
+  // One fact set per source; each fact is written once, so the order of the sets does not matter.
+  const factSets: { facts: Record<string, unknown>; source: FactSource }[] = [];
   for (let index = 0; index < flatFacts.length; index += 4) {
     const name = OBSERVATION_FACT_NAMES[flatFacts[index] as number]!;
     const value = flatFacts[index + 3] === 1 ? values[flatFacts[index + 1] as number] : flatFacts[index + 1];
-    facts[name] = { value: value as AssertedFact['value'], source: sources[flatFacts[index + 2] as number]! };
+    const source = sources[flatFacts[index + 2] as number]!;
+    let set = factSets.find((candidate) => candidate.source === source);
+    if (set === undefined) {
+      set = { facts: {}, source };
+      factSets.push(set);
+    }
+    set.facts[name] = value;
   }
   return {
     observationId,
-    facts,
+    factSets: factSets as FactSet[],
     conflicts,
     identifiers,
     anomalies: anomalies.map(([anomaly, source, notedAt]) => ({ anomaly, source: sources[source]!, notedAt })),
