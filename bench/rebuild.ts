@@ -113,7 +113,7 @@ async function timePass(plan: PassPlan): Promise<PassResult> {
 }
 
 /**
- * Each pass runs in a fresh Node.js process, as a server rebuilds on start. In one process, a pass
+ * Runs a pass in a fresh Node.js process, as a server rebuilds on start. In one process, a pass
  * paid for collecting the gigabyte of garbage the pass before it left on the 1M log.
  */
 function passInFreshProcess(plan: PassPlan): Promise<PassResult> {

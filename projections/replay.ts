@@ -1,19 +1,22 @@
 /**
  * Folding a log into a fresh or restored state: the rebuild path and the as-of path. The SQLite
- * store's `readAllPages` is used when present, because one promise per event (`readAll`) costs
- * more than the fold itself.
+ * store's `readAllPagesAhead` is used when present, because one promise per event (`readAll`)
+ * costs more than the fold itself, and its reads run on another thread.
  */
 import type { EventStore, Position, RecordedEvent } from '../store/port.js';
 import { applyEvent } from './fold.js';
 import type { ProjectionState } from './model.js';
 
-/** A store that can hand out the log in pages of decoded events, as the SQLite adapter does. */
+/**
+ * A store that can hand out the log in pages of decoded events, as the SQLite adapter does, read
+ * ahead on another thread.
+ */
 interface PagedStore {
-  readAllPages(after?: Position, pageSize?: number): Iterable<RecordedEvent[]>;
+  readAllPagesAhead(after?: Position, pageSize?: number): AsyncIterable<RecordedEvent[]>;
 }
 
 function isPaged(store: EventStore): store is EventStore & PagedStore {
-  return typeof (store as Partial<PagedStore>).readAllPages === 'function';
+  return typeof (store as Partial<PagedStore>).readAllPagesAhead === 'function';
 }
 
 /** Settings of a replay. */
@@ -34,7 +37,7 @@ export async function replayInto(store: EventStore, state: ProjectionState, opti
   const until = options.recordedUntil;
   const after = state.position ?? 0n;
   if (isPaged(store)) {
-    for (const page of store.readAllPages(after, options.pageSize ?? 500)) {
+    for await (const page of store.readAllPagesAhead(after, options.pageSize ?? 500)) {
       for (const event of page) {
         if (until !== undefined && event.metadata.recordedAt > until) return;
         applyEvent(state, event);

@@ -12,6 +12,7 @@ import { createProjectionState, type ProjectionState } from '../../projections/m
 import { readSnapshot, writeSnapshot } from '../../projections/snapshot.js';
 import { startProjections, type ReadModelChange } from '../../projections/index.js';
 import type { RecordedEvent } from '../../store/port.js';
+import { openSqliteStore } from '../../store/sqlite.js';
 import { writeSyntheticHistory } from '../support/synthetic.js';
 import { openTestStore, type TestStore } from './support.js';
 
@@ -127,6 +128,23 @@ describe('live projections', () => {
       await fresh.close();
     } finally {
       await live.close();
+    }
+  });
+});
+
+describe('a rebuild read ahead on a worker thread', () => {
+  it('folds the same state as the fold from scratch', async () => {
+    // Another handle on the same file that reads every replay ahead on a worker thread.
+    const ahead = openSqliteStore(test.store.file, { readAheadMinEvents: 0 });
+    const snapshotFile = test.file('ahead.snapshot');
+    try {
+      const projections = startProjections(ahead, { snapshotFile, codeVersion: VERSION });
+      expect(await projections.ready).toMatchObject({ source: 'rebuild', eventsReplayed: events.length });
+      projections.snapshot();
+      await projections.close();
+      expect(readFileSync(snapshotFile, 'utf8')).toBe(expectedText);
+    } finally {
+      await ahead.close();
     }
   });
 });
