@@ -186,7 +186,8 @@ class RestoreCheck {
       throw new UsageError(`${at} has metadata.recordedAt ${recordedAt}, before ${this.lastRecordedAt} on an earlier line; record time never goes back along a log, so the export is out of order`);
     }
     this.lastRecordedAt = recordedAt;
-    return recordedAt;
+    // The store keeps record times in this form, so the check folds them the same way.
+    return new Date(recordedAt).toISOString();
   }
 }
 
@@ -224,7 +225,8 @@ async function* exportedEvents(file: string): AsyncGenerator<{ stream: string; r
   for await (const text of lines) {
     lineNumber += 1;
     if (lineNumber === 1) {
-      version = checkHeader(text, file);
+      // An editor that saves UTF-8 with a byte-order mark leaves the export otherwise intact.
+      version = checkHeader(text.replace(/^\uFEFF/, ''), file);
       continue;
     }
     if (text.trim() === '') continue;

@@ -19,12 +19,20 @@ interface StoredMetadata {
   readonly schemaVersion?: number;
 }
 
+/** Returns an ISO 8601 time as `Date.toISOString` writes it, or the text unchanged when it is no time. */
+function canonicalTime(value: string): string {
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? value : new Date(ms).toISOString();
+}
+
 /** Builds the client's event; `recordedAt` fills in when the event does not carry one. */
 export function toEventData(entry: SerialisedEvent, recordedAt: string): EventData {
   const { correlationId, causationId, ...rest } = entry.event.metadata;
   const stored: StoredMetadata = {
     ...rest,
-    recordedAt: rest.recordedAt ?? recordedAt,
+    // A given time is kept in the clock's form (milliseconds, Z), as the SQLite store keeps it,
+    // because as-of reads compare record times as strings.
+    recordedAt: rest.recordedAt === undefined ? recordedAt : canonicalTime(rest.recordedAt),
     $correlationId: correlationId,
     $causationId: causationId,
     schemaVersion: entry.event.schemaVersion,

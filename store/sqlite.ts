@@ -384,14 +384,18 @@ export class SqliteEventStore implements EventStore {
       if (typeof given !== 'string' || Number.isNaN(Date.parse(given))) {
         throw new InvalidAppendError(`metadata.recordedAt ${JSON.stringify(given)} of a ${entry.event.type} event is not an ISO 8601 time`, stream);
       }
-      if (floor !== undefined && given < floor) {
+      // Stored in the form the clock writes (milliseconds, Z): record times are compared as
+      // strings, here and by as-of reads, and "…08:00:00Z" sorts after "…08:00:00.500Z".
+      const recordedAt = new Date(given).toISOString();
+      if (floor !== undefined && recordedAt < floor) {
         throw new InvalidAppendError(
           `metadata.recordedAt ${given} of a ${entry.event.type} event is earlier than the last recorded event (${floor}); ` +
             'record time must not go backwards along the log, so restore into an empty store in log order',
           stream,
         );
       }
-      return { metadataJson: entry.metadataJson, recordedAt: given };
+      const metadataJson = recordedAt === given ? entry.metadataJson : JSON.stringify({ ...entry.event.metadata, recordedAt });
+      return { metadataJson, recordedAt };
     }
     const clock = this.now().toISOString();
     const recordedAt = floor !== undefined && clock < floor ? floor : clock;

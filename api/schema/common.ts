@@ -1,6 +1,6 @@
 /** Arguments and helpers shared by the entity files: the `asOf` argument and the view it selects. */
 import { z } from 'zod';
-import { calendarProblem } from '../../domain/values.js';
+import { calendarProblem, EARLIEST_YEAR, YEAR_LIMIT } from '../../domain/values.js';
 import type { ReadModels } from '../../projections/read-models.js';
 import type { ApiContext } from '../context.js';
 
@@ -18,8 +18,15 @@ export const isoInstant = z.string().superRefine((value, context) => {
     return;
   }
   const problem = calendarProblem(value);
-  if (problem !== undefined || Number.isNaN(Date.parse(value))) {
+  const ms = Date.parse(value);
+  if (problem !== undefined || Number.isNaN(ms)) {
     context.addIssue({ code: 'custom', message: `expected a time that exists: ${problem ?? 'the offset is out of range'}` });
+    return;
+  }
+  // The written year may be in range while the instant is not: 1900-01-01T00:30:00+01:00 is in 1899.
+  const utcYear = new Date(ms).getUTCFullYear();
+  if (utcYear < EARLIEST_YEAR || utcYear >= YEAR_LIMIT) {
+    context.addIssue({ code: 'custom', message: `expected a time between the years ${EARLIEST_YEAR} and ${YEAR_LIMIT - 1} in UTC, but ${value} is in ${utcYear} in UTC` });
   }
 });
 

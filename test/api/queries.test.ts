@@ -309,6 +309,12 @@ describe('changes and configuration', () => {
     expect(body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 
+  it('rejects a time whose UTC year is out of range', async () => {
+    const { body } = await server.graphql('{ flow(asOf: "1900-01-01T00:30:00+01:00") { overall { flow { arrivals } } } }');
+    expect(body.errors?.[0]?.message).toContain('expected a time between the years 1900 and 2199 in UTC, but 1900-01-01T00:30:00+01:00 is in 1899 in UTC');
+    expect(body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
   it('rejects a day that does not exist', async () => {
     const { body } = await server.graphql('{ configuration(at: "2019-02-30T00:00:00Z") { component } }');
     expect(body.errors?.[0]?.message).toContain('expected a time that exists: February 2019 has 28 days');

@@ -200,6 +200,18 @@ describe('onsky export and restore', () => {
     expect(exported.stderr.trim()).toBe(`onsky export: cannot write the export to ${out} (ENOENT); check that its folder exists and is writable, or leave out --out to write to standard output`);
   });
 
+  it('restores an export saved with a byte-order mark', async () => {
+    const source = join(folder.path, 'source');
+    const file = join(folder.path, 'log.ndjson');
+    await seed(source);
+    expect((await runCli(['export', '--data', source, '--out', file])).code).toBe(0);
+    writeFileSync(file, `\uFEFF${readFileSync(file, 'utf8')}`);
+
+    const restored = await runCli(['restore', file, '--data', join(folder.path, 'target')]);
+    expect(restored.stderr).toContain('restored 4 events');
+    expect(restored.code).toBe(0);
+  });
+
   it('rejects a file that is no export', async () => {
     const file = join(folder.path, 'other.ndjson');
     writeFileSync(file, '{"hello":1}\n');
@@ -259,6 +271,7 @@ describe('onsky commands that only read', () => {
     const cases: Array<[string, string]> = [
       ['2019-02-30T12:00:00+02:00', 'February 2019 has 28 days'],
       ['9999-12-31', 'the year 9999 is outside 1900–2199'],
+      ['2199-12-31T23:30:00-01:00', 'but 2199-12-31T23:30:00-01:00 is in 2200 in UTC'],
       ['2019-03-31 12:00:00Z', 'expected an ISO 8601 time with a zone'],
       ['Sun Mar 31 2019 12:00:00 GMT+0000', 'expected an ISO 8601 time with a zone'],
     ];

@@ -87,6 +87,22 @@ describe('SQLite store', () => {
       await store.close();
     }));
 
+  it('stores given record times with milliseconds', () =>
+    withFile(async (file) => {
+      const store = openSqliteStore(file);
+      const at = (recordedAt: string) => ({ metadata: { actor: 'restore', recordedAt, correlationId: 'c', causationId: 'c' } });
+      // As strings, "…08:00:00.500Z" sorts before "…08:00:00Z", although it is half a second later.
+      await store.append('s', [newEvent('A', {}, at('2019-03-01T08:00:00Z'))], 'any');
+      await store.append('s', [newEvent('B', {}, at('2019-03-01T08:00:00.500Z'))], 'any');
+      await store.append('s', [newEvent('C', {}, at('2019-03-01T08:00:01+00:00'))], 'any');
+      const events = await collect(store.readAll());
+      expect(events.map((event) => event.metadata.recordedAt)).toEqual(['2019-03-01T08:00:00.000Z', '2019-03-01T08:00:00.500Z', '2019-03-01T08:00:01.000Z']);
+      expect(events[0]!.metadata).toMatchObject({ actor: 'restore', correlationId: 'c' });
+      const asOf = await collect(store.readAllUntil('2019-03-01T08:00:00.250Z'));
+      expect(asOf.map((event) => event.type)).toEqual(['A']);
+      await store.close();
+    }));
+
   it('reads the log as of a time', () =>
     withFile(async (file) => {
       let clock = new Date('2024-05-01T00:00:00.000Z');
