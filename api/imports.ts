@@ -446,6 +446,15 @@ class ImportSession {
       this.skipWithWarning(file, line, fixedFieldsMessage(revision, applied));
       skipped += 1;
     }
+    const dates = revision.proposedAtChanged;
+    if (dates !== null) {
+      this.skipWithWarning(
+        file,
+        line,
+        `feature ${revision.featureKey}: the plan dates its proposal ${dates.planned}, but the log records it proposed at ${dates.recorded}, and a proposal keeps its first date; set proposed: to ${dates.recorded.slice(0, 10)} in the plan, or withdraw the feature and propose it again under a new key`,
+      );
+      skipped += 1;
+    }
     return { added, skipped };
   }
 

@@ -19,6 +19,12 @@ import { importCommand, type ImportCommand, type MapContext, provenanceOf, type 
 import { utcOf } from './zoned-instant.js';
 import type { PlanFeature } from './plan.js';
 
+/**
+ * Proposals whose plan entry gives its own `proposed:` date. Without one the proposal is dated at
+ * the import, so only a given date can differ from the log's on a later import.
+ */
+const DATED_PROPOSALS = new WeakSet<ProposeFeature['data']>();
+
 export function mapPlan(context: MapContext): RecordMapper<PlanFeature> {
   return (parsed) => {
     const feature = parsed.record;
@@ -54,6 +60,7 @@ export function mapPlan(context: MapContext): RecordMapper<PlanFeature> {
         proposedAt: feature.proposed === undefined ? context.importedAt : utcOf(feature.proposed),
       },
     };
+    if (feature.proposed !== undefined) DATED_PROPOSALS.add(command.data);
     return [importCommand(provenance, featureStream(feature.key), command)];
   };
 }
@@ -73,6 +80,8 @@ export interface PlanRevision {
   readonly fixedChanged: readonly (typeof FIXED_FIELDS)[number][];
   /** Revisions the plan entry would make to a withdrawn feature, which takes none, e.g. `scores`. */
   readonly ignoredOnWithdrawn: readonly ('scores' | 'evidence criteria' | 'tickets')[];
+  /** The entry's `proposed:` date when it differs from the recorded proposal's, which stays; `null` otherwise. */
+  readonly proposedAtChanged: { readonly planned: string; readonly recorded: string } | null;
 }
 
 /**
@@ -92,13 +101,18 @@ export function planRevision(item: ImportCommand, feature: FeatureState, streamL
   const criteriaChanged = !criteriaInEffect(current, proposed.evidenceCriteria);
   const ticketsChanged = !ticketsInEffect(current, proposed.ticketKeys);
   const fixedChanged = FIXED_FIELDS.filter((field) => !sameValue(field, proposed[field], current[field]));
+  const recordedAt = feature.proposedAt;
+  const proposedAtChanged =
+    DATED_PROPOSALS.has(proposed) && recordedAt !== null && Date.parse(proposed.proposedAt) !== Date.parse(recordedAt)
+      ? { planned: proposed.proposedAt, recorded: recordedAt }
+      : null;
   const revised = [
     ...(rescored ? (['scores'] as const) : []),
     ...(criteriaChanged ? (['evidence criteria'] as const) : []),
     ...(ticketsChanged ? (['tickets'] as const) : []),
   ];
   if (feature.status === 'withdrawn') {
-    return { featureKey: proposed.featureKey, items: [], fixedChanged, ignoredOnWithdrawn: revised };
+    return { featureKey: proposed.featureKey, items: [], fixedChanged, ignoredOnWithdrawn: revised, proposedAtChanged };
   }
 
   const part = `after-${streamLength}`;
@@ -130,7 +144,7 @@ export function planRevision(item: ImportCommand, feature: FeatureState, streamL
     };
     items.push(importCommand(item.provenance, item.stream, tickets, part));
   }
-  return { featureKey: proposed.featureKey, items, fixedChanged, ignoredOnWithdrawn: [] };
+  return { featureKey: proposed.featureKey, items, fixedChanged, ignoredOnWithdrawn: [], proposedAtChanged };
 }
 
 function sameValue(field: string, proposed: unknown, current: unknown): boolean {

@@ -492,6 +492,22 @@ describe('onsky import on a second run', () => {
     expect(summary.duplicates).toBe(summary.read);
   });
 
+  it('warns about a changed proposal date', async () => {
+    await importJson(['plan', 'examples/plan.yaml']);
+    const plan = readFileSync('examples/plan.yaml', 'utf8');
+    const recorded = /key: COMM-305[\s\S]*?proposed: (\S+)/.exec(plan)?.[1];
+    expect(recorded).toBeDefined();
+    const edited = join(folder.path, 'plan-redated.yaml');
+    writeFileSync(edited, editEntry(plan, 'COMM-305', (entry) => entry.replace(`proposed: ${recorded}`, 'proposed: 2019-02-01')));
+
+    const summary = await importJson(['plan', edited]);
+    expect(summary.appended).toBe(0);
+    expect(summary.warnings.map((warning) => warning.message)).toEqual([
+      `feature COMM-305: the plan dates its proposal 2019-02-01T00:00:00Z, but the log records it proposed at ${recorded}T00:00:00Z, and a proposal keeps its first date; set proposed: to ${recorded} in the plan, or withdraw the feature and propose it again under a new key`,
+    ]);
+    expect((await streams()).get('feature-COMM-305')).toEqual(['FeatureProposed']);
+  });
+
   it('still warns about an edited record', async () => {
     await importJson(['plan', 'examples/plan.yaml']);
     const edited = join(folder.path, 'plan-edited.yaml');
