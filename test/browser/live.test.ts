@@ -3,6 +3,8 @@
  * engineer token) reach open pages through the `logMoved` subscription without a reload. A page
  * showing the state as of a past time neither changes nor fetches again.
  */
+import { createServer, request as httpRequest, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type RunningApp } from './app-server.js';
@@ -184,5 +186,47 @@ describe('live pages', () => {
     expect(await past.getByRole('link', { name: '1560200000' }).count()).toBe(0);
     expect(pastQueries()).toBe(0);
     expect(await past.evaluate('window.__sameDocument')).toBe(true);
+  });
+});
+
+describe('a board subscription that returns only errors', () => {
+  it('falls back to the board query', async () => {
+    // A proxy in front of the app answers the board subscription with one result of errors alone
+    // and keeps the stream open, as a server does whose subscription fails on every push.
+    const held: ServerResponse[] = [];
+    const proxy = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        const body = Buffer.concat(chunks);
+        if (request.url?.startsWith('/graphql') && body.toString('utf8').includes('boardChanged')) {
+          response.writeHead(200, { 'content-type': 'text/event-stream' });
+          response.write(`event: next\ndata: ${JSON.stringify({ errors: [{ message: 'board failed' }] })}\n\n`);
+          held.push(response);
+          return;
+        }
+        const upstream = httpRequest(`${app.baseUrl}${request.url ?? '/'}`, { method: request.method, headers: request.headers }, (answer) => {
+          response.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(response);
+        });
+        upstream.on('error', () => response.destroy());
+        upstream.end(body);
+      });
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const port = (proxy.address() as AddressInfo).port;
+    try {
+      const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+      contexts.push(context);
+      await context.addInitScript(`localStorage.setItem('onsky.token', ${JSON.stringify(viewerToken)})`);
+      const page = await context.newPage();
+      await page.goto(`http://127.0.0.1:${port}/#/features`);
+      await page.getByText('Automatic noise-diode firing').waitFor({ timeout: 15_000 });
+      expect(held.length).toBeGreaterThan(0);
+    } finally {
+      for (const response of held) response.destroy();
+      proxy.closeAllConnections();
+      await new Promise((resolve) => proxy.close(resolve));
+    }
   });
 });

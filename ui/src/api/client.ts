@@ -107,11 +107,17 @@ export function subscribe<Data>(
         onStatus(true);
         delayMs = 1000;
         await readEvents(response.body, (payload) => {
-          const parsed = JSON.parse(payload) as { data?: Data };
-          if (parsed.data != null) onData(parsed.data);
+          const parsed = JSON.parse(payload) as { data?: Data; errors?: ReadonlyArray<{ message?: string }> };
+          if (parsed.data != null) {
+            onData(parsed.data);
+            return;
+          }
+          // A result of errors alone brings no data on this stream, and the server may keep it open:
+          // drop it, so the caller hears the connection as lost and can fall back to a query.
+          if (parsed.errors !== undefined) throw new ApiError(parsed.errors.map((error) => error.message ?? 'unknown error').join('; '), response.status);
         });
       } catch {
-        // A drop or a refused connection; the loop retries below unless stopped.
+        // A drop, a refused connection or a result of errors; the loop retries below unless stopped.
       }
       if (controller.signal.aborted) return;
       onStatus(false);
@@ -128,17 +134,22 @@ async function readEvents(body: ReadableStream<Uint8Array>, onNext: (data: strin
   const reader = body.getReader();
   const decoder = new TextDecoder();
   let buffer = '';
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) return;
-    buffer += decoder.decode(value, { stream: true });
-    let boundary = buffer.search(/\r?\n\r?\n/);
-    while (boundary >= 0) {
-      const block = buffer.slice(0, boundary);
-      buffer = buffer.slice(boundary).replace(/^\r?\n\r?\n/, '');
-      dispatchBlock(block, onNext);
-      boundary = buffer.search(/\r?\n\r?\n/);
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      buffer += decoder.decode(value, { stream: true });
+      let boundary = buffer.search(/\r?\n\r?\n/);
+      while (boundary >= 0) {
+        const block = buffer.slice(0, boundary);
+        buffer = buffer.slice(boundary).replace(/^\r?\n\r?\n/, '');
+        dispatchBlock(block, onNext);
+        boundary = buffer.search(/\r?\n\r?\n/);
+      }
     }
+  } finally {
+    // Closes the connection when `onNext` threw; after the end of the stream this does nothing.
+    void reader.cancel().catch(() => undefined);
   }
 }
 
