@@ -191,9 +191,9 @@ describe('live pages', () => {
 
 describe('a board subscription that returns only errors', () => {
   it('falls back to the board query', async () => {
-    // A proxy in front of the app answers the board subscription with one result of errors alone
+    // A proxy in front of the app responds to the board subscription with one result of errors alone
     // and keeps the stream open, as a server does whose subscription fails on every push.
-    const held: ServerResponse[] = [];
+    const openStreams: ServerResponse[] = [];
     const proxy = createServer((request, response) => {
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -202,7 +202,7 @@ describe('a board subscription that returns only errors', () => {
         if (request.url?.startsWith('/graphql') && body.toString('utf8').includes('boardChanged')) {
           response.writeHead(200, { 'content-type': 'text/event-stream' });
           response.write(`event: next\ndata: ${JSON.stringify({ errors: [{ message: 'board failed' }] })}\n\n`);
-          held.push(response);
+          openStreams.push(response);
           return;
         }
         const upstream = httpRequest(`${app.baseUrl}${request.url ?? '/'}`, { method: request.method, headers: request.headers }, (answer) => {
@@ -222,9 +222,9 @@ describe('a board subscription that returns only errors', () => {
       const page = await context.newPage();
       await page.goto(`http://127.0.0.1:${port}/#/features`);
       await page.getByText('Automatic noise-diode firing').waitFor({ timeout: 15_000 });
-      expect(held.length).toBeGreaterThan(0);
+      expect(openStreams.length).toBeGreaterThan(0);
     } finally {
-      for (const response of held) response.destroy();
+      for (const response of openStreams) response.destroy();
       proxy.closeAllConnections();
       await new Promise((resolve) => proxy.close(resolve));
     }
