@@ -43,10 +43,11 @@ export const SEED_FEATURES = [
 
 /** Observations: three that qualify for the L-band 4k features, one UHF that does not. */
 export const SEED_OBSERVATIONS = [
-  { id: '1551803062', start: '2019-03-05T16:24:22Z', minutes: 60, band: 'L', product: 'c856M4k', description: 'bandpass and delay calibration' },
-  { id: '1551890000', start: '2019-03-06T16:33:20Z', minutes: 120, band: 'L', product: 'c856M4k', description: 'imaging of the COSMOS field' },
-  { id: '1552039941', start: '2019-03-08T10:12:21Z', minutes: 45, band: 'L', product: 'c856M1k', description: 'delaycal on PKS 1934-63 in 1K mode' },
-  { id: '1552100000', start: '2019-03-09T03:06:40Z', minutes: 30, band: 'UHF', product: 'c544M4k', description: 'UHF test track' },
+  { id: '1551803062', start: '2019-03-05T16:24:22Z', minutes: 60, band: 'L', product: 'c856M4k', proposal: 'COMM-305', description: 'bandpass and delay calibration' },
+  { id: '1551890000', start: '2019-03-06T16:33:20Z', minutes: 120, band: 'L', product: 'c856M4k', proposal: 'COMM-305', description: 'imaging of the COSMOS field' },
+  { id: '1552039941', start: '2019-03-08T10:12:21Z', minutes: 45, band: 'L', product: 'c856M1k', proposal: 'COMM-305', description: 'delaycal on PKS 1934-63 in 1K mode' },
+  // A proposal id of the archive listing's form, as wide as the layout tests need.
+  { id: '1552100000', start: '2019-03-09T03:06:40Z', minutes: 30, band: 'UHF', product: 'c544M4k', proposal: '20180306SB-02', description: 'UHF test track' },
 ] as const;
 
 const PROPOSE = `mutation ($input: ProposeFeatureInput!) { proposeFeature(input: $input) { __typename ... on DomainError { message } } }`;
@@ -113,7 +114,7 @@ export async function seed(client: GraphQLClient): Promise<SeedMarks> {
         observationId: observation.id,
         facts: {
           captureBlockId: observation.id,
-          proposalId: 'COMM-305',
+          proposalId: observation.proposal,
           description: observation.description,
           startUtc: observation.start,
           endUtc: minutesAfter(observation.start, observation.minutes),

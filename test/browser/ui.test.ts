@@ -53,8 +53,8 @@ afterAll(async () => {
  * in localStorage. The server's Content-Security-Policy forbids inline scripts, which would
  * block injecting axe-core, so the context bypasses it; the app itself needs no exception.
  */
-async function open(route: string, token: string = commissionerToken): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, bypassCSP: true });
+async function open(route: string, token: string = commissionerToken, width = 1400): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width, height: 1000 }, bypassCSP: true });
   contexts.push(context);
   await context.addInitScript(`localStorage.setItem('onsky.token', ${JSON.stringify(token)})`);
   const page = await context.newPage();
@@ -160,6 +160,30 @@ describe('browser pages', () => {
       return scroll.scrollWidth - scroll.clientWidth;
     });
     expect(overflow).toBeLessThanOrEqual(0);
+  });
+
+  it('observations table fits a 1024 px screen', async () => {
+    const page = await open('#/observations', commissionerToken, 1024);
+    const table = page.locator('onsky-table');
+    await table.getByRole('link', { name: '1551803062' }).waitFor();
+    await table.getByRole('columnheader', { name: 'Review' }).waitFor();
+    expect(await table.getByRole('columnheader', { name: 'Anomalies' }).count()).toBe(1);
+    expect(await table.getByRole('columnheader', { name: 'Proposal' }).count()).toBe(0);
+    const overflow = await table.evaluate((element) => {
+      const scroll = element.shadowRoot!.querySelector('.scroll')!;
+      return scroll.scrollWidth - scroll.clientWidth;
+    });
+    expect(overflow).toBeLessThanOrEqual(0);
+  });
+
+  it('unverified group cards show whole tables', async () => {
+    const page = await open('#/unverified');
+    await page.getByRole('region', { name: 'By proposal' }).waitFor();
+    for (const name of ['By proposal', 'By band', 'By product', 'By month']) {
+      const card = page.getByRole('region', { name });
+      const clipped = await card.evaluate((element) => element.scrollWidth - element.clientWidth);
+      expect(clipped, name).toBeLessThanOrEqual(0);
+    }
   });
 
   it('change detail lists delivered features', async () => {

@@ -192,6 +192,9 @@ interface SearchResult {
   readonly gaps: readonly DataGap[];
 }
 
+/** Screens on which the observations table leaves out its proposal and product columns. */
+const NARROW_SCREEN = '(max-width: 1199px)';
+
 @customElement('onsky-observations-page')
 export class OnskyObservationsPage extends OnskyPage {
   static override styles = pageStyles;
@@ -269,6 +272,30 @@ export class OnskyObservationsPage extends OnskyPage {
    */
   private readonly besideDetailColumns = this.columns.filter((column) => !['Proposal', 'Product', 'Anomalies'].includes(column.label));
 
+  /**
+   * Columns on a screen narrower than `NARROW_SCREEN`, where every column no longer fits and the
+   * table scrolled sideways (1 058 px of columns in 948 px at 1 024 px). Opening an observation
+   * shows its proposal and product.
+   */
+  private readonly narrowColumns = this.columns.filter((column) => !['Proposal', 'Product'].includes(column.label));
+
+  private readonly narrowScreen = window.matchMedia(NARROW_SCREEN);
+  @state() private narrow = this.narrowScreen.matches;
+  private readonly onScreenChange = (change: MediaQueryListEvent): void => {
+    this.narrow = change.matches;
+  };
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.narrowScreen.addEventListener('change', this.onScreenChange);
+    this.narrow = this.narrowScreen.matches;
+  }
+
+  override disconnectedCallback(): void {
+    this.narrowScreen.removeEventListener('change', this.onScreenChange);
+    super.disconnectedCallback();
+  }
+
   override render(): TemplateResult {
     return html`
       <h1>Observations</h1>
@@ -321,7 +348,7 @@ export class OnskyObservationsPage extends OnskyPage {
           <onsky-table
             label="Observations"
             noun=${`of ${result.total.toLocaleString('en-GB')} observations loaded`}
-            .columns=${selected === null ? this.columns : this.besideDetailColumns}
+            .columns=${selected !== null ? this.besideDetailColumns : this.narrow ? this.narrowColumns : this.columns}
             .rows=${result.rows}
             .empty=${filtered ? 'No observation matches these filters. Loosen one, or press Clear.' : noObservations()}
           ></onsky-table>

@@ -12,8 +12,9 @@ export const pageStyles = [
       gap: 12px;
       flex-wrap: wrap;
     }
+    /* Cards of five-column tables: at 440 px three fitted a 1400 px screen and clipped a column. */
     .grid.wide {
-      grid-template-columns: repeat(auto-fit, minmax(440px, 1fr));
+      grid-template-columns: repeat(auto-fit, minmax(480px, 1fr));
     }
     .signal-card {
       border-top: 4px solid var(--onsky-line);
