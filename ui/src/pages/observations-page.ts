@@ -285,6 +285,11 @@ export class OnskyObservationsPage extends OnskyPage {
     this.narrow = change.matches;
   };
 
+  private columnsShown(detailOpen: boolean): readonly Column<ObservationRow>[] {
+    if (detailOpen) return this.besideDetailColumns;
+    return this.narrow ? this.narrowColumns : this.columns;
+  }
+
   override connectedCallback(): void {
     super.connectedCallback();
     this.narrowScreen.addEventListener('change', this.onScreenChange);
@@ -348,7 +353,7 @@ export class OnskyObservationsPage extends OnskyPage {
           <onsky-table
             label="Observations"
             noun=${`of ${result.total.toLocaleString('en-GB')} observations loaded`}
-            .columns=${selected !== null ? this.besideDetailColumns : this.narrow ? this.narrowColumns : this.columns}
+            .columns=${this.columnsShown(selected !== null)}
             .rows=${result.rows}
             .empty=${filtered ? 'No observation matches these filters. Loosen one, or press Clear.' : noObservations()}
           ></onsky-table>
