@@ -2,7 +2,7 @@
  * The API's view of the projections runtime: the live read models, read models as of a past
  * time, the position they reflect, and a signal when events change them.
  */
-import type { Projections, ReadModelName, ReadModels } from '../projections/index.js';
+import type { Projections, ReadModelName, ReadModels, ViewTimes } from '../projections/index.js';
 import type { Position } from '../store/port.js';
 
 export interface ReadSide {
@@ -14,6 +14,8 @@ export interface ReadSide {
   current(): ReadModels;
   /** Read models folded from the events recorded at or before `time` (ISO 8601 UTC). */
   asOf(time: string): Promise<ReadModels>;
+  /** Read models folded from the events recorded by `recordedUntil` that happened by `occurredUntil`. */
+  view(times: ViewTimes): Promise<ReadModels>;
   /** Resolves once the live read models have applied the event at `position`. */
   waitFor(position: Position): Promise<void>;
   /** Calls `listener` after events changed read models; returns a function that stops the calls. */
@@ -39,6 +41,7 @@ export function readSideOf(projections: Projections): ReadSide {
     position: () => projections.position,
     current: () => projections.query,
     asOf: (time) => projections.asOf(time),
+    view: (times) => projections.view(times),
     onChange: (listener) => projections.onChange((change) => listener(change.models)),
     waitFor: (target) => {
       if (reached(target)) return Promise.resolve();

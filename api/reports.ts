@@ -48,7 +48,7 @@ export function buildReport(kind: ReportKind, models: ReadModels, options: Repor
 function timeSentence(report: Report): string {
   if (report.measuredApart === undefined) return `As of ${report.asOf}.`;
   const until = report.measuredApart.until;
-  return `Measured at ${report.asOf}, with ${until === null ? 'every record' : `the records made by ${until}`}.`;
+  return `As it happened by ${report.asOf}, from ${until === null ? 'every record' : `the records made by ${until}`}.`;
 }
 
 function reportOf(kind: ReportKind, models: ReadModels, options: ReportOptions): Report {

@@ -19,9 +19,10 @@ export async function runReport(argv: string[]): Promise<void> {
   const format = values.format ?? 'md';
   if (!(REPORT_FORMATS as readonly string[]).includes(format)) throw new UsageError(`unknown format "${format}"; use one of ${REPORT_FORMATS.join(', ')}`);
   const asOf = values['as-of'] === undefined ? undefined : isoTime(values['as-of'], '--as-of');
-  // --as-of keeps what was recorded by then; --now only moves the clock the report measures with
-  // (the backpressure window, ages, days waiting), so history imported later can be reviewed for
-  // a past period. Without --now the clock is the as-of time, or the machine's.
+  // --as-of keeps what was recorded by then. --now keeps what had happened by then by the events'
+  // own dates, and measures the backpressure window, ages and days waiting at it, so history
+  // imported later can be reviewed for a past period. Without --now the clock is the as-of time,
+  // or the machine's.
   const now = values.now === undefined ? (asOf ?? new Date().toISOString()) : isoTime(values.now, '--now');
 
   const store = openStore(requireExistingStore(storeLocation(values.store, dataFolder(values.data))));
@@ -30,7 +31,7 @@ export async function runReport(argv: string[]): Promise<void> {
   const projections = startProjections(store);
   try {
     await projections.ready;
-    const models = asOf === undefined ? projections.query : await projections.asOf(asOf);
+    const models = await projections.view({ recordedUntil: asOf, occurredUntil: values.now === undefined ? undefined : now });
     // Checked against the features recorded by now, so a report as of a time before a subsystem's
     // first feature is empty rather than refused.
     if (values.subsystem !== undefined) checkSubsystem(values.subsystem, projections.query.featureBoard(new Date().toISOString()).map((entry) => entry.subsystem));

@@ -4,6 +4,7 @@
  * costs more than the fold itself, and its reads run on another thread.
  */
 import type { EventStore, Position, RecordedEvent } from '../store/port.js';
+import { eventTimeOf } from './event-time.js';
 import { applyEvent } from './fold.js';
 import type { ProjectionState } from './model.js';
 
@@ -24,6 +25,11 @@ export interface ReplayOptions {
   /** Stop before the first event recorded after this instant (ISO 8601 UTC). */
   readonly recordedUntil?: string;
   /**
+   * Skip the events that happened after this instant (ISO 8601 UTC) by their own times, such as
+   * a delivery's `deliveredAt` (see event-time.ts), wherever they are in the log.
+   */
+  readonly occurredUntil?: string;
+  /**
    * Rows per page on the paged path, default 500. Pages that size or smaller die young. With 2000
    * rows a page outlived a scavenge, and a rebuild spent about a tenth longer in garbage collection.
    */
@@ -35,12 +41,13 @@ export interface ReplayOptions {
 /** Folds every event after the state's position (up to `recordedUntil`) into the state. */
 export async function replayInto(store: EventStore, state: ProjectionState, options: ReplayOptions = {}): Promise<void> {
   const until = options.recordedUntil;
+  const happened = happenedBy(options.occurredUntil);
   const after = state.position ?? 0n;
   if (isPaged(store)) {
     for await (const page of store.readAllPagesAhead(after, options.pageSize ?? 500)) {
       for (const event of page) {
         if (until !== undefined && event.metadata.recordedAt > until) return;
-        applyEvent(state, event);
+        if (happened(state, event)) applyEvent(state, event);
       }
       await options.betweenPages?.();
     }
@@ -49,8 +56,18 @@ export async function replayInto(store: EventStore, state: ProjectionState, opti
   const events = state.position === null ? store.readAll() : store.readAll({ after });
   for await (const event of events) {
     if (until !== undefined && event.metadata.recordedAt > until) return;
-    applyEvent(state, event);
+    if (happened(state, event)) applyEvent(state, event);
   }
+}
+
+/** Returns a test of whether an event happened by `occurredUntil`; every event passes without one. */
+function happenedBy(occurredUntil: string | undefined): (state: ProjectionState, event: RecordedEvent) => boolean {
+  if (occurredUntil === undefined) return () => true;
+  const untilMs = Date.parse(occurredUntil);
+  return (state, event) => {
+    const time = eventTimeOf(state, event);
+    return time === null || Date.parse(time) <= untilMs;
+  };
 }
 
 /**

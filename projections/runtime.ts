@@ -57,6 +57,20 @@ export interface StartReport {
   readonly eventsReplayed: number;
 }
 
+/** The times a view is folded to; both ISO 8601 UTC, both optional. */
+export interface ViewTimes {
+  /** Only events recorded at or before this time count. */
+  readonly recordedUntil?: string;
+  /** Only events that happened at or before this time count, wherever they are in the log. */
+  readonly occurredUntil?: string;
+}
+
+/**
+ * How far an event's own time may lie after its record time, in ms: the domain accepts times up to
+ * an hour ahead of its clock. A view by event time later than every record by more is the live state.
+ */
+const EVENT_TIME_AHEAD_MS = 3_600_000;
+
 /** The running read models: live queries, as-of views, change notices and checkpoints. */
 export interface Projections {
   /** Resolves once the read models have caught up with the log; rejects if the start fails. */
@@ -73,6 +87,12 @@ export interface Projections {
    * as long as a rebuild for a recent time. The last few views are cached, so repeated reads are free.
    */
   asOf(recordTimeIso: string): Promise<ReadModels>;
+  /**
+   * Returns the query API folded from the events recorded by `recordedUntil` (every event without
+   * it) that had happened by `occurredUntil` by their own times, such as a delivery's date. Cached
+   * and priced as `asOf`; a time after everything recorded returns the live or as-of view.
+   */
+  view(times: ViewTimes): Promise<ReadModels>;
   /** Writes a snapshot now (no-op without `snapshotFile` or before the first event). */
   snapshot(): void;
   /** Stops the subscription and writes a final snapshot. */
@@ -138,19 +158,28 @@ class ProjectionsRuntime implements Projections {
   }
 
   asOf(recordTimeIso: string): Promise<ReadModels> {
-    if (Number.isNaN(Date.parse(recordTimeIso))) {
-      return Promise.reject(new Error(`as-of time ${JSON.stringify(recordTimeIso)} is not an ISO 8601 time; pass e.g. 2019-03-08T12:00:00Z`));
+    return this.view({ recordedUntil: recordTimeIso });
+  }
+
+  view(times: ViewTimes): Promise<ReadModels> {
+    for (const [name, time] of [['as-of', times.recordedUntil], ['event', times.occurredUntil]] as const) {
+      if (time !== undefined && Number.isNaN(Date.parse(time))) {
+        return Promise.reject(new Error(`${name} time ${JSON.stringify(time)} is not an ISO 8601 time; pass e.g. 2019-03-08T12:00:00Z`));
+      }
     }
-    const cached = this.asOfCache.get(recordTimeIso);
+    const occurredUntil = this.afterEveryRecord(times) ? undefined : times.occurredUntil;
+    if (times.recordedUntil === undefined && occurredUntil === undefined) return Promise.resolve(this.live);
+    const key = `${times.recordedUntil ?? ''}|${occurredUntil ?? ''}`;
+    const cached = this.asOfCache.get(key);
     if (cached !== undefined) {
       // Refresh its place in the least-recently-used order.
-      this.asOfCache.delete(recordTimeIso);
-      this.asOfCache.set(recordTimeIso, cached);
+      this.asOfCache.delete(key);
+      this.asOfCache.set(key, cached);
       return cached;
     }
-    const folded = this.foldUntil(recordTimeIso);
-    this.asOfCache.set(recordTimeIso, folded);
-    folded.catch(() => this.asOfCache.delete(recordTimeIso));
+    const folded = this.foldUntil({ recordedUntil: times.recordedUntil, occurredUntil });
+    this.asOfCache.set(key, folded);
+    folded.catch(() => this.asOfCache.delete(key));
     const limit = this.options.asOfCacheSize ?? 4;
     while (this.asOfCache.size > limit) {
       const oldest = this.asOfCache.keys().next().value as string;
@@ -401,10 +430,18 @@ class ProjectionsRuntime implements Projections {
     if (this.eventsSinceSnapshot >= everyEvents || this.nowMs() - this.lastSnapshotMs >= everyMs) this.snapshotInSteps();
   }
 
-  private async foldUntil(recordTimeIso: string): Promise<ReadModels> {
+  private async foldUntil(times: ViewTimes): Promise<ReadModels> {
     const state = createProjectionState();
-    await replayInto(this.store, state, { recordedUntil: recordTimeIso, betweenPages: yieldToEventLoop });
+    await replayInto(this.store, state, { ...times, betweenPages: yieldToEventLoop });
     return new ReadModels(state);
+  }
+
+  /** Tests whether everything the view may fold happened before `occurredUntil`, which then filters nothing. */
+  private afterEveryRecord(times: ViewTimes): boolean {
+    if (times.occurredUntil === undefined) return true;
+    const lastRecorded = times.recordedUntil ?? this.state.lastRecordedAt;
+    if (lastRecorded === null) return true;
+    return Date.parse(times.occurredUntil) > Date.parse(lastRecorded) + EVENT_TIME_AHEAD_MS;
   }
 
   private nowMs(): number {

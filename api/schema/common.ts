@@ -58,23 +58,25 @@ export function instantOf(value: string): string {
 }
 
 /**
- * Returns the view for `asOf` and `now`: the live read models, or read models folded up to `asOf`,
- * measured at `now`. Without `now` the clock is the `asOf` time, or the request's.
+ * Returns the view for `asOf` and `now`: the read models folded from the events recorded by
+ * `asOf` (every event without it) that had happened by `now` by their own dates, measured at
+ * `now`. Without `now` the clock is the `asOf` time, or the request's.
  */
 export async function viewAt(context: ApiContext, asOf: string | null | undefined, now?: string | null): Promise<View> {
   const measuredAt = now === null || now === undefined ? undefined : instantOf(now);
-  if (asOf === null || asOf === undefined) {
-    return { reads: context.reads.current(), now: measuredAt ?? context.now };
+  const recordedUntil = asOf === null || asOf === undefined ? undefined : instantOf(asOf);
+  if (measuredAt !== undefined) {
+    return { reads: await context.reads.view({ recordedUntil, occurredUntil: measuredAt }), now: measuredAt };
   }
-  const time = instantOf(asOf);
-  return { reads: await context.reads.asOf(time), now: measuredAt ?? time };
+  if (recordedUntil === undefined) return { reads: context.reads.current(), now: context.now };
+  return { reads: await context.reads.asOf(recordedUntil), now: recordedUntil };
 }
 
 /** Options of the `asOf` argument every read-model query takes: `t.arg.string(AS_OF_ARG)`. */
 export const AS_OF_ARG = { required: false, description: AS_OF_DESCRIPTION, validate: asOfInstant } as const;
 
 const NOW_DESCRIPTION =
-  'Measure ages, waits and trailing windows at this time (ISO 8601 with a zone, or a date for the end of that day in UTC) instead of the request time, so a history imported today can be reviewed for a past period. Every record still counts unless `asOf` is also given. Omitted: the `asOf` time, or now.';
+  'Show what had happened by this time (ISO 8601 with a zone, or a date for the end of that day in UTC) by the events\' own dates (a delivery at its delivery time, an observation at its start), and measure ages, waits and trailing windows at it, so a history imported today can be reviewed for a past period. Records made later count when they tell of earlier events; with `asOf`, only records made by then. Omitted: the `asOf` time, or now.';
 
 /** Options of the `now` argument of the read models that measure with a clock: `t.arg.string(NOW_ARG)`. */
 export const NOW_ARG = { required: false, description: NOW_DESCRIPTION, validate: asOfInstant } as const;

@@ -293,6 +293,19 @@ describe('changes and configuration', () => {
     expect(data.unverifiedData.oldestUnreviewed).toEqual({ observationId: EARLY_OBSERVATION_ID, startUtc: '2019-03-05T16:24:22Z', ageDays: 10 });
   });
 
+  it('shows what had happened by now', async () => {
+    const document = 'query($now: String) { features(now: $now) { edges { node { featureKey status daysWaiting } } } verificationQueue(now: $now) { featureKey } }';
+    // Proposed 03-01, delivered when CHG deployed on 03-07 12:00, verified on 03-09, all recorded today.
+    const proposed = await query(document, { now: '2019-03-05T00:00:00Z' });
+    expect(proposed.features.edges.map((edge: { node: unknown }) => edge.node)).toEqual([{ featureKey: FEATURE_KEY, status: 'PROPOSED', daysWaiting: null }]);
+    expect(proposed.verificationQueue).toEqual([]);
+    const delivered = await query(document, { now: '2019-03-08T12:00:00Z' });
+    expect(delivered.features.edges.map((edge: { node: unknown }) => edge.node)).toEqual([{ featureKey: FEATURE_KEY, status: 'DELIVERED', daysWaiting: 1 }]);
+    expect(delivered.verificationQueue).toEqual([{ featureKey: FEATURE_KEY }]);
+    const before = await query(document, { now: '2019-02-01T00:00:00Z' });
+    expect(before.features.edges).toEqual([]);
+  });
+
   it('orders the queue at now', async () => {
     const data = await query('{ verificationQueue(now: "2019-03-12T08:00:00Z") { featureKey daysWaiting } }');
     expect(data.verificationQueue).toEqual([{ featureKey: FEATURE_KEY, daysWaiting: 2 }]);

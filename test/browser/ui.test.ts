@@ -219,7 +219,7 @@ describe('browser pages', () => {
     await control.getByLabel('As of (UTC)').fill('2019-03-11T08:00');
     await control.getByLabel('Which records count').selectOption('now');
     await control.getByRole('button', { name: 'Show' }).click();
-    await page.getByText('Measuring at 2019-03-11 08:00 UTC with every record').waitFor();
+    await page.getByText('Showing what had happened by 2019-03-11 08:00 UTC, from every record').waitFor();
     expect(new URL(page.url()).hash).toContain('now=2019-03-11T08%3A00%3A00Z');
     // Delivered by the deployment of 2019-03-01 08:00, so ten days waiting at the chosen clock.
     const days = page.getByRole('row', { name: /SDP-NOISE-DIODE/ }).getByRole('cell').last();
@@ -232,7 +232,7 @@ describe('browser pages', () => {
   it('time control follows the URL', async () => {
     const page = await open('#/features?now=2019-03-11');
     // A date means the end of that day in UTC, as the API reads it.
-    await page.getByText('Measuring at 2019-03-11 23:59 UTC with every record').waitFor();
+    await page.getByText('Showing what had happened by 2019-03-11 23:59 UTC, from every record').waitFor();
     const control = page.locator('onsky-time-control');
     await expect.poll(() => control.getByLabel('Which records count').inputValue()).toBe('now');
     await expect(control.getByLabel('As of (UTC)').inputValue()).resolves.toBe('2019-03-11T23:59');
@@ -241,7 +241,7 @@ describe('browser pages', () => {
     await expect.poll(() => control.getByLabel('Which records count').inputValue()).toBe('asOf');
     // An unreadable time shows the live state rather than a banner with the text.
     await page.evaluate(() => (location.hash = '#/features?now=garbage'));
-    await expect.poll(() => page.getByText('Measuring at').count()).toBe(0);
+    await expect.poll(() => page.getByText('Showing what had happened by').count()).toBe(0);
     expect(await page.getByText('Showing the state as of').count()).toBe(0);
   });
 

@@ -105,9 +105,9 @@ describe('onsky report', () => {
     expect(arrivals(during.stdout)).toBe(1);
     expect(JSON.parse(during.stdout)).toMatchObject({ asOf: '2026-12-01T23:59:59.999Z' });
     const text = await runCli(['report', 'backpressure', '--now', '2026-12-01', '--data', data]);
-    expect(text.stdout).toContain('Measured at 2026-12-01T23:59:59.999Z, with every record.');
+    expect(text.stdout).toContain('As it happened by 2026-12-01T23:59:59.999Z, from every record.');
     const both = await runCli(['report', 'backpressure', '--format', 'html', '--as-of', '2026-12-02', '--now', '2026-12-01', '--data', data]);
-    expect(both.stdout).toContain('<p>Measured at 2026-12-01T23:59:59.999Z, with the records made by 2026-12-02T23:59:59.999Z.</p>');
+    expect(both.stdout).toContain('<p>As it happened by 2026-12-01T23:59:59.999Z, from the records made by 2026-12-02T23:59:59.999Z.</p>');
     const plain = await runCli(['report', 'backpressure', '--as-of', '2026-12-02', '--data', data]);
     expect(plain.stdout).toContain('As of 2026-12-02T23:59:59.999Z.');
     const bad = await runCli(['report', 'backpressure', '--now', 'yesterday', '--data', data]);

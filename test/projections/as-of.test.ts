@@ -33,7 +33,7 @@ describe('as-of views', () => {
     // CHG-1's deployment and the delivery it caused were recorded at 2019-03-02T12:00:00Z.
     const then = await projections.asOf('2019-03-02T12:00:00Z');
     expect(then.featureBoard(NOW, { status: 'delivered' }).map((entry) => entry.featureKey)).toEqual(['CBF-1K-DELAY']);
-    expect(then.lastRecordedAt).toBe('2019-03-02T12:00:00Z');
+    expect(then.lastRecordedAt).toBe('2019-03-02T12:00:00.000Z');
   });
 
   it('hides observations recorded later', async () => {

@@ -123,13 +123,14 @@ function verifiedWith(log: LogBuilder, component: string): string[] {
   });
 }
 
-function observe(log: LogBuilder, observationId: string, at: string, facts: Record<string, unknown>): void {
+export function observe(log: LogBuilder, observationId: string, at: string, facts: Record<string, unknown>): void {
   log.run(observationDecider, observationStream(observationId), { type: 'RecordObservationFacts', data: { observationId, source: obslog, facts } }, at);
 }
 
-function archive(log: LogBuilder, observationId: string, archivedAt: string, kinds: string[]): void {
+/** Records archived products; `recordedAt` is the archive time unless a late import is simulated. */
+export function archive(log: LogBuilder, observationId: string, archivedAt: string, kinds: string[], recordedAt = archivedAt): void {
   const products = kinds.map((kind) => ({ name: `${observationId}-sdp-l0/${kind}`, location: `s3://${observationId}-sdp-l0/${kind}/`, archivedAt }));
-  log.run(observationDecider, observationStream(observationId), { type: 'RecordArchivedProducts', data: { observationId, products, source: { importer: 's3', file: 's3.txt' } } }, archivedAt);
+  log.run(observationDecider, observationStream(observationId), { type: 'RecordArchivedProducts', data: { observationId, products, source: { importer: 's3', file: 's3.txt' } } }, recordedAt);
 }
 
 function review(log: LogBuilder, observationId: string, level: 'automated-qa' | 'inspected', at: string): void {

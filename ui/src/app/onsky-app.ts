@@ -258,7 +258,7 @@ export class OnskyApp extends LitElement {
       return html`<div class="past" role="status">Showing the state as of ${formatInstant(asOf)}: only what was recorded by then. Actions are off while you look at the past.</div>`;
     }
     if (now !== null) {
-      return html`<div class="past" role="status">Measuring at ${formatInstant(now)} with every record: ages, waits and the flow window end then. Actions are off while you look at the past.</div>`;
+      return html`<div class="past" role="status">Showing what had happened by ${formatInstant(now)}, from every record: deliveries, verifications and observations by their own dates, with ages, waits and the flow window ending then. Actions are off while you look at the past.</div>`;
     }
     return nothing;
   }

@@ -1,8 +1,8 @@
 /**
  * `<onsky-time-control>`: picks the past time every page shows. "As recorded then" shows the state
- * as of that instant, only what was recorded by then (`asOf`). "All records, measured then" keeps
- * every record and moves the clock that ages, waits and the flow window are measured with (`now`),
- * which is how a history imported today is reviewed for a past period. The field is read as UTC
+ * as of that instant, only what was recorded by then (`asOf`). "As it happened then" keeps every
+ * record of what had happened by then by its own date, and measures ages, waits and the flow window
+ * at it (`now`), which is how a history imported today is reviewed for a past period. The field is read as UTC
  * (the observatory logs in UTC), and "Now" returns to the live state. Fires `time-change`.
  */
 import { css, html, LitElement, type TemplateResult } from 'lit';
@@ -85,7 +85,7 @@ export class OnskyTimeControl extends LitElement {
   /** The instant shown by record time, ISO 8601 UTC; `null` unless that mode is on. */
   @property({ attribute: false }) asOf: string | null = null;
 
-  /** The instant measured at with every record, ISO 8601 UTC; `null` unless that mode is on. */
+  /** The instant of the "as it happened then" view, ISO 8601 UTC; `null` unless that mode is on. */
   @property({ attribute: false }) now: string | null = null;
 
   @state() private problem: string | null = null;
@@ -97,9 +97,9 @@ export class OnskyTimeControl extends LitElement {
     return html`<form @submit=${this.apply} aria-label="Time control">
       <label for="as-of">As of (UTC)</label>
       <input id="as-of" type="datetime-local" step="60" .value=${value} aria-describedby="as-of-problem" />
-      <select id="time-mode" .value=${mode} aria-label="Which records count" title="As recorded then: only what onsky had recorded by that time. All records, measured then: every record, with ages, waits and the flow window measured at that time.">
+      <select id="time-mode" .value=${mode} aria-label="Which records count" title="As recorded then: only what onsky had recorded by that time. As it happened then: everything recorded since about what had happened by that time, by its own dates, with ages, waits and the flow window measured then.">
         <option value="asOf" ?selected=${mode === 'asOf'}>as recorded then</option>
-        <option value="now" ?selected=${mode === 'now'}>all records, measured then</option>
+        <option value="now" ?selected=${mode === 'now'}>as it happened then</option>
       </select>
       <button type="submit">Show</button>
       <button type="button" @click=${this.returnToNow} ?disabled=${selected === null}>Now</button>
