@@ -153,6 +153,7 @@ class RestoreCheck {
     this.ids.add(event.id);
     const recordedAt = this.checkRecordedAt(event.metadata, at);
     checkStreamKey(stream, event, at);
+    checkStreamStart(stream, revision, event, at);
 
     this.position += 1n;
     const upcast = this.upcasters.apply({ type: event.type, schemaVersion: event.schemaVersion, data: event.data });
@@ -200,6 +201,30 @@ const STREAM_KEYS: Readonly<Record<AggregateName, { field: string; stream: (key:
   finding: { field: 'findingId', stream: findingStream },
   target: { field: 'targetName', stream: targetStream },
 };
+
+/**
+ * The event that creates each aggregate that has one: its stream starts with it, and no decider
+ * writes it twice. An observation has none, because an anomaly or an identifier may come first.
+ */
+const CREATED_BY: Readonly<Partial<Record<AggregateName, string>>> = {
+  feature: 'FeatureProposed',
+  change: 'ChangeRecorded',
+  ticket: 'TicketRecorded',
+  finding: 'FindingRecorded',
+  target: 'TargetRecorded',
+};
+
+/**
+ * Rejects a stream that does not start with its creating event, or repeats it: a delivery of a
+ * feature never proposed, or a second proposal, which no decider writes and the read models fold wrongly.
+ */
+function checkStreamStart(stream: string, revision: number, event: NewEvent, at: string): void {
+  const aggregate = parseStreamName(stream)?.aggregate;
+  const creation = aggregate === undefined ? undefined : CREATED_BY[aggregate];
+  if (creation === undefined || (revision === 0) === (event.type === creation)) return;
+  const problem = revision === 0 ? `starts with a ${event.type} event instead of ${creation}` : `has a second ${creation} event at revision ${revision}`;
+  throw new UsageError(`${at}: stream "${stream}" ${problem}, which onsky never writes; the export was edited or damaged, so export again`);
+}
 
 /** Rejects an event whose data does not name the stream it is in: data lost or moved by an edit. */
 function checkStreamKey(stream: string, event: NewEvent, at: string): void {

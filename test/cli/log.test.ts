@@ -157,6 +157,8 @@ describe('onsky export and restore', () => {
       ['a stream of no aggregate', edit(facts, (event) => (event.stream = '$all')), `${file}:${facts} is in stream "$all", which is not an onsky stream`],
       ['data left out', edit(proposal, (event) => (event.data = null)), `${file}:${proposal} is a FeatureProposed event in stream "${feature}" whose data.featureKey is undefined`],
       ['data of another feature', edit(proposal, (event) => (event.data.featureKey = 'OTHER-1')), `${file}:${proposal} is a FeatureProposed event in stream "${feature}" whose data.featureKey is "OTHER-1"`],
+      ['a feature delivered but never proposed', edit(proposal, (event) => Object.assign(event, { type: 'FeatureDelivered', schemaVersion: 1 })), `${file}:${proposal}: stream "${feature}" starts with a FeatureDelivered event instead of FeatureProposed, which onsky never writes`],
+      ['a feature proposed twice', edit(delivery, (event) => (event.type = 'FeatureProposed')), `${file}:${delivery}: stream "${feature}" has a second FeatureProposed event at revision 1, which onsky never writes`],
       ['facts left out', edit(facts, (event) => (event.data.facts = null)), `${file}:${facts}: the ObservationFactsRecorded event's data is invalid (facts: Invalid input: expected object, received null)`],
       ['a list given as text', edit(proposal, (event) => (event.data.components = 'katsdpcontroller')), `${file}:${proposal}: the FeatureProposed event's data is invalid (components: Invalid input: expected array, received string)`],
       ['a time given as a number', edit(delivery, (event) => (event.data.deliveredAt = 1551945600)), `${file}:${delivery}: the FeatureDelivered event's data is invalid (deliveredAt: Invalid input: expected string, received number)`],
