@@ -196,8 +196,13 @@ function coverageReport(models: ReadModels, { now }: ReportOptions): Report {
 
 export function renderReport(report: Report, format: ReportFormat): string {
   switch (format) {
-    case 'json':
-      return `${JSON.stringify({ kind: report.kind, title: report.title, asOf: report.asOf, summary: report.summary, data: report.data }, null, 2)}\n`;
+    case 'json': {
+      // `recordedUntil`: records made after it do not count (null: every record counts).
+      // `happenedBy`: events that happened after it by their own dates do not count (null: all count).
+      const measured = report.measuredApart;
+      const cuts = measured === undefined ? { recordedUntil: report.asOf, happenedBy: null } : { recordedUntil: measured.until, happenedBy: report.asOf };
+      return `${JSON.stringify({ kind: report.kind, title: report.title, asOf: report.asOf, ...cuts, summary: report.summary, data: report.data }, null, 2)}\n`;
+    }
     case 'csv':
       return renderCsv(report);
     case 'md':

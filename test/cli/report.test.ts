@@ -103,7 +103,11 @@ describe('onsky report', () => {
     const arrivals = (stdout: string): number => (JSON.parse(stdout) as { data: { overall: { flow: { arrivals: number } } } }).data.overall.flow.arrivals;
     expect(arrivals(before.stdout)).toBe(0);
     expect(arrivals(during.stdout)).toBe(1);
-    expect(JSON.parse(during.stdout)).toMatchObject({ asOf: '2026-12-01T23:59:59.999Z' });
+    expect(JSON.parse(during.stdout)).toMatchObject({ asOf: '2026-12-01T23:59:59.999Z', recordedUntil: null, happenedBy: '2026-12-01T23:59:59.999Z' });
+    const cut = await runCli(['report', 'backpressure', '--format', 'json', '--as-of', '2026-12-02', '--now', '2026-12-01', '--data', data]);
+    expect(JSON.parse(cut.stdout)).toMatchObject({ asOf: '2026-12-01T23:59:59.999Z', recordedUntil: '2026-12-02T23:59:59.999Z', happenedBy: '2026-12-01T23:59:59.999Z' });
+    const asOfOnly = await runCli(['report', 'backpressure', '--format', 'json', '--as-of', '2026-12-02', '--data', data]);
+    expect(JSON.parse(asOfOnly.stdout)).toMatchObject({ asOf: '2026-12-02T23:59:59.999Z', recordedUntil: '2026-12-02T23:59:59.999Z', happenedBy: null });
     const text = await runCli(['report', 'backpressure', '--now', '2026-12-01', '--data', data]);
     expect(text.stdout).toContain('As it happened by 2026-12-01T23:59:59.999Z, from every record.');
     const both = await runCli(['report', 'backpressure', '--format', 'html', '--as-of', '2026-12-02', '--now', '2026-12-01', '--data', data]);
