@@ -253,6 +253,18 @@ describe('browser pages', () => {
     await page.locator('onsky-verify-form').waitFor();
   });
 
+  it('Now by keyboard keeps the focus', async () => {
+    const page = await open('#/features?asOf=2019-03-10T00:00:00Z');
+    await page.getByText('Showing the state as of 2019-03-10 00:00 UTC').waitFor();
+    const now = page.locator('onsky-time-control').getByRole('button', { name: 'Now' });
+    await now.focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByText('Showing the state as of').count()).toBe(0);
+    // The focus is on the time field inside the control, not dropped to the page.
+    const focused = await page.evaluate('(() => { let element = document.activeElement; while (element?.shadowRoot?.activeElement) element = element.shadowRoot.activeElement; return element?.id || element?.tagName; })()');
+    expect(focused).toBe('as-of');
+  });
+
   it('finding text stays text', async () => {
     const page = await open('#/findings');
     await page.getByText(HOSTILE_TITLE).waitFor();

@@ -102,7 +102,7 @@ export class OnskyTimeControl extends LitElement {
         <option value="now" ?selected=${mode === 'now'}>as it happened then</option>
       </select>
       <button type="submit">Show</button>
-      <button type="button" @click=${this.returnToNow} ?disabled=${selected === null}>Now</button>
+      <button type="button" @click=${this.pressNow} ?disabled=${selected === null}>Now</button>
       <span id="as-of-problem" class="error" role="status">${this.problem ?? ''}</span>
     </form>`;
   }
@@ -123,6 +123,15 @@ export class OnskyTimeControl extends LitElement {
     this.problem = null;
     const text = instant.toISOString().replace('.000Z', 'Z');
     this.fire(mode === 'now' ? { asOf: null, now: text } : { asOf: text, now: null });
+  }
+
+  /**
+   * Returns to now from the Now button, which is then disabled and would drop the keyboard focus to
+   * the page; the focus moves to the time field instead, the next thing to change.
+   */
+  private pressNow(): void {
+    this.returnToNow();
+    (this.renderRoot.querySelector('input') as HTMLInputElement | null)?.focus();
   }
 
   private returnToNow(): void {
