@@ -334,6 +334,34 @@ describe('browser review', () => {
     await reviews.first().waitFor();
     expect(await reviews.count()).toBe(1);
   });
+
+  it('busy state stays with its observation', async () => {
+    const page = await open('#/observations?observation=1552039941');
+    // The review's response waits until the test lets it go.
+    let release = (): void => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route('**/graphql', async (route) => {
+      if (route.request().postData()?.includes('reviewObservation') === true) await held;
+      await route.continue();
+    });
+    const form = page.getByRole('form', { name: 'Record a review' });
+    await form.getByLabel('Notes').fill('1K delaycal checked');
+    await form.getByRole('button', { name: 'Record review' }).click();
+    await form.getByRole('button', { name: 'Recording…' }).waitFor();
+
+    // Another observation opened meanwhile can be reviewed and shows no outcome of the first.
+    await page.evaluate(() => (location.hash = '#/observations?observation=1551890000'));
+    await page.getByRole('heading', { name: '1551890000' }).waitFor();
+    await form.getByRole('button', { name: 'Record review' }).waitFor();
+    expect(await form.getByRole('button', { name: 'Record review' }).isEnabled()).toBe(true);
+    release();
+    await page.waitForTimeout(500);
+    expect(await page.getByText(/^Recorded the .* review\.$/).count()).toBe(0);
+
+    await page.evaluate(() => (location.hash = '#/observations?observation=1552039941'));
+    await page.getByRole('heading', { name: '1552039941' }).waitFor();
+    await page.getByText(/^Recorded the .* review\.$/).waitFor();
+  });
 });
 
 describe('browser import and roles', () => {

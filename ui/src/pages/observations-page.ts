@@ -200,10 +200,13 @@ export class OnskyObservationsPage extends OnskyPage {
   static override styles = pageStyles;
 
   @state() private pages = 1;
-  @state() private reviewProblem: string | null = null;
-  @state() private reviewDone: string | null = null;
-  /** True while a review is being recorded; a second press would record a second review. */
-  @state() private reviewing = false;
+  /**
+   * The outcome of the last review recorded, shown only with its own observation: another one
+   * opened meanwhile must not show it.
+   */
+  @state() private reviewNote: { readonly observationId: string; readonly problem: string | null; readonly done: string | null } | null = null;
+  /** Observations whose review is being recorded; a second press would record a second review. */
+  @state() private reviewing: ReadonlySet<string> = new Set();
 
   private get filterValues(): Record<string, string | null> {
     const values: Record<string, string | null> = {};
@@ -405,46 +408,50 @@ export class OnskyObservationsPage extends OnskyPage {
     if (!roleAllows(this.session.role, 'commissioner') || showsPast(this.session)) {
       return html`<p class="muted">Recording a review needs a commissioner token and the time control at Now.</p>`;
     }
+    const busy = this.reviewing.has(observationId);
+    const note = this.reviewNote?.observationId === observationId ? this.reviewNote : null;
     return html`<form class="filters" aria-label="Record a review" @submit=${(event: SubmitEvent) => void this.review(event, observationId)}>
       <label>Level
         <select name="level">${REVIEW_LEVELS.map((level) => html`<option value=${level}>${enumText(level)}</option>`)}</select>
       </label>
       <label>Notes<input name="notes" placeholder="what you checked" /></label>
       <label>Reason (for discarded)<input name="reason" placeholder="e.g. RFI throughout" /></label>
-      <button type="submit" ?disabled=${this.reviewing}>${this.reviewing ? 'Recording…' : 'Record review'}</button>
-      ${this.reviewProblem === null ? nothing : html`<div class="error" role="alert">${this.reviewProblem}</div>`}
-      ${this.reviewDone === null ? nothing : html`<div role="status">${this.reviewDone}</div>`}
+      <button type="submit" ?disabled=${busy}>${busy ? 'Recording…' : 'Record review'}</button>
+      ${note?.problem == null ? nothing : html`<div class="error" role="alert">${note.problem}</div>`}
+      ${note?.done == null ? nothing : html`<div role="status">${note.done}</div>`}
     </form>`;
   }
 
   private async review(event: SubmitEvent, observationId: string): Promise<void> {
     event.preventDefault();
     // A review without a time is dated by the server, so a repeated press is a second review.
-    if (this.reviewing) return;
+    if (this.reviewing.has(observationId)) return;
     const form = new FormData(event.target as HTMLFormElement);
     const level = String(form.get('level'));
     const reason = String(form.get('reason') ?? '').trim();
-    this.reviewProblem = null;
-    this.reviewDone = null;
+    const note = (problem: string | null, done: string | null = null): void => {
+      this.reviewNote = { observationId, problem, done };
+    };
+    note(null);
     if (level === 'DISCARDED' && reason === '') {
-      this.reviewProblem = 'Discarding data needs a reason: say why in the Reason field.';
+      note('Discarding data needs a reason: say why in the Reason field.');
       return;
     }
-    this.reviewing = true;
+    this.reviewing = new Set([...this.reviewing, observationId]);
     try {
       const input = { observationId, level, notes: String(form.get('notes') ?? ''), ...(reason === '' ? {} : { reason }) };
       const data = await request<{ reviewObservation: { message?: string } }>(REVIEW_MUTATION, { input });
       if (data.reviewObservation.message !== undefined) {
-        this.reviewProblem = data.reviewObservation.message;
+        note(data.reviewObservation.message);
         return;
       }
-      this.reviewDone = `Recorded the ${enumText(level)} review.`;
+      note(null, `Recorded the ${enumText(level)} review.`);
       void this.detail.run();
       void this.search.run();
     } catch (error) {
-      this.reviewProblem = error instanceof Error ? error.message : String(error);
+      note(error instanceof Error ? error.message : String(error));
     } finally {
-      this.reviewing = false;
+      this.reviewing = new Set([...this.reviewing].filter((id) => id !== observationId));
     }
   }
 
