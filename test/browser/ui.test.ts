@@ -339,9 +339,9 @@ describe('browser review', () => {
     const page = await open('#/observations?observation=1552039941');
     // The review's response waits until the test lets it go.
     let release = (): void => undefined;
-    const held = new Promise<void>((resolve) => (release = resolve));
+    const released = new Promise<void>((resolve) => (release = resolve));
     await page.route('**/graphql', async (route) => {
-      if (route.request().postData()?.includes('reviewObservation') === true) await held;
+      if (route.request().postData()?.includes('reviewObservation') === true) await released;
       await route.continue();
     });
     const form = page.getByRole('form', { name: 'Record a review' });

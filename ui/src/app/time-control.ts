@@ -126,8 +126,8 @@ export class OnskyTimeControl extends LitElement {
   }
 
   /**
-   * Returns to now from the Now button, which is then disabled and would drop the keyboard focus to
-   * the page; the focus moves to the time field instead, the next thing to change.
+   * Returns to now from the Now button. The button is then disabled, which would drop the keyboard
+   * focus to the page, so the focus moves to the time field.
    */
   private pressNow(): void {
     this.returnToNow();
