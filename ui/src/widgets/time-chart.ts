@@ -19,6 +19,9 @@ export interface ChartSeries {
   readonly colour?: string;
 }
 
+/** Pixels per bar below which stacked bars fill more of their slot and lose their white edges. */
+const NARROW_BAR_SLOT_PX = 14;
+
 const SERIES_COLOURS = ['--onsky-series-1', '--onsky-series-2', '--onsky-series-3', '--onsky-series-4', '--onsky-series-5'];
 
 @customElement('onsky-time-chart')
@@ -149,14 +152,16 @@ export class OnskyTimeChart extends LitElement {
 
     if (this.kind === 'stacked-bars') {
       // Drawn from the top of the stack down, each bar to its running total, so the lower
-      // segments paint over the taller bars behind them. A white edge separates the segments.
+      // segments paint over the taller bars behind them. A white edge separates the segments,
+      // except on narrow bars: ten years of months left 2 px of colour between the edges.
       const surface = style.getPropertyValue('--onsky-surface').trim() || '#ffffff';
+      const narrow = width / Math.max(1, this.x.length) < NARROW_BAR_SLOT_PX;
       const stacked = [...this.series.keys()].reverse().map((index): uPlot.Series => ({
         label: this.series[index]!.label,
         stroke: surface,
         fill: colour(index),
-        width: 1,
-        paths: UPlot.paths.bars!({ size: [0.6, 64], align: 0 }),
+        width: narrow ? 0 : 1,
+        paths: UPlot.paths.bars!({ size: [narrow ? 0.85 : 0.6, 64], align: 0 }),
         points: { show: false },
       }));
       return this.baseOptions(width, ink, grid, stacked);
