@@ -22,7 +22,7 @@ beforeAll(async () => {
   server = await startBoardStub(rows, staticTable(rows));
   ({ browser, close: closeBrowser } = await launchChromium());
   page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  // The overview's module defines the chart element; the stand-in's answers do not matter here.
+  // The overview's module defines the chart element; what the stand-in returns does not matter here.
   await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/#/overview`);
   await page.waitForFunction('customElements.get("onsky-time-chart") !== undefined', undefined, { timeout: 30_000 });
 }, 120_000);
