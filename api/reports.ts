@@ -2,7 +2,7 @@
  * Reports for a weekly review: the same numbers as the UI, as a management summary (the signal
  * and the numbers behind it first, then the ranked list) in Markdown, HTML, CSV or JSON.
  */
-import type { ReadModels } from '../projections/index.js';
+import type { HoursByReviewState, LedgerGroup, ReadModels, UnverifiedDataLedger } from '../projections/index.js';
 
 export const REPORT_KINDS = ['wsjf', 'backpressure', 'unverified', 'coverage'] as const;
 export type ReportKind = (typeof REPORT_KINDS)[number];
@@ -168,7 +168,25 @@ function unverifiedReport(models: ReadModels, { now }: ReportOptions): Report {
         : `Archived products arrive after a median of ${round(ledger.archiveLatency.medianMultiple, 2)} times the observation's duration.`,
     ],
     tables: [groups('By month', ledger.byMonth), groups('By proposal', ledger.byProposal), groups('By band', ledger.byBand), groups('By product', ledger.byProduct)],
-    data: ledger,
+    data: ledgerAsApi(ledger),
+  };
+}
+
+/** Hours by review state with the API's field names (`neverReviewed`, not `never-reviewed`). */
+function hoursAsApi(hours: HoursByReviewState): Record<string, number> {
+  return { neverReviewed: hours['never-reviewed'], automatedQa: hours['automated-qa'], inspected: hours.inspected, imaged: hours.imaged, discarded: hours.discarded };
+}
+
+/** The ledger with its hours by review state named as the API names them, so JSON readers of both agree. */
+function ledgerAsApi(ledger: UnverifiedDataLedger): unknown {
+  const groups = (list: readonly LedgerGroup[]) => list.map((group) => ({ ...group, hoursByReviewState: hoursAsApi(group.hoursByReviewState) }));
+  return {
+    ...ledger,
+    hoursByReviewState: hoursAsApi(ledger.hoursByReviewState),
+    byMonth: groups(ledger.byMonth),
+    byProposal: groups(ledger.byProposal),
+    byBand: groups(ledger.byBand),
+    byProduct: groups(ledger.byProduct),
   };
 }
 

@@ -90,6 +90,13 @@ describe('onsky report', () => {
     expect(wsjf.stdout).toContain('- It has waited ');
   });
 
+  it('names review states as the API does', async () => {
+    const result = await runCli(['report', 'unverified', '--format', 'json', '--data', data]);
+    const ledger = (JSON.parse(result.stdout) as { data: { hoursByReviewState: Record<string, number> } }).data;
+    expect(Object.keys(ledger.hoursByReviewState).sort()).toEqual(['automatedQa', 'discarded', 'imaged', 'inspected', 'neverReviewed']);
+    expect(result.stdout).not.toContain('never-reviewed');
+  });
+
   it('says so when nothing was observed', async () => {
     const result = await runCli(['report', 'unverified', '--data', data]);
     expect(result.stdout).toContain('- No observation was recorded by then.');
