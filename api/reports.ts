@@ -177,7 +177,7 @@ function hoursAsApi(hours: HoursByReviewState): Record<string, number> {
   return { neverReviewed: hours['never-reviewed'], automatedQa: hours['automated-qa'], inspected: hours.inspected, imaged: hours.imaged, discarded: hours.discarded };
 }
 
-/** The ledger with its hours by review state named as the API names them, so JSON readers of both agree. */
+/** Returns the ledger with its hours by review state named as the API names them, so JSON readers of both agree. */
 function ledgerAsApi(ledger: UnverifiedDataLedger): unknown {
   const groups = (list: readonly LedgerGroup[]) => list.map((group) => ({ ...group, hoursByReviewState: hoursAsApi(group.hoursByReviewState) }));
   return {
