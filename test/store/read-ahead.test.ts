@@ -107,6 +107,20 @@ describe('reading the log ahead on a worker thread', () => {
       await expect(failure).rejects.toThrow(/reading the event log failed: .*(unable to open|does not exist)/);
     }));
 
+  it('reads on the main thread beside two running workers', () =>
+    withStore(async (store, file) => {
+      await fill(store, 300);
+      const first = store.readAllPagesAhead(0n, 100)[Symbol.asyncIterator]();
+      const second = store.readAllPagesAhead(0n, 100)[Symbol.asyncIterator]();
+      expect((await first.next()).value).toHaveLength(100);
+      expect((await second.next()).value).toHaveLength(100);
+      for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true });
+      // A third reader would start a worker, which cannot open the deleted file; it reads here.
+      expect((await pagesAhead(store)).flat()).toHaveLength(300);
+      await first.return?.();
+      await second.return?.();
+    }));
+
   it('reads a log shorter than the threshold on the main thread', () =>
     withStore(async (store, file) => {
       await fill(store, 300);
