@@ -13,7 +13,7 @@ import { PothosValidationError } from '@pothos/core';
 import { GraphQLError, type DocumentNode } from 'graphql';
 import { createYoga, type Plugin, type YogaLogger } from 'graphql-yoga';
 import type { Logger } from 'pino';
-import type { EventStore } from '../store/port.js';
+import { StoreReadError, type EventStore } from '../store/port.js';
 import { MUTATION_ROLES, roleAllows } from './auth/roles.js';
 import type { TokenStore } from './auth/tokens.js';
 import type { CommandHandler } from './commands/handler.js';
@@ -490,6 +490,16 @@ class RequestHandler {
     if (isStoreWriteFailure(cause)) {
       void this.recordStoreFailure(cause, requestId, '/graphql');
       return new GraphQLError(clientMessage(cause), {
+        ...(isGraphqlError(error) ? { path: error.path, nodes: error.nodes } : {}),
+        extensions: { code: 'STORE_UNAVAILABLE', storeCode: cause.code, reference: requestId },
+      });
+    }
+    if (cause instanceof StoreReadError) {
+      // The message names the server's file and the fix, which are for the operator's log. A read
+      // cut short because the server is stopping is expected, not a fault.
+      if (cause.code === 'STORE_CLOSED') this.options.logger.warn({ requestId, code: cause.code }, `event log read stopped: ${cause.message}`);
+      else this.options.logger.error({ requestId, code: cause.code, err: cause }, `event log read failed: ${cause.message}`);
+      return new GraphQLError(`reading the event log failed on the server; look up reference ${requestId} in the server log`, {
         ...(isGraphqlError(error) ? { path: error.path, nodes: error.nodes } : {}),
         extensions: { code: 'STORE_UNAVAILABLE', storeCode: cause.code, reference: requestId },
       });

@@ -203,7 +203,8 @@ const MAX_SHARED_IMPORTER_LISTS = 1000;
 
 function noteImporter(record: ObservationRecord, source: FactSource): void {
   if (record.importers.includes(source.importer)) return;
-  const key = record.importers.length === 0 ? source.importer : `${record.importers.join('\n')}\n${source.importer}`;
+  // JSON, not a joined text: an importer name may contain any separator.
+  const key = JSON.stringify([...record.importers, source.importer]);
   let list = IMPORTER_LISTS.get(key);
   if (list === undefined) {
     list = Object.freeze([...record.importers, source.importer]);

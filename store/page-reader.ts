@@ -5,14 +5,16 @@
  * and loading SQLite in it take tens of milliseconds.
  */
 import { Worker } from 'node:worker_threads';
-import { StoreUnavailableError } from './port.js';
+import { StoreReadError } from './port.js';
 
 /** A page of rows as the worker posts it: one array per column, in log order. */
 export interface RowPage {
   readonly positions: BigInt64Array;
+  readonly streamIds: Float64Array;
   readonly revisions: Float64Array;
   readonly versions: Float64Array;
-  readonly streams: readonly string[];
+  /** The stream's name, or `null` when the streams table has no row for its id. */
+  readonly streams: readonly (string | null)[];
   readonly ids: readonly string[];
   readonly types: readonly string[];
   readonly data: readonly string[];
@@ -30,6 +32,11 @@ const PAGES_AHEAD = 4;
 /** The read a worker makes: the rows after `after`, in pages of `pageSize`. */
 export interface PageReaderPlan {
   readonly file: string;
+  /**
+   * The file's device and inode when the store opened it: a file replaced or moved since is not
+   * the store's, and reading it would mix two logs. `null` when the store could not tell.
+   */
+  readonly identity: { readonly dev: number; readonly ino: number } | null;
   readonly after: bigint;
   readonly pageSize: number;
   /** Milliseconds to wait for a lock, as the store's own connection does. */
@@ -42,18 +49,21 @@ export class PageReader {
   private readonly arrived: WorkerMessage[] = [];
   private waiting: ((message: WorkerMessage) => void) | null = null;
   private ended = false;
+  private closing: Promise<void> | null = null;
+  private readonly onExit = (): void => this.deliver({ kind: 'failed', message: 'the log reader stopped before the end of the log', code: 'WORKER_EXITED' });
 
-  constructor(plan: PageReaderPlan) {
+  constructor(private readonly plan: PageReaderPlan) {
     this.worker = new Worker(new URL('./page-reader.worker.mjs', import.meta.url), {
       workerData: { ...plan, ahead: PAGES_AHEAD },
     });
     this.worker.on('message', (message: WorkerMessage) => this.deliver(message));
     this.worker.on('error', (error: Error) => this.deliver({ kind: 'failed', message: error.message, code: 'WORKER_FAILED' }));
-    this.worker.on('exit', () => this.deliver({ kind: 'failed', message: 'the log reader stopped before the end of the log', code: 'WORKER_EXITED' }));
+    this.worker.on('exit', this.onExit);
   }
 
-  /** Returns the next page, or `null` after the last one. Throws `StoreUnavailableError` when reading failed. */
+  /** Returns the next page, or `null` after the last one. Throws `StoreReadError` when reading failed or the reader was closed. */
   async next(): Promise<RowPage | null> {
+    if (this.closing !== null) throw closedError();
     if (this.ended) return null;
     const message = this.arrived.shift() ?? (await new Promise<WorkerMessage>((resolve) => (this.waiting = resolve)));
     switch (message.kind) {
@@ -65,14 +75,26 @@ export class PageReader {
         return null;
       case 'failed':
         this.ended = true;
-        throw new StoreUnavailableError(`reading the event log failed: ${message.message}`, message.code);
+        throw new StoreReadError(`cannot read the event store ${this.plan.file}: ${message.message}`, message.code);
     }
   }
 
-  /** Stops the worker; pages not yet taken are dropped. */
-  async close(): Promise<void> {
+  /**
+   * Stops the worker; pages not yet taken are dropped, and a `next` waiting for one throws. Safe to
+   * call more than once: the store closes its readers, and each read closes its own.
+   */
+  close(): Promise<void> {
+    this.closing ??= this.stop();
+    return this.closing;
+  }
+
+  private async stop(): Promise<void> {
     this.ended = true;
-    this.worker.removeAllListeners('exit');
+    // Only this reader's listener: `terminate` resolves through an exit listener of its own.
+    this.worker.off('exit', this.onExit);
+    const waiting = this.waiting;
+    this.waiting = null;
+    waiting?.({ kind: 'failed', message: 'the event store was closed during the read', code: 'STORE_CLOSED' });
     await this.worker.terminate();
   }
 
@@ -85,4 +107,8 @@ export class PageReader {
     this.waiting = null;
     waiting(message);
   }
+}
+
+function closedError(): StoreReadError {
+  return new StoreReadError('the event store was closed during the read', 'STORE_CLOSED');
 }

@@ -8,10 +8,11 @@
  * `{ kind: 'failed', message, code }` when SQLite fails. Message in: `'more'`, one per page
  * the main thread has taken, so that at most `ahead` pages wait in memory.
  */
+import { statSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 
-/** @type {{ file: string, after: bigint, pageSize: number, busyTimeoutMs: number, ahead: number }} */
+/** @type {{ file: string, identity: { dev: number, ino: number } | null, after: bigint, pageSize: number, busyTimeoutMs: number, ahead: number }} */
 const plan = workerData;
 const port = /** @type {import('node:worker_threads').MessagePort} */ (parentPort);
 
@@ -35,17 +36,31 @@ let database;
 let select;
 try {
   database = new Database(plan.file, { readonly: true, fileMustExist: true, timeout: plan.busyTimeoutMs });
-  // Positions as bigints, so a log past 2^53 reads as exactly as on the main thread.
+  checkSameFile();
+  // Positions as bigints, so a log past 2^53 reads as exactly as on the main thread. A LEFT JOIN,
+  // so an event whose stream row is missing is read as the main thread reads it, not dropped.
   select = database
     .prepare(
-      `SELECT e.position, s.name, e.revision, e.event_id, e.type, e.schema_version, e.data, e.metadata
-       FROM events e JOIN streams s ON s.stream_id = e.stream_id
+      `SELECT e.position, e.stream_id, s.name, e.revision, e.event_id, e.type, e.schema_version, e.data, e.metadata
+       FROM events e LEFT JOIN streams s ON s.stream_id = e.stream_id
        WHERE e.position > ? ORDER BY e.position LIMIT ?`,
     )
     .raw(true)
     .safeIntegers(true);
 } catch (error) {
-  fail(error);
+  const { message, code } = /** @type {{ message?: string, code?: string }} */ (error ?? {});
+  fail({
+    message: code === 'STORE_REPLACED' ? message : `${message ?? String(error)}; check that the file exists and is readable, and restart onsky if it was moved or replaced`,
+    code: code ?? 'SQLITE_CANTOPEN',
+  });
+}
+
+/** Throws when the file at the store's path is not the one the store opened. */
+function checkSameFile() {
+  if (plan.identity === null) return;
+  const { dev, ino } = statSync(plan.file);
+  if (dev === plan.identity.dev && ino === plan.identity.ino) return;
+  throw Object.assign(new Error('the file was replaced or moved since onsky opened it; restart onsky to read the file now at that path'), { code: 'STORE_REPLACED' });
 }
 
 /** @param {unknown} error */
@@ -67,6 +82,7 @@ function pump() {
     }
     const count = rows.length;
     const positions = new BigInt64Array(count);
+    const streamIds = new Float64Array(count);
     const revisions = new Float64Array(count);
     const versions = new Float64Array(count);
     const streams = new Array(count);
@@ -75,20 +91,21 @@ function pump() {
     const data = new Array(count);
     const metadata = new Array(count);
     for (let index = 0; index < count; index++) {
-      const row = /** @type {[bigint, string, bigint, Uint8Array, string, bigint, string, string]} */ (rows[index]);
+      const row = /** @type {[bigint, bigint, string | null, bigint, Uint8Array, string, bigint, string, string]} */ (rows[index]);
       positions[index] = row[0];
-      streams[index] = row[1];
-      revisions[index] = Number(row[2]);
-      ids[index] = uuidOf(row[3]);
-      types[index] = row[4];
-      versions[index] = Number(row[5]);
-      data[index] = row[6];
-      metadata[index] = row[7];
+      streamIds[index] = Number(row[1]);
+      streams[index] = row[2];
+      revisions[index] = Number(row[3]);
+      ids[index] = uuidOf(row[4]);
+      types[index] = row[5];
+      versions[index] = Number(row[6]);
+      data[index] = row[7];
+      metadata[index] = row[8];
     }
     if (count > 0) {
       // Before the post: transferring the buffers empties these arrays here.
       cursor = /** @type {bigint} */ (positions[count - 1]);
-      port.postMessage({ kind: 'page', positions, revisions, versions, streams, ids, types, data, metadata }, [positions.buffer, revisions.buffer, versions.buffer]);
+      port.postMessage({ kind: 'page', positions, streamIds, revisions, versions, streams, ids, types, data, metadata }, [positions.buffer, streamIds.buffer, revisions.buffer, versions.buffer]);
       credit -= 1;
     }
     if (count < plan.pageSize) {

@@ -204,6 +204,22 @@ export class UnknownPositionError extends Error {
 }
 
 /**
+ * A read of the log failed (the store's file was replaced, deleted or made unreadable, or the
+ * store closed during the read). Writes may still work, so it is not a `StoreUnavailableError`.
+ */
+export class StoreReadError extends Error {
+  override readonly name = 'StoreReadError';
+
+  constructor(
+    message: string,
+    /** The failure's code, e.g. `SQLITE_CANTOPEN`, `STORE_REPLACED`, `STORE_CLOSED`. */
+    readonly code: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
  * The store cannot write (disk full, read-only file or folder, I/O error, lock held too long).
  * Nothing of the failed append was written; reads may still work.
  */

@@ -120,6 +120,8 @@ export class SqliteEventStore implements EventStore {
   /** Stream names by id; ids never change, so entries stay valid for the life of the file. */
   private readonly streamNames = new Map<number, string>();
   private readonly readAheadMinEvents: bigint;
+  /** The store file's device and inode when it was opened, which read-ahead workers check. */
+  private readonly fileIdentity: { readonly dev: number; readonly ino: number } | null;
   /** Worker-thread readers of `readAllPagesAhead` still running; stopped on close. */
   private readonly pageReaders = new Set<PageReader>();
   private highestNamedStream = 0;
@@ -151,7 +153,8 @@ export class SqliteEventStore implements EventStore {
     // After a checkpoint resets the WAL, truncate the file back to this size (bytes).
     this.db.pragma('journal_size_limit = 67108864');
     migrate(this.db, file);
-    this.storeId = `${storeIdOf(this.db)}${fileIdentity(file)}`;
+    this.fileIdentity = fileStat(file);
+    this.storeId = `${storeIdOf(this.db)}${this.fileIdentity === null ? '' : `@${this.fileIdentity.dev}:${this.fileIdentity.ino}`}`;
     this.statements = prepareStatements(this.db);
   }
 
@@ -246,7 +249,7 @@ export class SqliteEventStore implements EventStore {
       yield* this.readAllPages(after, pageSize);
       return;
     }
-    const reader = new PageReader({ file: this.file, after, pageSize, busyTimeoutMs: this.busyTimeoutMs });
+    const reader = new PageReader({ file: this.file, identity: this.fileIdentity, after, pageSize, busyTimeoutMs: this.busyTimeoutMs });
     this.pageReaders.add(reader);
     try {
       for (let page = await reader.next(); page !== null; page = await reader.next()) {
@@ -259,12 +262,12 @@ export class SqliteEventStore implements EventStore {
   }
 
   private decodePage(page: RowPage): RecordedEvent[] {
-    const { positions, revisions, versions, streams, ids, types, data, metadata } = page;
+    const { positions, streamIds, revisions, versions, streams, ids, types, data, metadata } = page;
     const events = new Array<RecordedEvent>(positions.length);
     for (let index = 0; index < positions.length; index++) {
       events[index] = this.upcasters.apply({
         id: ids[index]!,
-        stream: streams[index]!,
+        stream: streams[index] ?? this.streamName(streamIds[index]!),
         revision: revisions[index]!,
         position: positions[index]!,
         type: types[index]!,
@@ -640,12 +643,13 @@ function storeIdOf(db: Database.Database): string {
 }
 
 /** Returns `@device:inode` of a store file, or nothing for an in-memory database. */
-function fileIdentity(file: string): string {
+/** Returns the device and inode of a file, or `null` when it cannot be read (a store in memory). */
+function fileStat(file: string): { dev: number; ino: number } | null {
   try {
     const { dev, ino } = statSync(file);
-    return `@${dev}:${ino}`;
+    return { dev, ino };
   } catch {
-    return '';
+    return null;
   }
 }
 

@@ -3,10 +3,10 @@
  * upcasting as the reads on the main thread, exact positions past 2^53, an early stop, and a
  * clear error when the worker cannot read the file. Real SQLite files and real worker threads.
  */
-import { rmSync } from 'node:fs';
+import { renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { StoreUnavailableError, type RecordedEvent } from '../../store/port.js';
+import { StoreReadError, type RecordedEvent } from '../../store/port.js';
 import { openSqliteStore, type SqliteEventStore } from '../../store/sqlite.js';
 import type { Upcaster } from '../../store/upcast.js';
 import { newEvent } from '../contract/suite.js';
@@ -97,14 +97,60 @@ describe('reading the log ahead on a worker thread', () => {
       expect((await pagesAhead(store, 900n, 100)).flat()).toHaveLength(100);
     }));
 
-  it('fails with StoreUnavailableError naming the cause when the worker cannot open the file', () =>
+  it('names the file it cannot open', () =>
     withStore(async (store, file) => {
       await fill(store, 300);
       // The store's own connection keeps the deleted file open; the worker opens it by name.
       for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true });
       const failure = pagesAhead(store);
-      await expect(failure).rejects.toBeInstanceOf(StoreUnavailableError);
-      await expect(failure).rejects.toThrow(/reading the event log failed: .*(unable to open|does not exist)/);
+      await expect(failure).rejects.toBeInstanceOf(StoreReadError);
+      await expect(failure).rejects.toThrow(`cannot read the event store ${file}: `);
+      await expect(failure).rejects.toThrow(/; check that the file exists and is readable, and restart onsky if it was moved or replaced$/);
+    }));
+
+  it('refuses a file replaced since the store opened it', () =>
+    withStore(async (store, file) => {
+      await fill(store, 300);
+      const other = openSqliteStore(`${file}.other`);
+      await fill(other, 20);
+      await other.close();
+      renameSync(`${file}.other`, file);
+      const failure = pagesAhead(store);
+      await expect(failure).rejects.toMatchObject({ name: 'StoreReadError', code: 'STORE_REPLACED' });
+      await expect(failure).rejects.toThrow(`cannot read the event store ${file}: the file was replaced or moved since onsky opened it; restart onsky to read the file now at that path`);
+    }));
+
+  it('fails a read the store closes under it', () =>
+    withStore(async (store) => {
+      await fill(store, 1_000);
+      const reading = store.readAllPagesAhead(0n, 100)[Symbol.asyncIterator]();
+      expect((await reading.next()).value).toHaveLength(100);
+      // The store closes its worker; the read's own close afterwards must not hang it.
+      await store.close();
+      await expect(reading.next()).rejects.toMatchObject({ name: 'StoreReadError', code: 'STORE_CLOSED' });
+    }));
+
+  it('fails a read waiting for a page when the store closes', () =>
+    withStore(async (store) => {
+      await fill(store, 1_000);
+      const reading = store.readAllPagesAhead(0n, 100)[Symbol.asyncIterator]();
+      const waiting = reading.next();
+      const closed = store.close();
+      await expect(waiting).rejects.toMatchObject({ name: 'StoreReadError', code: 'STORE_CLOSED' });
+      await closed;
+    }));
+
+  it('reads an event whose stream row is missing as the main thread does', () =>
+    withStore(async (store) => {
+      await fill(store, 300);
+      // A damaged or hand-edited store: the foreign key that guards the row is off for the edit.
+      store.database.pragma('foreign_keys = OFF');
+      store.database.prepare("DELETE FROM streams WHERE name = 'stream-100'").run();
+      store.database.pragma('foreign_keys = ON');
+      const expected = [...store.readAllPages(0n, 100)].flat();
+      const read = (await pagesAhead(store, 0n, 100)).flat();
+      expect(read).toHaveLength(300);
+      expect(read.map((event) => [event.position, event.stream])).toEqual(expected.map((event) => [event.position, event.stream]));
     }));
 
   it('reads on the main thread beside two running workers', () =>
