@@ -5,7 +5,7 @@
  * today can be reviewed for a past period (see `ReplayOptions.occurredUntil`).
  */
 import type { OnskyEvent } from '../domain/index.js';
-import type { RecordedEvent } from '../store/port.js';
+import type { FoldEvent } from '../store/port.js';
 import { factOf } from './facts.js';
 import type { ProjectionState } from './model.js';
 
@@ -18,7 +18,7 @@ import type { ProjectionState } from './model.js';
  * time: an observation cannot be recorded before it starts, so that time is never too early to
  * keep an observation that had started.
  */
-export function eventTimeOf(state: ProjectionState, envelope: RecordedEvent): string | null {
+export function eventTimeOf(state: ProjectionState, envelope: FoldEvent): string | null {
   const event = envelope as unknown as OnskyEvent;
   switch (event.type) {
     case 'FeatureProposed':
@@ -74,7 +74,7 @@ export function eventTimeOf(state: ProjectionState, envelope: RecordedEvent): st
 }
 
 /** Returns the observation's start when its facts give one, else the record time of this event. */
-function observationTime(state: ProjectionState, observationId: string, envelope: RecordedEvent): string {
+function observationTime(state: ProjectionState, observationId: string, envelope: FoldEvent): string {
   const record = state.observations.get(observationId);
   return (record === undefined ? undefined : factOf(record, 'startUtc')) ?? envelope.metadata.recordedAt;
 }

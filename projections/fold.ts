@@ -22,7 +22,7 @@ import {
   type OnskyEvent,
   type ReviewLevel,
 } from '../domain/index.js';
-import type { RecordedEvent } from '../store/port.js';
+import type { FoldEvent } from '../store/port.js';
 import type { FeatureRecord, ObservationRecord, ProductRecord, ProjectionState, ReadModelName } from './model.js';
 import { foldOtherEvent } from './fold-other.js';
 
@@ -35,7 +35,7 @@ const REVIEW_MODELS: readonly ReadModelName[] = ['observations', 'ledger'];
  * Applies one event and returns the read models it changed. An event at or before the state's
  * position is ignored, so replaying an overlap after a restore cannot apply an event twice.
  */
-export function applyEvent(state: ProjectionState, envelope: RecordedEvent): readonly ReadModelName[] {
+export function applyEvent(state: ProjectionState, envelope: FoldEvent): readonly ReadModelName[] {
   if (state.position !== null && envelope.position <= state.position) {
     return [];
   }
@@ -53,7 +53,7 @@ export function applyEvent(state: ProjectionState, envelope: RecordedEvent): rea
  * would put wrong values in the read models. An older version means the store was opened without
  * `domainUpcasters`. A newer one means a newer onsky wrote it.
  */
-export function checkSchemaVersion(envelope: RecordedEvent): void {
+export function checkSchemaVersion(envelope: FoldEvent): void {
   if (!isOnskyEventType(envelope.type)) return;
   const current = eventSchemaVersions[envelope.type];
   if (envelope.schemaVersion === current) return;

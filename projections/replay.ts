@@ -1,23 +1,23 @@
 /**
  * Folding a log into a fresh or restored state: the rebuild path and the as-of path. The SQLite
- * store's `readAllPagesAhead` is used when present, because one promise per event (`readAll`)
+ * store's `readFoldPagesAhead` is used when present, because one promise per event (`readAll`)
  * costs more than the fold itself, and its reads run on another thread.
  */
-import type { EventStore, Position, RecordedEvent } from '../store/port.js';
+import type { EventStore, FoldEvent, Position } from '../store/port.js';
 import { eventTimeOf } from './event-time.js';
 import { applyEvent } from './fold.js';
 import type { ProjectionState } from './model.js';
 
 /**
- * A store that can hand out the log in pages of decoded events, as the SQLite adapter does, read
- * ahead on another thread.
+ * A store that can hand out the log in pages of decoded events with their record times, as the
+ * SQLite adapter does, read ahead on another thread.
  */
 interface PagedStore {
-  readAllPagesAhead(after?: Position, pageSize?: number): AsyncIterable<RecordedEvent[]>;
+  readFoldPagesAhead(after?: Position, pageSize?: number): AsyncIterable<FoldEvent[]>;
 }
 
 function isPaged(store: EventStore): store is EventStore & PagedStore {
-  return typeof (store as Partial<PagedStore>).readAllPagesAhead === 'function';
+  return typeof (store as Partial<PagedStore>).readFoldPagesAhead === 'function';
 }
 
 /** Settings of a replay. */
@@ -44,7 +44,7 @@ export async function replayInto(store: EventStore, state: ProjectionState, opti
   const happened = happenedBy(options.occurredUntil);
   const after = state.position ?? 0n;
   if (isPaged(store)) {
-    for await (const page of store.readAllPagesAhead(after, options.pageSize ?? 500)) {
+    for await (const page of store.readFoldPagesAhead(after, options.pageSize ?? 500)) {
       for (const event of page) {
         if (until !== undefined && event.metadata.recordedAt > until) return;
         if (happened(state, event)) applyEvent(state, event);
@@ -61,7 +61,7 @@ export async function replayInto(store: EventStore, state: ProjectionState, opti
 }
 
 /** Returns a test of whether an event happened by `occurredUntil`; every event passes without one. */
-function happenedBy(occurredUntil: string | undefined): (state: ProjectionState, event: RecordedEvent) => boolean {
+function happenedBy(occurredUntil: string | undefined): (state: ProjectionState, event: FoldEvent) => boolean {
   if (occurredUntil === undefined) return () => true;
   const untilMs = Date.parse(occurredUntil);
   return (state, event) => {

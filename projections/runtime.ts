@@ -11,7 +11,7 @@ import { createProjectionState, type ProjectionState, type ReadModelName } from 
 import { ReadModels } from './read-models.js';
 import { RestoredObservations } from './restored-observations.js';
 import { checkCheckpoint, replayInto } from './replay.js';
-import { readSnapshot, removeStaleTemporaryFiles, writeSnapshot, writeSnapshotInSteps, type SnapshotHeader } from './snapshot.js';
+import { openSnapshot, removeStaleTemporaryFiles, writeSnapshot, writeSnapshotInSteps, type SnapshotHeader } from './snapshot.js';
 import { SnapshotDamagedError } from './snapshot-damage.js';
 
 /** A pino-style logger: fields first, then the message. */
@@ -296,7 +296,7 @@ class ProjectionsRuntime implements Projections {
     if (file === undefined) return { source: 'rebuild', reason: 'no snapshot file configured' };
     const removed = removeStaleTemporaryFiles(file);
     if (removed.length > 0) this.logger.warn({ file, removed }, 'removed unfinished snapshot files of writers that were killed');
-    const result = readSnapshot(file, this.codeVersion, (error) => {
+    const result = await openSnapshot(file, this.codeVersion, (error) => {
       if (this.serving) this.recover(error);
     });
     if (!result.ok) {

@@ -18,6 +18,7 @@ export interface RowPage {
   readonly ids: readonly string[];
   readonly types: readonly string[];
   readonly data: readonly string[];
+  /** The metadata as JSON text, or only its `recordedAt` when the plan asked for record times. */
   readonly metadata: readonly string[];
 }
 
@@ -41,6 +42,8 @@ export interface PageReaderPlan {
   readonly pageSize: number;
   /** Milliseconds to wait for a lock, as the store's own connection does. */
   readonly busyTimeoutMs: number;
+  /** Send each event's record time in place of its metadata text (the worker parses it). */
+  readonly recordTimeOnly: boolean;
 }
 
 /** Reads the rows after a position, page by page, on a worker thread with its own connection. */

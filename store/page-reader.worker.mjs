@@ -12,7 +12,7 @@ import { statSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 
-/** @type {{ file: string, identity: { dev: number, ino: number } | null, after: bigint, pageSize: number, busyTimeoutMs: number, ahead: number }} */
+/** @type {{ file: string, identity: { dev: number, ino: number } | null, after: bigint, pageSize: number, busyTimeoutMs: number, recordTimeOnly: boolean, ahead: number }} */
 const plan = workerData;
 const port = /** @type {import('node:worker_threads').MessagePort} */ (parentPort);
 
@@ -100,7 +100,7 @@ function pump() {
       types[index] = row[5];
       versions[index] = Number(row[6]);
       data[index] = row[7];
-      metadata[index] = row[8];
+      metadata[index] = plan.recordTimeOnly ? JSON.parse(row[8]).recordedAt : row[8];
     }
     if (count > 0) {
       // Before the post: transferring the buffers empties these arrays here.

@@ -74,6 +74,12 @@ export interface RecordedEvent<Type extends string = string, Data = unknown> {
   readonly metadata: EventMetadata & { readonly recordedAt: string };
 }
 
+/**
+ * An event with only the metadata a fold of the read models reads, its record time. Reads for a
+ * rebuild hand these out, because decoding the rest of the metadata cost a tenth of the rebuild.
+ */
+export type FoldEvent = Omit<RecordedEvent, 'metadata'> & { readonly metadata: { readonly recordedAt: string } };
+
 /** Returned when the stream's actual revision does not meet the expectation. */
 export interface WrongExpectedRevision {
   readonly kind: 'WrongExpectedRevision';

@@ -31,6 +31,7 @@ import {
   type Position,
   type ReadAllOptions,
   type ReadStreamOptions,
+  type FoldEvent,
   type RecordedEvent,
   type SubscribeOptions,
   type Subscription,
@@ -240,20 +241,37 @@ export class SqliteEventStore implements EventStore {
    * thread ahead of the consumer when at least `readAheadMinEvents` follow `after`. Rebuilds use
    * it; a shorter read, or a store in memory, reads on this thread.
    */
-  async *readAllPagesAhead(after: Position = 0n, pageSize = PAGE_SIZE): AsyncIterable<RecordedEvent[]> {
+  readAllPagesAhead(after: Position = 0n, pageSize = PAGE_SIZE): AsyncIterable<RecordedEvent[]> {
+    return this.pagesAhead(after, pageSize, false, (text) => JSON.parse(text) as RecordedEvent['metadata']);
+  }
+
+  /**
+   * Reads the log like `readAllPagesAhead`, with only the record time of each event's metadata.
+   * On the worker path the worker parses the metadata, so the folding thread does not.
+   */
+  readFoldPagesAhead(after: Position = 0n, pageSize = PAGE_SIZE): AsyncIterable<FoldEvent[]> {
+    return this.pagesAhead(after, pageSize, true, (recordedAt) => ({ recordedAt }));
+  }
+
+  /**
+   * Yields pages read by a worker, or on this thread for a short read. `recordTimeOnly` has the
+   * worker send each event's record time in place of its metadata, which `metadataOf` then reads.
+   */
+  private async *pagesAhead<Metadata>(after: Position, pageSize: number, recordTimeOnly: boolean, metadataOf: (text: string) => Metadata): AsyncIterable<Array<Omit<RecordedEvent, 'metadata'> & { readonly metadata: Metadata }>> {
     this.assertOpen();
     const head = this.head();
     // Past MAX_PAGE_READERS running (many as-of views folding at once), reads stay on this
     // thread: a worker per request would let a burst of requests start threads without bound.
     if (this.file === ':memory:' || head === undefined || head - after < this.readAheadMinEvents || this.pageReaders.size >= MAX_PAGE_READERS) {
-      yield* this.readAllPages(after, pageSize);
+      // Whole envelopes, which also have every field a record-time-only page has.
+      yield* this.readAllPages(after, pageSize) as Iterable<Array<Omit<RecordedEvent, 'metadata'> & { readonly metadata: Metadata }>>;
       return;
     }
-    const reader = new PageReader({ file: this.file, identity: this.fileIdentity, after, pageSize, busyTimeoutMs: this.busyTimeoutMs });
+    const reader = new PageReader({ file: this.file, identity: this.fileIdentity, after, pageSize, busyTimeoutMs: this.busyTimeoutMs, recordTimeOnly });
     this.pageReaders.add(reader);
     try {
       for (let page = await reader.next(); page !== null; page = await reader.next()) {
-        yield this.decodePage(page);
+        yield this.decodePage(page, metadataOf);
       }
     } finally {
       this.pageReaders.delete(reader);
@@ -261,9 +279,9 @@ export class SqliteEventStore implements EventStore {
     }
   }
 
-  private decodePage(page: RowPage): RecordedEvent[] {
+  private decodePage<Metadata>(page: RowPage, metadataOf: (text: string) => Metadata): Array<Omit<RecordedEvent, 'metadata'> & { readonly metadata: Metadata }> {
     const { positions, streamIds, revisions, versions, streams, ids, types, data, metadata } = page;
-    const events = new Array<RecordedEvent>(positions.length);
+    const events = new Array<Omit<RecordedEvent, 'metadata'> & { readonly metadata: Metadata }>(positions.length);
     for (let index = 0; index < positions.length; index++) {
       events[index] = this.upcasters.apply({
         id: ids[index]!,
@@ -273,7 +291,7 @@ export class SqliteEventStore implements EventStore {
         type: types[index]!,
         schemaVersion: versions[index]!,
         data: JSON.parse(data[index]!) as unknown,
-        metadata: JSON.parse(metadata[index]!) as RecordedEvent['metadata'],
+        metadata: metadataOf(metadata[index]!),
       });
     }
     return events;

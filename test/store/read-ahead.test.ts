@@ -6,7 +6,7 @@
 import { renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { StoreReadError, type RecordedEvent } from '../../store/port.js';
+import { StoreReadError, type FoldEvent, type RecordedEvent } from '../../store/port.js';
 import { openSqliteStore, type SqliteEventStore } from '../../store/sqlite.js';
 import type { Upcaster } from '../../store/upcast.js';
 import { newEvent } from '../contract/suite.js';
@@ -61,6 +61,16 @@ describe('reading the log ahead on a worker thread', () => {
 
       const tail = await pagesAhead(store, 2_000n, 300);
       expect(tail.flat().map((event) => event.position)).toEqual(expected.flat().slice(2_000).map((event) => event.position));
+    }));
+
+  it('hands folds only the record time of the metadata', () =>
+    withStore(async (store) => {
+      await fill(store, 1_234);
+      const expected = [...store.readAllPages(0n, 300)].flat().map(({ metadata, ...event }) => ({ ...event, metadata: { recordedAt: metadata.recordedAt } }));
+      const read: FoldEvent[] = [];
+      for await (const page of store.readFoldPagesAhead(0n, 300)) read.push(...page);
+      expect(read).toEqual(expected);
+      expect(read[0]!.metadata.recordedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     }));
 
   it('ends at once on an empty log and after the head', () =>
