@@ -14,11 +14,12 @@ import type { ProjectionState } from './model.js';
  * time: catalogue targets and Jira tickets, whose records carry only when they were read.
  *
  * Events of an observation without a time of their own (identifiers, fact conflicts, facts
- * without a start) happen at the observation's start when one is known, else at their record
- * time: an observation cannot be recorded before it starts, so that time is never too early to
- * keep an observation that had started.
+ * without a start) happen at the observation's start. `knownStart` gives it from every source
+ * (the live state), else the facts folded so far do. Without either they happen at their record
+ * time: an observation cannot be recorded before it starts, so that time never drops one that
+ * had started.
  */
-export function eventTimeOf(state: ProjectionState, envelope: FoldEvent): string | null {
+export function eventTimeOf(state: ProjectionState, envelope: FoldEvent, knownStart?: (observationId: string) => string | undefined): string | null {
   const event = envelope as unknown as OnskyEvent;
   switch (event.type) {
     case 'FeatureProposed':
@@ -45,15 +46,15 @@ export function eventTimeOf(state: ProjectionState, envelope: FoldEvent): string
     case 'ChangeRolledBack':
       return event.data.rolledBackAt;
     case 'ObservationFactsRecorded':
-      return event.data.facts.startUtc ?? observationTime(state, event.data.observationId, envelope);
+      return event.data.facts.startUtc ?? observationTime(state, event.data.observationId, envelope, knownStart);
     case 'ObservationFactConflicted':
     case 'ObservationIdentifierLinked':
     case 'ObservationIdentifierUnlinked':
-      return observationTime(state, event.data.observationId, envelope);
+      return observationTime(state, event.data.observationId, envelope, knownStart);
     case 'ObservationAnomalyNoted':
       return event.data.notedAt;
     case 'ObservationProductsArchived':
-      return latestArchiveTime(event.data.products) ?? observationTime(state, event.data.observationId, envelope);
+      return latestArchiveTime(event.data.products) ?? observationTime(state, event.data.observationId, envelope, knownStart);
     case 'ObservationReviewed':
       return event.data.reviewedAt;
     case 'FindingRecorded':
@@ -73,8 +74,13 @@ export function eventTimeOf(state: ProjectionState, envelope: FoldEvent): string
   }
 }
 
-/** Returns the observation's start when its facts give one, else the record time of this event. */
-function observationTime(state: ProjectionState, observationId: string, envelope: FoldEvent): string {
+/**
+ * Returns the observation's start: from `knownStart` (every source, also those recorded later),
+ * else from the facts folded so far, else the record time of this event.
+ */
+function observationTime(state: ProjectionState, observationId: string, envelope: FoldEvent, knownStart: ((observationId: string) => string | undefined) | undefined): string {
+  const known = knownStart?.(observationId);
+  if (known !== undefined) return known;
   const record = state.observations.get(observationId);
   return (record === undefined ? undefined : factOf(record, 'startUtc')) ?? envelope.metadata.recordedAt;
 }

@@ -30,6 +30,12 @@ export interface ReplayOptions {
    */
   readonly occurredUntil?: string;
   /**
+   * An observation's start as known from every source, for its events without a time of their
+   * own: facts recorded before the source that gives the start would otherwise be judged by
+   * their record time.
+   */
+  readonly observationStart?: (observationId: string) => string | undefined;
+  /**
    * Rows per page on the paged path, default 500. Pages that size or smaller die young. With 2000
    * rows a page outlived a scavenge, and a rebuild spent about a tenth longer in garbage collection.
    */
@@ -41,7 +47,7 @@ export interface ReplayOptions {
 /** Folds every event after the state's position (up to `recordedUntil`) into the state. */
 export async function replayInto(store: EventStore, state: ProjectionState, options: ReplayOptions = {}): Promise<void> {
   const until = options.recordedUntil;
-  const happened = happenedBy(options.occurredUntil);
+  const happened = happenedBy(options.occurredUntil, options.observationStart);
   const after = state.position ?? 0n;
   if (isPaged(store)) {
     for await (const page of store.readFoldPagesAhead(after, options.pageSize ?? 500)) {
@@ -61,11 +67,11 @@ export async function replayInto(store: EventStore, state: ProjectionState, opti
 }
 
 /** Returns a test of whether an event happened by `occurredUntil`; every event passes without one. */
-function happenedBy(occurredUntil: string | undefined): (state: ProjectionState, event: FoldEvent) => boolean {
+function happenedBy(occurredUntil: string | undefined, observationStart: ReplayOptions['observationStart']): (state: ProjectionState, event: FoldEvent) => boolean {
   if (occurredUntil === undefined) return () => true;
   const untilMs = Date.parse(occurredUntil);
   return (state, event) => {
-    const time = eventTimeOf(state, event);
+    const time = eventTimeOf(state, event, observationStart);
     return time === null || Date.parse(time) <= untilMs;
   };
 }

@@ -7,6 +7,7 @@ import { rmSync } from 'node:fs';
 import type { EventStore, Position, RecordedEvent, Subscription } from '../store/port.js';
 import { projectionCodeVersion } from './code-version.js';
 import { applyEvent } from './fold.js';
+import { factOf } from './facts.js';
 import { createProjectionState, type ProjectionState, type ReadModelName } from './model.js';
 import { ReadModels } from './read-models.js';
 import { RestoredObservations } from './restored-observations.js';
@@ -71,6 +72,9 @@ export interface ViewTimes {
  */
 const EVENT_TIME_AHEAD_MS = 3_600_000;
 
+/** Past views folded at once; more wait their turn. One per core of a small machine. */
+const MAX_FOLDS_AT_ONCE = 2;
+
 /** The running read models: live queries, as-of views, change notices and checkpoints. */
 export interface Projections {
   /** Resolves once the read models have caught up with the log; rejects if the start fails. */
@@ -114,6 +118,8 @@ class ProjectionsRuntime implements Projections {
   private readonly logger: ProjectionsLogger;
   private readonly codeVersion: string;
   private readonly asOfCache = new Map<string, Promise<ReadModels>>();
+  private foldsRunning = 0;
+  private readonly foldQueue: Array<() => void> = [];
   private subscription: Subscription | undefined;
   private pending = new Set<ReadModelName>();
   private flushScheduled = false;
@@ -169,7 +175,12 @@ class ProjectionsRuntime implements Projections {
     }
     const occurredUntil = this.afterEveryRecord(times) ? undefined : times.occurredUntil;
     if (times.recordedUntil === undefined && occurredUntil === undefined) return Promise.resolve(this.live);
-    const key = `${times.recordedUntil ?? ''}|${occurredUntil ?? ''}`;
+    // A view up to a record time before the last record is fixed, because records never go back in
+    // time. Any other view would take in events recorded later, so its key contains the position
+    // it was folded at, and the next event makes it fold again.
+    const lastRecordedAt = this.state.lastRecordedAt;
+    const fixed = times.recordedUntil !== undefined && lastRecordedAt !== null && Date.parse(times.recordedUntil) < Date.parse(lastRecordedAt);
+    const key = `${times.recordedUntil ?? ''}|${occurredUntil ?? ''}|${fixed ? '' : String(this.state.position ?? '')}`;
     const cached = this.asOfCache.get(key);
     if (cached !== undefined) {
       // Refresh its place in the least-recently-used order.
@@ -431,9 +442,31 @@ class ProjectionsRuntime implements Projections {
   }
 
   private async foldUntil(times: ViewTimes): Promise<ReadModels> {
-    const state = createProjectionState();
-    await replayInto(this.store, state, { ...times, betweenPages: yieldToEventLoop });
-    return new ReadModels(state);
+    // Each fold builds a whole state, so a burst of distinct times would hold one per request.
+    await this.foldSlot();
+    try {
+      const state = createProjectionState();
+      await replayInto(this.store, state, {
+        ...times,
+        // The live state has each observation's start from all its sources, whatever order they
+        // were recorded in.
+        observationStart: (observationId) => {
+          const record = this.state.observations.get(observationId);
+          return record === undefined ? undefined : factOf(record, 'startUtc');
+        },
+        betweenPages: yieldToEventLoop,
+      });
+      return new ReadModels(state);
+    } finally {
+      this.foldsRunning -= 1;
+      this.foldQueue.shift()?.();
+    }
+  }
+
+  /** Waits until fewer than `MAX_FOLDS_AT_ONCE` views are folding, and takes a place. */
+  private async foldSlot(): Promise<void> {
+    if (this.foldsRunning >= MAX_FOLDS_AT_ONCE) await new Promise<void>((resolve) => this.foldQueue.push(resolve));
+    this.foldsRunning += 1;
   }
 
   /** Tests whether everything the view may fold happened before `occurredUntil`, which then filters nothing. */

@@ -417,7 +417,11 @@ function snapshotBody(bytes: Buffer): { readonly end: number; readonly sha256: s
 }
 
 function checksumProblem(stored: string, actual: string): string | undefined {
-  return actual === stored ? undefined : `snapshot checksum mismatch (stored ${stored.slice(0, 12)}…, computed ${actual.slice(0, 12)}…)`;
+  if (actual === stored) return undefined;
+  // Whole digests when the short forms would read alike.
+  const whole = stored.slice(0, 12) === actual.slice(0, 12);
+  const cut = (digest: string): string => (whole ? digest : `${digest.slice(0, 12)}…`);
+  return `snapshot checksum mismatch (stored ${cut(stored)}, computed ${cut(actual)})`;
 }
 
 function parseSnapshot(bytes: Buffer, bodyEnd: number, codeVersion: string, onDamage: DamageListener | undefined): SnapshotReadResult {

@@ -5,7 +5,7 @@ import type { ChangeView } from '../../projections/entities.js';
 import type { RollbackRecord } from '../../projections/model.js';
 import type { ChangeBetween, ChangesBetween, ComponentConfiguration } from '../../projections/timeline.js';
 import { builder } from './builder.js';
-import { AS_OF_ARG, isoInstant, viewAt, type View, PAGE_SIZES } from './common.js';
+import { AS_OF_ARG, NOW_ARG, isoInstant, viewAt, type View, PAGE_SIZES } from './common.js';
 
 export type ChangeShape = ChangeView & { readonly view: View };
 
@@ -103,9 +103,9 @@ builder.queryFields((t) => ({
   changes: t.connection({
     type: ChangeType,
     description: 'Every recorded change, ordered by id.',
-    args: { asOf: t.arg.string(AS_OF_ARG) },
+    args: { asOf: t.arg.string(AS_OF_ARG), now: t.arg.string(NOW_ARG) },
     resolve: async (_root, args, context) => {
-      const view = await viewAt(context, args.asOf);
+      const view = await viewAt(context, args.asOf, args.now);
       return resolveArrayConnection({ args, ...PAGE_SIZES }, view.reads.changes().map((change) => ({ ...change, view })));
     },
   }),
@@ -113,8 +113,8 @@ builder.queryFields((t) => ({
     type: ChangeType,
     nullable: true,
     description: 'One change; null when no change has the id.',
-    args: { changeId: t.arg.string({ required: true, description: 'Id of the change.' }), asOf: t.arg.string(AS_OF_ARG) },
-    resolve: async (_root, args, context) => changeShape(await viewAt(context, args.asOf), args.changeId) ?? null,
+    args: { changeId: t.arg.string({ required: true, description: 'Id of the change.' }), asOf: t.arg.string(AS_OF_ARG), now: t.arg.string(NOW_ARG) },
+    resolve: async (_root, args, context) => changeShape(await viewAt(context, args.asOf, args.now), args.changeId) ?? null,
   }),
   configuration: t.field({
     type: [ConfigurationType],
@@ -122,8 +122,9 @@ builder.queryFields((t) => ({
     args: {
       at: t.arg.string({ required: true, description: 'The instant (ISO 8601 with a zone).', validate: isoInstant }),
       asOf: t.arg.string(AS_OF_ARG),
+      now: t.arg.string(NOW_ARG),
     },
-    resolve: async (_root, args, context) => (await viewAt(context, args.asOf)).reads.configurationAt(new Date(args.at).toISOString()),
+    resolve: async (_root, args, context) => (await viewAt(context, args.asOf, args.now)).reads.configurationAt(new Date(args.at).toISOString()),
   }),
   changesBetween: t.field({
     type: ChangesBetweenType,
@@ -133,7 +134,8 @@ builder.queryFields((t) => ({
       observationA: t.arg.string({ required: true, description: 'One observation id.' }),
       observationB: t.arg.string({ required: true, description: 'The other observation id; the order does not matter.' }),
       asOf: t.arg.string(AS_OF_ARG),
+      now: t.arg.string(NOW_ARG),
     },
-    resolve: async (_root, args, context) => (await viewAt(context, args.asOf)).reads.changesBetween(args.observationA, args.observationB) ?? null,
+    resolve: async (_root, args, context) => (await viewAt(context, args.asOf, args.now)).reads.changesBetween(args.observationA, args.observationB) ?? null,
   }),
 }));

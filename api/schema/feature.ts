@@ -239,7 +239,7 @@ builder.queryFields((t) => ({
   }),
   verifiedFeatures: t.stringList({
     description: 'Keys of verified features that depend on a component; a deployment touching it would make them suspect.',
-    args: { component: t.arg.string({ required: true, description: 'Component name, e.g. katsdpcontroller.' }), asOf: t.arg.string(AS_OF_ARG) },
-    resolve: async (_root, args, context) => [...(await viewAt(context, args.asOf)).reads.verifiedFeaturesWithComponent(args.component)],
+    args: { component: t.arg.string({ required: true, description: 'Component name, e.g. katsdpcontroller.' }), asOf: t.arg.string(AS_OF_ARG), now: t.arg.string(NOW_ARG) },
+    resolve: async (_root, args, context) => [...(await viewAt(context, args.asOf, args.now)).reads.verifiedFeaturesWithComponent(args.component)],
   }),
 }));

@@ -3,7 +3,7 @@ import { resolveArrayConnection } from '@pothos/plugin-relay';
 import type { FindingLinks } from '../../domain/index.js';
 import type { FindingView } from '../../projections/entities.js';
 import { builder } from './builder.js';
-import { AS_OF_ARG, isoInstant, viewAt, PAGE_SIZES } from './common.js';
+import { AS_OF_ARG, NOW_ARG, isoInstant, viewAt, PAGE_SIZES } from './common.js';
 import { commandField, runCommand, timeOr } from './mutation.js';
 
 const FindingLinksType = builder.objectRef<FindingLinks>('FindingLinks').implement({
@@ -38,15 +38,15 @@ builder.queryFields((t) => ({
   findings: t.connection({
     type: FindingType,
     description: 'Findings containing every word of `text` (all when empty), ordered by id.',
-    args: { text: t.arg.string({ required: false, description: 'Words to search for.' }), asOf: t.arg.string(AS_OF_ARG) },
-    resolve: async (_root, args, context) => resolveArrayConnection({ args, ...PAGE_SIZES }, (await viewAt(context, args.asOf)).reads.findings(args.text ?? '')),
+    args: { text: t.arg.string({ required: false, description: 'Words to search for.' }), asOf: t.arg.string(AS_OF_ARG), now: t.arg.string(NOW_ARG) },
+    resolve: async (_root, args, context) => resolveArrayConnection({ args, ...PAGE_SIZES }, (await viewAt(context, args.asOf, args.now)).reads.findings(args.text ?? '')),
   }),
   finding: t.field({
     type: FindingType,
     nullable: true,
     description: 'One finding; null when no finding has the id.',
-    args: { findingId: t.arg.string({ required: true, description: 'Id of the finding.' }), asOf: t.arg.string(AS_OF_ARG) },
-    resolve: async (_root, args, context) => (await viewAt(context, args.asOf)).reads.finding(args.findingId) ?? null,
+    args: { findingId: t.arg.string({ required: true, description: 'Id of the finding.' }), asOf: t.arg.string(AS_OF_ARG), now: t.arg.string(NOW_ARG) },
+    resolve: async (_root, args, context) => (await viewAt(context, args.asOf, args.now)).reads.finding(args.findingId) ?? null,
   }),
 }));
 

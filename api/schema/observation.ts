@@ -15,7 +15,7 @@ import type { ObservationDetail } from '../../projections/entities.js';
 import type { DataGap } from '../../projections/gaps.js';
 import type { NotedAnomaly, ProductRecord } from '../../projections/model.js';
 import { builder } from './builder.js';
-import { AS_OF_ARG, isoInstant, viewAt, type View, PAGE_SIZES } from './common.js';
+import { AS_OF_ARG, NOW_ARG, isoInstant, viewAt, type View, PAGE_SIZES } from './common.js';
 
 /** An observation as resolvers pass it on: its id and the view its fields read from. */
 export interface ObservationShape {
@@ -228,6 +228,7 @@ builder.queryFields((t) => ({
       description: 'Observation search, newest first. Every given filter must match.',
       args: {
         asOf: t.arg.string(AS_OF_ARG),
+        now: t.arg.string(NOW_ARG),
         text: t.arg.string({ required: false, description: 'Words that must all appear in the description, target names or ids (case-insensitive).' }),
         target: t.arg.string({ required: false, description: 'A target name observed.' }),
         proposalId: t.arg.string({ required: false, description: 'Proposal id.' }),
@@ -241,7 +242,7 @@ builder.queryFields((t) => ({
         reviewState: t.arg({ type: ReviewStateEnum, required: false, description: 'Highest review state.' }),
       },
       resolve: async (_root, args, context) => {
-        const view = await viewAt(context, args.asOf);
+        const view = await viewAt(context, args.asOf, args.now);
         const { asOf: _asOf, first: _first, last: _last, before: _before, after: _after, ...filters } = args;
         const query = Object.fromEntries(Object.entries(filters).filter(([, value]) => value !== null && value !== undefined));
         let total = 0;
@@ -264,8 +265,8 @@ builder.queryFields((t) => ({
     type: ObservationType,
     nullable: true,
     description: 'One observation by its id (capture block id or sb-<schedule block id>); null when unknown.',
-    args: { observationId: t.arg.string({ required: true, description: 'The observation id.' }), asOf: t.arg.string(AS_OF_ARG) },
-    resolve: async (_root, args, context) => observationShape(await viewAt(context, args.asOf), args.observationId) ?? null,
+    args: { observationId: t.arg.string({ required: true, description: 'The observation id.' }), asOf: t.arg.string(AS_OF_ARG), now: t.arg.string(NOW_ARG) },
+    resolve: async (_root, args, context) => observationShape(await viewAt(context, args.asOf, args.now), args.observationId) ?? null,
   }),
   observationIdFor: t.string({
     nullable: true,
@@ -275,9 +276,10 @@ builder.queryFields((t) => ({
       scheduleBlockId: t.arg.string({ required: false, description: 'A schedule block id without sb-, e.g. 20190308-0083.' }),
       startUtc: t.arg.string({ required: false, description: 'A start time; matches within the identity tolerance.', validate: isoInstant }),
       asOf: t.arg.string(AS_OF_ARG),
+      now: t.arg.string(NOW_ARG),
     },
     resolve: async (_root, args, context) => {
-      const { reads } = await viewAt(context, args.asOf);
+      const { reads } = await viewAt(context, args.asOf, args.now);
       if (args.captureBlockId != null) return reads.observationIdForCaptureBlock(args.captureBlockId) ?? null;
       if (args.scheduleBlockId != null) return reads.observationIdForScheduleBlock(args.scheduleBlockId.replace(/^sb-/, '')) ?? null;
       if (args.startUtc != null) return reads.observationIdNearStart(new Date(args.startUtc).toISOString()) ?? null;
@@ -289,12 +291,13 @@ builder.queryFields((t) => ({
     description: 'Observations seen in logs but missing from the archive, or missing expected products.',
     args: {
       asOf: t.arg.string(AS_OF_ARG),
+      now: t.arg.string(NOW_ARG),
       expectedProducts: t.arg.stringList({ required: false, description: 'Products an archived observation must have; default correlator_data, flags, weights.' }),
       from: t.arg.string({ required: false, description: 'Start at or after (ISO 8601).', validate: isoInstant }),
       to: t.arg.string({ required: false, description: 'Start at or before (ISO 8601).', validate: isoInstant }),
     },
     resolve: async (_root, args, context) => {
-      const { reads } = await viewAt(context, args.asOf);
+      const { reads } = await viewAt(context, args.asOf, args.now);
       return reads.dataGaps({
         ...(args.expectedProducts == null ? {} : { expectedProducts: args.expectedProducts }),
         ...(args.from == null ? {} : { from: new Date(args.from).toISOString() }),

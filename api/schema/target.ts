@@ -1,7 +1,7 @@
 /** Catalogued targets (katpoint catalogues): names, aliases and tags that evidence criteria ask for. */
 import type { TargetEntry } from '../../domain/index.js';
 import { builder } from './builder.js';
-import { AS_OF_ARG, isoInstant, viewAt } from './common.js';
+import { AS_OF_ARG, NOW_ARG, isoInstant, viewAt } from './common.js';
 import { FactSourceInput, commandField, runCommand, sourceOf, timeOr } from './mutation.js';
 
 export const TargetType = builder.objectRef<TargetEntry & { readonly recordedAt: string }>('Target').implement({
@@ -19,15 +19,15 @@ builder.queryFields((t) => ({
   targets: t.field({
     type: [TargetType],
     description: 'Every catalogued target, ordered by name.',
-    args: { asOf: t.arg.string(AS_OF_ARG) },
-    resolve: async (_root, args, context) => (await viewAt(context, args.asOf)).reads.targets(),
+    args: { asOf: t.arg.string(AS_OF_ARG), now: t.arg.string(NOW_ARG) },
+    resolve: async (_root, args, context) => (await viewAt(context, args.asOf, args.now)).reads.targets(),
   }),
   target: t.field({
     type: TargetType,
     nullable: true,
     description: 'A target by name or alias (case, spaces and underscores do not matter); null when not catalogued.',
-    args: { name: t.arg.string({ required: true, description: 'Name or alias.' }), asOf: t.arg.string(AS_OF_ARG) },
-    resolve: async (_root, args, context) => (await viewAt(context, args.asOf)).reads.target(args.name) ?? null,
+    args: { name: t.arg.string({ required: true, description: 'Name or alias.' }), asOf: t.arg.string(AS_OF_ARG), now: t.arg.string(NOW_ARG) },
+    resolve: async (_root, args, context) => (await viewAt(context, args.asOf, args.now)).reads.target(args.name) ?? null,
   }),
 }));
 

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { TicketLink } from '../../domain/index.js';
 import type { TicketView } from '../../projections/entities.js';
 import { builder } from './builder.js';
-import { AS_OF_ARG, isoInstant, viewAt, PAGE_SIZES } from './common.js';
+import { AS_OF_ARG, NOW_ARG, isoInstant, viewAt, PAGE_SIZES } from './common.js';
 import { FactSourceInput, commandField, runCommand, sourceOf, timeOr } from './mutation.js';
 
 const TicketLinkType = builder.objectRef<TicketLink>('TicketLink').implement({
@@ -39,15 +39,15 @@ builder.queryFields((t) => ({
   tickets: t.connection({
     type: TicketType,
     description: 'Every ticket, ordered by key.',
-    args: { asOf: t.arg.string(AS_OF_ARG) },
-    resolve: async (_root, args, context) => resolveArrayConnection({ args, ...PAGE_SIZES }, (await viewAt(context, args.asOf)).reads.tickets()),
+    args: { asOf: t.arg.string(AS_OF_ARG), now: t.arg.string(NOW_ARG) },
+    resolve: async (_root, args, context) => resolveArrayConnection({ args, ...PAGE_SIZES }, (await viewAt(context, args.asOf, args.now)).reads.tickets()),
   }),
   ticket: t.field({
     type: TicketType,
     nullable: true,
     description: 'One ticket; null when no ticket has the key.',
-    args: { ticketKey: t.arg.string({ required: true, description: 'Jira key.' }), asOf: t.arg.string(AS_OF_ARG) },
-    resolve: async (_root, args, context) => (await viewAt(context, args.asOf)).reads.ticket(args.ticketKey) ?? null,
+    args: { ticketKey: t.arg.string({ required: true, description: 'Jira key.' }), asOf: t.arg.string(AS_OF_ARG), now: t.arg.string(NOW_ARG) },
+    resolve: async (_root, args, context) => (await viewAt(context, args.asOf, args.now)).reads.ticket(args.ticketKey) ?? null,
   }),
 }));
 

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { TimelineEntry, TimelineKind, TimelinePage } from '../../projections/timeline.js';
 import { builder } from './builder.js';
-import { AS_OF_ARG, isoInstant, viewAt } from './common.js';
+import { AS_OF_ARG, NOW_ARG, isoInstant, viewAt } from './common.js';
 
 const TIMELINE_KINDS = [
   'change-recorded',
@@ -43,6 +43,7 @@ builder.queryFields((t) => ({
     description: 'Changes, observations, verifications and suspicions in time order.',
     args: {
       asOf: t.arg.string(AS_OF_ARG),
+      now: t.arg.string(NOW_ARG),
       from: t.arg.string({ required: false, description: 'Inclusive start (ISO 8601).', validate: isoInstant }),
       to: t.arg.string({ required: false, description: 'Inclusive end (ISO 8601).', validate: isoInstant }),
       kinds: t.arg.stringList({
@@ -54,7 +55,7 @@ builder.queryFields((t) => ({
       limit: t.arg.int({ required: false, description: 'Entries to return, 1 to 2000; default 500.', validate: z.number().int().min(1).max(2000) }),
     },
     resolve: async (_root, args, context) => {
-      const { reads } = await viewAt(context, args.asOf);
+      const { reads } = await viewAt(context, args.asOf, args.now);
       return reads.timeline({
         ...(args.from == null ? {} : { from: new Date(args.from).toISOString() }),
         ...(args.to == null ? {} : { to: new Date(args.to).toISOString() }),

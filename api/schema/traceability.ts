@@ -1,7 +1,7 @@
 /** Traceability: requirement → feature → change → observation → verification → ticket, with coverage. */
 import type { RequirementTrace, TracedFeature } from '../../projections/traceability.js';
 import { builder } from './builder.js';
-import { AS_OF_ARG, viewAt } from './common.js';
+import { AS_OF_ARG, NOW_ARG, viewAt } from './common.js';
 import { FeatureStatusEnum, VerificationOutcomeEnum } from './feature.js';
 
 const TracedVerificationType = builder.objectRef<TracedFeature['verifications'][number]>('TracedVerification').implement({
@@ -44,8 +44,9 @@ builder.queryFields((t) => ({
     description: 'Traceability per requirement with coverage.',
     args: {
       asOf: t.arg.string(AS_OF_ARG),
+      now: t.arg.string(NOW_ARG),
       requirementRefs: t.arg.stringList({ required: false, description: 'Requirements to trace; omitted, every requirement a feature names.' }),
     },
-    resolve: async (_root, args, context) => (await viewAt(context, args.asOf)).reads.traceability(args.requirementRefs ?? []),
+    resolve: async (_root, args, context) => (await viewAt(context, args.asOf, args.now)).reads.traceability(args.requirementRefs ?? []),
   }),
 }));

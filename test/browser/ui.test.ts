@@ -245,6 +245,17 @@ describe('browser pages', () => {
     expect(await page.getByText('Showing the state as of').count()).toBe(0);
   });
 
+  it('observations as they happened', async () => {
+    // Started 03-05 and 03-06; 1552039941 (03-08) had not started by the end of 03-06.
+    const page = await open('#/observations?now=2019-03-06');
+    await page.getByText('Showing what had happened by 2019-03-06 23:59 UTC').waitFor();
+    const table = page.locator('onsky-table');
+    await table.getByRole('link', { name: '1551890000' }).waitFor();
+    expect(await table.getByRole('link', { name: '1551803062' }).count()).toBe(1);
+    expect(await table.getByRole('link', { name: '1552039941' }).count()).toBe(0);
+    expect(await table.getByRole('link', { name: '1552100000' }).count()).toBe(0);
+  });
+
   it('clock view turns actions off', async () => {
     const page = await open('#/queue?feature=SDP-NOISE-DIODE&now=2019-03-11T08:00:00Z');
     await page.getByText('Press Now in the time control to record a verification.').waitFor();

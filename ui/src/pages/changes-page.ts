@@ -59,8 +59,8 @@ interface ChangesBetween {
 }
 
 const CHANGE_QUERY = /* GraphQL */ `
-  query Change($changeId: String!, $asOf: String) {
-    change(changeId: $changeId, asOf: $asOf) {
+  query Change($changeId: String!, $asOf: String, $now: String) {
+    change(changeId: $changeId, asOf: $asOf, now: $now) {
           changeId
           status
           kind
@@ -85,8 +85,8 @@ const CHANGE_QUERY = /* GraphQL */ `
 `;
 
 const TIMELINE_QUERY = /* GraphQL */ `
-  query Timeline($asOf: String, $kinds: [String!], $offset: Int, $limit: Int) {
-    timeline(asOf: $asOf, kinds: $kinds, offset: $offset, limit: $limit) {
+  query Timeline($asOf: String, $now: String, $kinds: [String!], $offset: Int, $limit: Int) {
+    timeline(asOf: $asOf, now: $now, kinds: $kinds, offset: $offset, limit: $limit) {
       total
       entries {
         at
@@ -113,8 +113,8 @@ const KIND_FILTERS: readonly { readonly value: string; readonly label: string; r
 ];
 
 const CONFIGURATION_QUERY = /* GraphQL */ `
-  query Configuration($at: String!, $asOf: String) {
-    configuration(at: $at, asOf: $asOf) {
+  query Configuration($at: String!, $asOf: String, $now: String) {
+    configuration(at: $at, asOf: $asOf, now: $now) {
       component
       changeId
       deployedAt
@@ -125,8 +125,8 @@ const CONFIGURATION_QUERY = /* GraphQL */ `
 `;
 
 const BETWEEN_QUERY = /* GraphQL */ `
-  query ChangesBetween($observationA: String!, $observationB: String!, $asOf: String) {
-    changesBetween(observationA: $observationA, observationB: $observationB, asOf: $asOf) {
+  query ChangesBetween($observationA: String!, $observationB: String!, $asOf: String, $now: String) {
+    changesBetween(observationA: $observationA, observationB: $observationB, asOf: $asOf, now: $now) {
       fromObservationId
       toObservationId
       fromUtc
@@ -157,44 +157,44 @@ export class OnskyChangesPage extends OnskyPage {
   static override styles = pageStyles;
 
   private readonly timeline = new Task(this, {
-    task: async ([asOf, , filter], { signal }) => {
+    task: async ([asOf, now, , filter], { signal }) => {
       const kinds = KIND_FILTERS.find((entry) => entry.value === filter)?.kinds ?? null;
       type Page = { timeline: { total: number; entries: TimelineEntry[] } };
-      const first = await request<Page>(TIMELINE_QUERY, { asOf, kinds, offset: 0, limit: TIMELINE_LIMIT }, signal);
+      const first = await request<Page>(TIMELINE_QUERY, { asOf, now, kinds, offset: 0, limit: TIMELINE_LIMIT }, signal);
       let page = first.timeline;
       // Entries come oldest first; past the limit, fetch the newest ones instead.
       if (page.total > TIMELINE_LIMIT) {
-        page = (await request<Page>(TIMELINE_QUERY, { asOf, kinds, offset: page.total - TIMELINE_LIMIT, limit: TIMELINE_LIMIT }, signal)).timeline;
+        page = (await request<Page>(TIMELINE_QUERY, { asOf, now, kinds, offset: page.total - TIMELINE_LIMIT, limit: TIMELINE_LIMIT }, signal)).timeline;
       }
       return { total: page.total, entries: [...page.entries].reverse() };
     },
-    args: () => [...this.sessionArgs, this.route.query.get('kinds') ?? ''] as const,
+    args: () => [...this.clockArgs, this.route.query.get('kinds') ?? ''] as const,
   });
 
   private readonly change = new Task(this, {
-    task: async ([asOf, , changeId], { signal }) => {
+    task: async ([asOf, now, , changeId], { signal }) => {
       if (changeId === '') return null;
-      return (await request<{ change: ChangeNode | null }>(CHANGE_QUERY, { changeId, asOf }, signal)).change ?? 'missing';
+      return (await request<{ change: ChangeNode | null }>(CHANGE_QUERY, { changeId, asOf, now }, signal)).change ?? 'missing';
     },
-    args: () => [...this.sessionArgs, this.route.query.get('change') ?? ''] as const,
+    args: () => [...this.clockArgs, this.route.query.get('change') ?? ''] as const,
   });
 
   private readonly configuration = new Task(this, {
-    task: async ([asOf, , at], { signal }) => {
+    task: async ([asOf, now, , at], { signal }) => {
       if (at === '') return null;
-      const data = await request<{ configuration: readonly Configuration[] }>(CONFIGURATION_QUERY, { at, asOf }, signal);
+      const data = await request<{ configuration: readonly Configuration[] }>(CONFIGURATION_QUERY, { at, asOf, now }, signal);
       return data.configuration;
     },
-    args: () => [...this.sessionArgs, this.route.query.get('at') ?? ''] as const,
+    args: () => [...this.clockArgs, this.route.query.get('at') ?? ''] as const,
   });
 
   private readonly between = new Task(this, {
-    task: async ([asOf, , observationA, observationB], { signal }) => {
+    task: async ([asOf, now, , observationA, observationB], { signal }) => {
       if (observationA === '' || observationB === '') return null;
-      const data = await request<{ changesBetween: ChangesBetween | null }>(BETWEEN_QUERY, { observationA, observationB, asOf }, signal);
+      const data = await request<{ changesBetween: ChangesBetween | null }>(BETWEEN_QUERY, { observationA, observationB, asOf, now }, signal);
       return data.changesBetween ?? 'missing';
     },
-    args: () => [...this.sessionArgs, this.route.query.get('from') ?? '', this.route.query.get('to') ?? ''] as const,
+    args: () => [...this.clockArgs, this.route.query.get('from') ?? '', this.route.query.get('to') ?? ''] as const,
   });
 
   private readonly columns: readonly Column<TimelineEntry>[] = [

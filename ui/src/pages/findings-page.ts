@@ -29,8 +29,8 @@ interface Finding {
 }
 
 const FINDINGS_QUERY = /* GraphQL */ `
-  query Findings($text: String, $asOf: String, $first: Int, $after: String) {
-    findings(text: $text, asOf: $asOf, first: $first, after: $after) {
+  query Findings($text: String, $asOf: String, $now: String, $first: Int, $after: String) {
+    findings(text: $text, asOf: $asOf, now: $now, first: $first, after: $after) {
       edges {
         node {
           findingId
@@ -62,16 +62,16 @@ export class OnskyFindingsPage extends OnskyPage {
   static override styles = pageStyles;
 
   private readonly findings = new Task(this, {
-    task: async ([asOf, , text], { signal }) => {
+    task: async ([asOf, now, , text], { signal }) => {
       const { nodes } = await fetchAllNodes<{ findings: Connection<Finding> }, Finding>(
         FINDINGS_QUERY,
-        { asOf, text: text === '' ? null : text },
+        { asOf, now, text: text === '' ? null : text },
         (data) => data.findings,
         signal,
       );
       return nodes;
     },
-    args: () => [...this.sessionArgs, this.route.query.get('q') ?? ''] as const,
+    args: () => [...this.clockArgs, this.route.query.get('q') ?? ''] as const,
   });
 
   override render(): TemplateResult {

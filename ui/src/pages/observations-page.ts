@@ -87,6 +87,7 @@ const ROW_FIELDS = /* GraphQL */ `
 const SEARCH_QUERY = /* GraphQL */ `
   query Observations(
     $asOf: String
+    $now: String
     $first: Int
     $after: String
     $text: String
@@ -103,6 +104,7 @@ const SEARCH_QUERY = /* GraphQL */ `
   ) {
     observations(
       asOf: $asOf
+      now: $now
       first: $first
       after: $after
       text: $text
@@ -128,7 +130,7 @@ const SEARCH_QUERY = /* GraphQL */ `
         endCursor
       }
     }
-    dataGaps(asOf: $asOf, from: $from, to: $to) {
+    dataGaps(asOf: $asOf, now: $now, from: $from, to: $to) {
       observationId
       startUtc
       kinds
@@ -139,8 +141,8 @@ const SEARCH_QUERY = /* GraphQL */ `
 `;
 
 const DETAIL_QUERY = /* GraphQL */ `
-  query Observation($observationId: String!, $asOf: String) {
-    observation(observationId: $observationId, asOf: $asOf) {
+  query Observation($observationId: String!, $asOf: String, $now: String) {
+    observation(observationId: $observationId, asOf: $asOf, now: $now) {
       ${ROW_FIELDS}
       observer
       targets {
@@ -215,9 +217,9 @@ export class OnskyObservationsPage extends OnskyPage {
   }
 
   private readonly search = new Task(this, {
-    task: async ([asOf, , filterKey, pages], { signal }): Promise<SearchResult> => {
+    task: async ([asOf, now, , filterKey, pages], { signal }): Promise<SearchResult> => {
       const filters = JSON.parse(filterKey as string) as Record<string, string | null>;
-      const variables: Record<string, unknown> = { asOf, ...filters };
+      const variables: Record<string, unknown> = { asOf, now, ...filters };
       for (const name of ['from', 'to']) {
         const value = filters[name];
         if (value != null) variables[name] = value.length === 10 ? `${value}T00:00:00Z` : value;
@@ -240,16 +242,16 @@ export class OnskyObservationsPage extends OnskyPage {
       }
       return { total, rows, next: after, gaps };
     },
-    args: () => [...this.sessionArgs, JSON.stringify(this.filterValues), this.pages] as const,
+    args: () => [...this.clockArgs, JSON.stringify(this.filterValues), this.pages] as const,
   });
 
   private readonly detail = new Task(this, {
-    task: async ([asOf, , observationId], { signal }) => {
+    task: async ([asOf, now, , observationId], { signal }) => {
       if (observationId === '') return null;
-      const data = await request<{ observation: ObservationDetail | null }>(DETAIL_QUERY, { observationId, asOf }, signal);
+      const data = await request<{ observation: ObservationDetail | null }>(DETAIL_QUERY, { observationId, asOf, now }, signal);
       return data.observation;
     },
-    args: () => [...this.sessionArgs, this.route.query.get('observation') ?? ''] as const,
+    args: () => [...this.clockArgs, this.route.query.get('observation') ?? ''] as const,
   });
 
   private readonly columns: readonly Column<ObservationRow>[] = [

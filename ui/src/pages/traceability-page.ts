@@ -30,8 +30,8 @@ interface Trace {
 }
 
 const TRACE_QUERY = /* GraphQL */ `
-  query Traceability($asOf: String) {
-    traceability(asOf: $asOf) {
+  query Traceability($asOf: String, $now: String) {
+    traceability(asOf: $asOf, now: $now) {
       requirementRef
       coverage
       featureCount
@@ -70,8 +70,8 @@ export class OnskyTraceabilityPage extends OnskyPage {
   static override styles = pageStyles;
 
   private readonly traces = new Task(this, {
-    task: async ([asOf], { signal }) => (await request<{ traceability: readonly Trace[] }>(TRACE_QUERY, { asOf }, signal)).traceability,
-    args: () => this.sessionArgs,
+    task: async ([asOf, now], { signal }) => (await request<{ traceability: readonly Trace[] }>(TRACE_QUERY, { asOf, now }, signal)).traceability,
+    args: () => this.clockArgs,
   });
 
   override render(): TemplateResult {
