@@ -458,15 +458,21 @@ class ProjectionsRuntime implements Projections {
       });
       return new ReadModels(state);
     } finally {
-      this.foldsRunning -= 1;
-      this.foldQueue.shift()?.();
+      // The place passes straight to the next waiting fold, so that no new fold takes it between.
+      const next = this.foldQueue.shift();
+      if (next === undefined) this.foldsRunning -= 1;
+      else next();
     }
   }
 
   /** Waits until fewer than `MAX_FOLDS_AT_ONCE` views are folding, and takes a place. */
   private async foldSlot(): Promise<void> {
-    if (this.foldsRunning >= MAX_FOLDS_AT_ONCE) await new Promise<void>((resolve) => this.foldQueue.push(resolve));
-    this.foldsRunning += 1;
+    if (this.foldsRunning < MAX_FOLDS_AT_ONCE) {
+      this.foldsRunning += 1;
+      return;
+    }
+    // Resolved by a finishing fold, which hands over its place.
+    await new Promise<void>((resolve) => this.foldQueue.push(resolve));
   }
 
   /** Tests whether everything the view may fold happened before `occurredUntil`, which then filters nothing. */
