@@ -170,14 +170,14 @@ function foldObservation(state: ProjectionState, event: ObservationEvent, record
     }
     case 'ObservationReviewed': {
       const { level, reviewer, reviewedAt, reason, notes } = event.data;
-      record.reviews = appended(record.reviews, { level: REVIEW_LEVEL_NAMES[level] ?? level, reviewer, reviewedAt, reason, notes });
+      record.reviews = appended(record.reviews, { level: REVIEW_LEVEL_NAMES.get(level) ?? level, reviewer, reviewedAt, reason, notes });
       return;
     }
   }
 }
 
 /** Each review level as one string, so that reviews do not each keep a copy of their level's name. */
-const REVIEW_LEVEL_NAMES: Readonly<Record<string, ReviewLevel>> = Object.fromEntries(REVIEW_LEVELS.map((level) => [level, level]));
+const REVIEW_LEVEL_NAMES: ReadonlyMap<string, ReviewLevel> = new Map(REVIEW_LEVELS.map((level) => [level, level]));
 
 /**
  * Product records with their source. Fields are named, not spread: `{ ...product, source }` gave
