@@ -216,7 +216,7 @@ describe('browser pages', () => {
   it('time control measures at a past clock', async () => {
     const page = await open('#/features');
     const control = page.locator('onsky-time-control');
-    await control.getByLabel('As of (UTC)').fill('2019-03-11T08:00');
+    await control.getByLabel('Time (UTC)').fill('2019-03-11T08:00');
     await control.getByLabel('Which records count').selectOption('now');
     await control.getByRole('button', { name: 'Show' }).click();
     await page.getByText('Showing what had happened by 2019-03-11 08:00 UTC, from every record').waitFor();
@@ -235,7 +235,7 @@ describe('browser pages', () => {
     await page.getByText('Showing what had happened by 2019-03-11 23:59 UTC, from every record').waitFor();
     const control = page.locator('onsky-time-control');
     await expect.poll(() => control.getByLabel('Which records count').inputValue()).toBe('now');
-    await expect(control.getByLabel('As of (UTC)').inputValue()).resolves.toBe('2019-03-11T23:59');
+    await expect(control.getByLabel('Time (UTC)').inputValue()).resolves.toBe('2019-03-11T23:59');
     await page.evaluate(() => (location.hash = '#/features?asOf=2019-03-10T00:00:00Z'));
     await page.getByText('Showing the state as of 2019-03-10 00:00 UTC').waitFor();
     await expect.poll(() => control.getByLabel('Which records count').inputValue()).toBe('asOf');

@@ -95,7 +95,7 @@ export class OnskyTimeControl extends LitElement {
     const value = selected === null ? '' : selected.slice(0, 16);
     const mode: Mode = this.now !== null ? 'now' : 'asOf';
     return html`<form @submit=${this.apply} aria-label="Time control">
-      <label for="as-of">As of (UTC)</label>
+      <label for="as-of">Time (UTC)</label>
       <input id="as-of" type="datetime-local" step="60" .value=${value} aria-describedby="as-of-problem" />
       <select id="time-mode" .value=${mode} aria-label="Which records count" title="As recorded then: only what onsky had recorded by that time. As it happened then: everything recorded since about what had happened by that time, by its own dates, with ages, waits and the flow window measured then.">
         <option value="asOf" ?selected=${mode === 'asOf'}>as recorded then</option>
