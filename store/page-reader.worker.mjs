@@ -18,7 +18,11 @@ const port = /** @type {import('node:worker_threads').MessagePort} */ (parentPor
 
 const HEX_BYTES = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
 
-/** @param {Uint8Array} bytes 16 bytes of an event id */
+/**
+ * Formats an event id as `blobToUuid` in sqlite.ts does; this plain JavaScript file cannot import
+ * it, and formatting here spares the folding thread.
+ * @param {Uint8Array} bytes 16 bytes of an event id
+ */
 function uuidOf(bytes) {
   let text = '';
   for (let index = 0; index < 16; index++) {
