@@ -148,12 +148,13 @@ export class SqliteEventStore implements EventStore {
     this.logger = options.logger;
     this.walWarnBytes = options.walWarnBytes ?? 256 * 1024 * 1024;
 
-    this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
     this.busyTimeoutMs = options.busyTimeoutMs ?? 10_000;
     this.readAheadMinEvents = BigInt(options.readAheadMinEvents ?? 20_000);
-    this.db.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
+    // The wait for locks is set at open, before the first statement, because switching a new file
+    // to WAL takes a lock. Set after it, a second process opening the same new store failed at once.
+    this.db = new Database(file, { timeout: this.busyTimeoutMs });
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
     // After a checkpoint resets the WAL, truncate the file back to this size (bytes).
     this.db.pragma('journal_size_limit = 67108864');
     migrate(this.db, file);

@@ -1,9 +1,13 @@
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../store/sqlite.js';
 import { collect } from '../contract/suite.js';
 import { collectStderr, exited, onLines, spawnTypeScript } from '../support/processes.js';
 import { tempFolder } from '../support/temp.js';
+
+const require = createRequire(import.meta.url);
 
 const WORKERS = 8;
 const GOAL = 120;
@@ -63,6 +67,30 @@ describe('SQLite store with racing processes', () => {
       folder.remove();
     }
   }, 180_000);
+
+  it('waits for a lock held while it opens', async () => {
+    const folder = tempFolder('onsky-open-locked-');
+    try {
+      const file = join(folder.path, 'events.sqlite');
+      // Another process holds an exclusive lock on the new file for 400 ms. Opening the store
+      // switches it to WAL, so the opening must wait for that lock rather than fail at once.
+      const script = `const Database = require(${JSON.stringify(require.resolve('better-sqlite3'))});
+        const db = new Database(${JSON.stringify(file)});
+        db.exec('BEGIN EXCLUSIVE');
+        process.stdout.write('locked\\n');
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 400);
+        db.exec('COMMIT');
+        db.close();`;
+      const holder = spawn(process.execPath, ['-e', script]);
+      await new Promise<void>((resolve) => onLines(holder, (line) => line === 'locked' && resolve()));
+      const store = openSqliteStore(file);
+      expect(await store.headPosition()).toBeUndefined();
+      await store.close();
+      expect(await exited(holder)).toBe(0);
+    } finally {
+      folder.remove();
+    }
+  });
 
   // NOTE: two openings collided in about 1 round in 15 before the fix, so this test catches a
   // regression only some of the time.
