@@ -418,7 +418,8 @@ class ImportSession {
   /** Returns the revision an edited plan entry makes to a feature in the log; undefined for any other command. */
   private revisionOf(item: ImportCommand): PlanRevision | undefined {
     const cached = this.streams.get(item.stream);
-    if (cached === undefined) return undefined;
+    // Only a plan's proposals revise; the clock is read for those alone.
+    if (cached === undefined || item.command.type !== 'ProposeFeature') return undefined;
     // The stream's ids are those of every stored, simulated and pending event, so their count is its length.
     return planRevision(item, cached.state as FeatureState, cached.eventIds.size, (this.options.now?.() ?? new Date()).toISOString());
   }
@@ -507,13 +508,14 @@ class ImportSession {
     // A record imported before gets the same event ids, so its first event is in the stream.
     // Checked before deciding, because some commands (a review) may rightly be repeated, and
     // the domain's "already recorded" for the others is a duplicate, not a warning.
-    if (cached.eventIds.has(eventIdFor(item.commandId, 0))) return 0;
+    const firstId = eventIdFor(item.commandId, 0);
+    if (cached.eventIds.has(firstId)) return 0;
     const decision = cached.decider.decide(item.command, cached.state);
     if (E.isLeft(decision)) return decision.left.message;
 
     decision.right.forEach((event, index) => {
       cached.state = cached.decider.evolve(cached.state, event);
-      const newEvent = this.toNewEvent(item, event, index);
+      const newEvent = this.toNewEvent(item, event, index === 0 ? firstId : eventIdFor(item.commandId, index));
       cached.pending.push(newEvent);
       if (this.options.dryRun === true) this.decidedInOrder.push({ stream: route.right.stream, event: newEvent });
       cached.eventIds.add(newEvent.id);
@@ -526,9 +528,9 @@ class ImportSession {
     return decision.right.length;
   }
 
-  private toNewEvent(item: ImportCommand, event: OnskyEvent, index: number): NewEvent {
+  private toNewEvent(item: ImportCommand, event: OnskyEvent, id: string): NewEvent {
     return {
-      id: eventIdFor(item.commandId, index),
+      id,
       type: event.type,
       schemaVersion: schemaVersionOf(event.type),
       data: event.data,

@@ -2,13 +2,38 @@
  * The loop shared by line-based parsers: it reads batches from the line reader, hands each line
  * to a format's handler, and yields what the handler produced, in file order.
  */
-import { readLineBatches, type TextLine } from './lines.js';
+import { INTERNAL_ERROR_PREFIX, type LineSink, readLineBatches, readLinesInto, type TextLine } from './lines.js';
 import { applyStrictness, type Parsed, type ParseOptions, type Source, sourceName, throwFirstWarning, warning } from './types.js';
 
 /** A format's per-line state machine. It appends its output to `out` rather than returning it. */
 export interface LineHandler<R> {
   line(line: TextLine, out: Parsed<R>[]): void;
   end(out: Parsed<R>[]): void;
+}
+
+/**
+ * A format's per-line state machine that takes each line's text straight from the line reader
+ * (see `LineSink`), for formats whose files run to gigabytes.
+ */
+export interface TextLineHandler<R> extends LineSink<Parsed<R>> {
+  end(out: Parsed<R>[]): void;
+}
+
+/** Yields a text-line handler's output one item at a time; see `parseLinesWith`. */
+export function parseTextLinesWith<R>(source: Source, options: ParseOptions, handler: TextLineHandler<R>): AsyncGenerator<Parsed<R>> {
+  return applyStrictness(flatten(runTextHandler(source, options, handler)), options.strict);
+}
+
+/** Yields a text-line handler's output in batches, one per chunk read; see `parseLineBatchesWith`. */
+export function parseTextLineBatchesWith<R>(source: Source, options: ParseOptions, handler: TextLineHandler<R>): AsyncGenerator<Parsed<R>[]> {
+  return runTextHandler(source, options, handler, options.strict === true);
+}
+
+async function* runTextHandler<R>(source: Source, options: ParseOptions, handler: TextLineHandler<R>, strict = false): AsyncGenerator<Parsed<R>[]> {
+  for await (const batch of readLinesInto<Parsed<R>>(source, options, handler)) yield* strictly(batch, strict);
+  const out: Parsed<R>[] = [];
+  handler.end(out);
+  yield* strictly(out, strict);
 }
 
 export function parseLinesWith<R>(source: Source, options: ParseOptions, handler: LineHandler<R>): AsyncGenerator<Parsed<R>> {
@@ -69,5 +94,4 @@ function* strictly<R>(batch: Parsed<R>[], strict: boolean): Generator<Parsed<R>[
   throwFirstWarning([batch[first]!]);
 }
 
-/** Starts the message of a warning caused by a parser bug rather than by the input. */
-export const INTERNAL_ERROR_PREFIX = 'internal parser error, line skipped:';
+export { INTERNAL_ERROR_PREFIX };

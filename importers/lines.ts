@@ -3,7 +3,7 @@
  * (dropping a \r before it) and numbers the lines from 1. Memory use is bounded by one chunk plus
  * one capped line, so a log of any size can be imported.
  */
-import { isUtf8 } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import { rejectNonText, TEXT_SAMPLE_BYTES } from './text-check.js';
 import { ImportError, type ParsedWarning, type ParseOptions, type Source, sha256, sourceName, warning } from './types.js';
@@ -48,17 +48,52 @@ export class TextLine {
 
 export type LineItem = TextLine | ParsedWarning;
 
+/**
+ * Takes each line's bytes as they are split, in place of a `TextLine`, and appends what it makes
+ * of them to `out`, where the reader's own warnings go too, so that both stay in file order.
+ * `source[start, end)` are the line's bytes without terminator, valid only during the call;
+ * `lineText` decodes them. A sink can so read a line's fixed ASCII fields, such as a timestamp,
+ * from the bytes, which costs less than reading them from a string.
+ */
+export interface LineSink<T> {
+  line(source: Buffer, start: number, end: number, line: number, encoding: LineEncoding, out: (T | ParsedWarning)[]): void;
+}
+
+/** How a line's bytes decode: ASCII, valid UTF-8, or (not being UTF-8) Latin-1. */
+export const ASCII = 0;
+export const UTF8 = 1;
+export const LATIN1 = 2;
+export type LineEncoding = typeof ASCII | typeof UTF8 | typeof LATIN1;
+
+/** Decodes a line that a `LineSink` was given. ASCII decodes as Latin-1, which is faster and gives the same text. */
+export function lineText(source: Buffer, start: number, end: number, encoding: LineEncoding): string {
+  return source.toString(encoding === UTF8 ? 'utf8' : 'latin1', start, end);
+}
+
 export const DEFAULT_MAX_LINE_BYTES = 1024 * 1024;
 
 /**
- * Chunk size for files opened by path. One batch of records per chunk stays small enough to be
- * collected young: with 1 MiB chunks the obslog parser ran at half the speed, mostly in garbage
- * collection (bench/import-parse.ts on a shared 2-core machine).
+ * Chunk size for files opened by path. Reads of 64 KiB left the parser waiting on the disk
+ * thread for about a twentieth of its time; larger reads are split in batches (BATCH_BYTES).
  */
-const READ_CHUNK_BYTES = 64 * 1024;
+const READ_CHUNK_BYTES = 1024 * 1024;
+
+/**
+ * Bytes of lines per batch. One batch of records stays small enough to be collected young: with
+ * batches of 1 MiB the obslog parser ran at half the speed, mostly in garbage collection
+ * (bench/import-parse.ts on a shared 2-core machine).
+ */
+const BATCH_BYTES = 64 * 1024;
 
 /** Lines decoded as Latin-1 that get their own warning; later ones are counted in one summary. */
 const LATIN1_WARNINGS_SHOWN = 5;
+
+/** What a chunk's complete lines are known to be: ASCII, UTF-8, or not yet checked. */
+const UNCHECKED = 3;
+type KnownEncoding = typeof ASCII | typeof UTF8 | typeof UNCHECKED;
+
+/** Starts the message of a warning caused by a parser bug rather than by the input. */
+export const INTERNAL_ERROR_PREFIX = 'internal parser error, line skipped:';
 
 const NEWLINE = 0x0a;
 const CARRIAGE_RETURN = 0x0d;
@@ -69,8 +104,21 @@ const CARRIAGE_RETURN = 0x0d;
  * control characters). Lines longer than `maxLineBytes` are skipped with a warning, and lines
  * that are not valid UTF-8 are decoded as Latin-1 with a warning.
  */
-export async function* readLineBatches(source: Source, options: ParseOptions = {}): AsyncGenerator<LineItem[]> {
-  const reader = new LineSplitter(sourceName(source), options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES);
+export function readLineBatches(source: Source, options: ParseOptions = {}): AsyncGenerator<LineItem[]> {
+  return splitBatches<TextLine>(source, options, undefined);
+}
+
+/**
+ * Reads a source as `readLineBatches` does, but hands each line to `sink` without making a
+ * `TextLine` of it, and yields what the sink made with the reader's warnings. A sink that throws
+ * loses only its line: the error becomes a warning on it.
+ */
+export function readLinesInto<T>(source: Source, options: ParseOptions, sink: LineSink<T>): AsyncGenerator<(T | ParsedWarning)[]> {
+  return splitBatches(source, options, sink);
+}
+
+async function* splitBatches<T>(source: Source, options: ParseOptions, sink: LineSink<T> | undefined): AsyncGenerator<(T | ParsedWarning)[]> {
+  const reader = new LineSplitter<T>(sourceName(source), options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES, sink);
   const stream = typeof source === 'string' ? createReadStream(source, { highWaterMark: READ_CHUNK_BYTES }) : source.stream;
 
   // The first 64 KiB are held back until they can be checked as a whole, so a stream of small
@@ -88,8 +136,7 @@ export async function* readLineBatches(source: Source, options: ParseOptions = {
       head = undefined;
       continue;
     }
-    const items = reader.push(bytes);
-    if (items.length > 0) yield items;
+    yield* pushInBatches(reader, bytes);
   }
   if (head !== undefined) yield* releaseHead(reader, head);
 
@@ -98,10 +145,18 @@ export async function* readLineBatches(source: Source, options: ParseOptions = {
 }
 
 /** Checks the held-back start of a source for text, then splits it chunk by chunk. */
-function* releaseHead(reader: LineSplitter, head: readonly Buffer[]): Generator<LineItem[]> {
+function* releaseHead<T>(reader: LineSplitter<T>, head: readonly Buffer[]): Generator<(T | ParsedWarning)[]> {
   reader.checkText(Buffer.concat(head));
-  for (const chunk of head) {
-    const items = reader.push(chunk);
+  for (const chunk of head) yield* pushInBatches(reader, chunk);
+}
+
+/**
+ * Splits a chunk in batches of at most BATCH_BYTES, each yielded before the next is made, so that
+ * what a consumer makes of one batch is garbage before the next.
+ */
+function* pushInBatches<T>(reader: LineSplitter<T>, chunk: Buffer): Generator<(T | ParsedWarning)[]> {
+  for (let from = 0; from < chunk.length; from += BATCH_BYTES) {
+    const items = reader.push(chunk.length <= BATCH_BYTES ? chunk : chunk.subarray(from, from + BATCH_BYTES));
     if (items.length > 0) yield items;
   }
 }
@@ -113,8 +168,11 @@ export async function* readLines(source: Source, options: ParseOptions = {}): As
   }
 }
 
-/** The splitting state machine behind `readLineBatches`, fed one chunk at a time. */
-class LineSplitter {
+/**
+ * The splitting state machine behind `readLineBatches`, fed one chunk at a time. Without a sink
+ * its items are `TextLine`s (T is then `TextLine`).
+ */
+class LineSplitter<T> {
   private lineNumber = 0;
   private started = false;
   /** Bytes of the current, unfinished line that arrived in earlier chunks. */
@@ -128,20 +186,24 @@ class LineSplitter {
   constructor(
     private readonly file: string,
     private readonly maxLineBytes: number,
+    private readonly sink: LineSink<T> | undefined,
   ) {}
 
-  push(chunk: Buffer): LineItem[] {
+  push(chunk: Buffer): (T | ParsedWarning)[] {
     if (!this.started) {
       chunk = this.checkStart(chunk);
       this.started = true;
     }
     this.checkNoNul(chunk);
 
-    const items: LineItem[] = [];
+    const items: (T | ParsedWarning)[] = [];
     const lastNewline = chunk.lastIndexOf(NEWLINE);
     // A newline byte never occurs inside a multi-byte UTF-8 sequence, so the complete lines of a
     // chunk can be validated in one native call and only a failing chunk is checked per line.
-    const chunkIsUtf8 = lastNewline < 0 || isUtf8(chunk.subarray(0, lastNewline));
+    // ASCII is checked first because its lines decode faster as Latin-1, to the same text.
+    const complete = chunk.subarray(0, Math.max(lastNewline, 0));
+    const chunkIsAscii = isAscii(complete);
+    const chunkIsUtf8 = chunkIsAscii || isUtf8(complete);
     let position = 0;
 
     while (position < chunk.length) {
@@ -158,21 +220,21 @@ class LineSplitter {
         const joined = Buffer.concat([...this.carry, chunk.subarray(position, newline)]);
         this.carry = [];
         this.carryLength = 0;
-        this.finishLine(joined, 0, joined.length, false, items);
+        this.finishLine(joined, 0, joined.length, UNCHECKED, items);
       } else {
-        this.finishLine(chunk, position, newline, chunkIsUtf8, items);
+        this.finishLine(chunk, position, newline, chunkIsAscii ? ASCII : chunkIsUtf8 ? UTF8 : UNCHECKED, items);
       }
       position = newline + 1;
     }
     return items;
   }
 
-  end(): LineItem[] {
-    const items: LineItem[] = [];
+  end(): (T | ParsedWarning)[] {
+    const items: (T | ParsedWarning)[] = [];
     if (this.carryLength > 0 && !this.skipping) {
       this.lineNumber += 1;
       const joined = Buffer.concat(this.carry);
-      this.finishLine(joined, 0, joined.length, false, items);
+      this.finishLine(joined, 0, joined.length, UNCHECKED, items);
     }
     this.carry = [];
     this.carryLength = 0;
@@ -186,7 +248,7 @@ class LineSplitter {
     return items;
   }
 
-  private keepPartial(part: Buffer, items: LineItem[]): void {
+  private keepPartial(part: Buffer, items: (T | ParsedWarning)[]): void {
     if (this.skipping) return;
     if (this.carryLength + part.length > this.maxLineBytes) {
       this.skipping = true;
@@ -201,15 +263,19 @@ class LineSplitter {
   }
 
   /** Emits the line in `source[start, end)`, without a trailing \r. */
-  private finishLine(source: Buffer, start: number, end: number, knownUtf8: boolean, items: LineItem[]): void {
+  private finishLine(source: Buffer, start: number, end: number, encoding: KnownEncoding, items: (T | ParsedWarning)[]): void {
     if (end > start && source[end - 1] === CARRIAGE_RETURN) end -= 1;
     if (end - start > this.maxLineBytes) {
       items.push(this.longLineWarning(this.lineNumber));
       return;
     }
 
-    if (knownUtf8 || isUtf8(source.subarray(start, end))) {
-      items.push(new TextLine(source.toString('utf8', start, end), this.lineNumber, source, start, end, false));
+    if (encoding === ASCII || encoding === UTF8) {
+      this.emit(source, start, end, encoding, items);
+      return;
+    }
+    if (isUtf8(source.subarray(start, end))) {
+      this.emit(source, start, end, UTF8, items);
       return;
     }
 
@@ -218,7 +284,21 @@ class LineSplitter {
     if (this.latin1Lines <= LATIN1_WARNINGS_SHOWN) {
       items.push(warning(this.file, this.lineNumber, 'line is not valid UTF-8, so it was decoded as Latin-1; save the file as UTF-8 if that is wrong'));
     }
-    items.push(new TextLine(source.toString('latin1', start, end), this.lineNumber, source, start, end, true));
+    this.emit(source, start, end, LATIN1, items);
+  }
+
+  private emit(source: Buffer, start: number, end: number, encoding: LineEncoding, items: (T | ParsedWarning)[]): void {
+    if (this.sink === undefined) {
+      items.push(new TextLine(lineText(source, start, end, encoding), this.lineNumber, source, start, end, encoding === LATIN1) as T);
+      return;
+    }
+    // One malformed line must not stop an import of millions, so a failure in a sink becomes a
+    // warning on that line. The fuzz tests count such warnings as parser bugs.
+    try {
+      this.sink.line(source, start, end, this.lineNumber, encoding, items);
+    } catch (error) {
+      items.push(warning(this.file, this.lineNumber, `${INTERNAL_ERROR_PREFIX} ${error instanceof Error ? error.message : String(error)}`));
+    }
   }
 
   private longLineWarning(line: number): ParsedWarning {

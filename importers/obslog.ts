@@ -4,10 +4,11 @@
  * interest and, at the end of the log, one session summary per capture block. Lines without a
  * capture block get their summary, and a warning, when they end.
  */
-import { type LineHandler, parseLineBatchesWith, parseLinesWith } from './driver.js';
-import type { TextLine } from './lines.js';
-import { isoFromDateTime, scanDateTime } from './time.js';
-import { type Parsed, type ParseOptions, type Source, record, sha256, sourceName, warning } from './types.js';
+import { parseTextLineBatchesWith, parseTextLinesWith, type TextLineHandler } from './driver.js';
+import { AsciiCursor, asciiBytes } from './ascii-cursor.js';
+import { ASCII, LATIN1, type LineEncoding, lineText } from './lines.js';
+import { scanDateTimeBytes } from './time.js';
+import { type Parsed, type ParseOptions, type Source, record, sha256, sourceName, textRecord, warning } from './types.js';
 
 interface ObslogBase {
   /** Time of the line, ISO 8601 UTC. */
@@ -67,20 +68,75 @@ const TRACKED = /target tracked for (\d+(?:\.\d+)?) seconds/y;
 const OFFSET = /Offset of \((-?\d+(?:\.\d+)?), (-?\d+(?:\.\d+)?)\) degrees/y;
 const STRAGGLERS = /Waiting for sensor '([^']*)' == (.+?) had (\d+) straggler\(s\)(?:: (.*))?$/y;
 const SCAN_SUMMARY = /Scan completed - (\d+) scan lines/y;
-const RECEPTOR = /^[a-z]{1,3}\d{3,4}$/;
 
 const CAPTURE_BLOCK = 'Capture block ID = ';
 const COMPOUND_SCAN = 'New compound scan: ';
+const CAPTURE_BLOCK_BYTES = asciiBytes(CAPTURE_BLOCK);
+const COMPOUND_SCAN_BYTES = asciiBytes(COMPOUND_SCAN);
+const QUORUM_BYTES = asciiBytes('Quorum = ');
+const QUORUM_REQUIRED_BYTES = asciiBytes('% -> ');
+const QUORUM_OF_BYTES = asciiBytes(' of ');
+const QUORUM_TOLERATED_BYTES = asciiBytes(' receptor(s), i.e. ');
+const QUORUM_END_BYTES = asciiBytes(' straggler(s) tolerated');
+const TRACK_BYTES = asciiBytes('Initiating ');
+const TRACK_TARGET_BYTES = asciiBytes("-second track on target '");
+const TRACKED_BYTES = asciiBytes('target tracked for ');
+const TRACKED_END_BYTES = asciiBytes(' seconds');
+const OFFSET_BYTES = asciiBytes('Offset of (');
+const OFFSET_BETWEEN_BYTES = asciiBytes(', ');
+const OFFSET_END_BYTES = asciiBytes(') degrees');
+const STRAGGLERS_BYTES = asciiBytes("Waiting for sensor '");
+const STRAGGLERS_VALUE_BYTES = asciiBytes(' == ');
+const STRAGGLERS_HAD_BYTES = asciiBytes(' had ');
+const STRAGGLERS_COUNT_BYTES = asciiBytes(' straggler(s)');
+const STRAGGLERS_LIST_BYTES = asciiBytes(': ');
+const PERFORMING_SCAN_BYTES = asciiBytes('performing scan');
+const SCAN_COMPLETE_BYTES = asciiBytes('scan complete');
+const SCAN_SUMMARY_BYTES = asciiBytes('Scan completed - ');
+const SCAN_SUMMARY_END_BYTES = asciiBytes(' scan lines');
+const CARRIAGE_RETURN = 13;
 const CHAR_C = 67;
+const OPEN_BRACKET = 91;
+const CLOSE_BRACKET = 93;
+const SINGLE_QUOTE = 39;
+const DOUBLE_QUOTE = 34;
+const COMMA = 44;
+const LOWER_A = 97;
+const LOWER_Z = 122;
+const DIGIT_0 = 48;
+const DIGIT_9 = 57;
+const CHAR_F = 70;
 const CHAR_I = 73;
 const CHAR_N = 78;
 const CHAR_O = 79;
 const CHAR_Q = 81;
 const CHAR_S = 83;
 const CHAR_W = 87;
+const CHAR_Z = 90;
 const CHAR_P_LOWER = 112;
 const CHAR_S_LOWER = 115;
 const CHAR_T_LOWER = 116;
+
+/** The date of a line that starts with a valid timestamp, as the number YYYYMMDD. */
+function dateKey(bytes: Buffer, start: number): number {
+  const year = twoDigits(bytes, start) * 100 + twoDigits(bytes, start + 2);
+  return year * 10_000 + twoDigits(bytes, start + 5) * 100 + twoDigits(bytes, start + 8);
+}
+
+/** Value of two ASCII digits that the timestamp check has already found to be digits. */
+function twoDigits(bytes: Buffer, index: number): number {
+  return ((bytes[index] ?? 0) - 48) * 10 + (bytes[index + 1] ?? 0) - 48;
+}
+
+/** True when `INFO` starts at `index`. */
+function isInfo(bytes: Buffer, index: number): boolean {
+  return bytes[index] === CHAR_I && bytes[index + 1] === CHAR_N && bytes[index + 2] === CHAR_F && bytes[index + 3] === CHAR_O;
+}
+
+/** A compound scan's label: the text after `New compound scan: ` without its quotes. */
+function compoundScanLabel(quoted: string): string {
+  return quoted.length >= 2 && quoted.startsWith("'") && quoted.endsWith("'") ? quoted.slice(1, -1) : quoted;
+}
 
 /** True when the message from `position` to the end of the line is exactly `expected`. */
 function isWholeMessage(text: string, position: number, expected: string): boolean {
@@ -94,12 +150,12 @@ function matchAt(pattern: RegExp, text: string, position: number): RegExpExecArr
 }
 
 export function parseObslog(source: Source, options: ParseOptions = {}): AsyncGenerator<Parsed<ObslogRecord>> {
-  return parseLinesWith(source, options, new ObslogHandler(sourceName(source)));
+  return parseTextLinesWith(source, options, new ObslogHandler(sourceName(source)));
 }
 
 /** Yields the same items as `parseObslog`, in batches of one read chunk each. */
 export function parseObslogBatches(source: Source, options: ParseOptions = {}): AsyncGenerator<Parsed<ObslogRecord>[]> {
-  return parseLineBatchesWith(source, options, new ObslogHandler(sourceName(source)));
+  return parseTextLineBatchesWith(source, options, new ObslogHandler(sourceName(source)));
 }
 
 /**
@@ -107,6 +163,9 @@ export function parseObslogBatches(source: Source, options: ParseOptions = {}): 
  * text is not a complete list.
  */
 export function parseReceptorList(text: string): string[] | null {
+  const plain = plainReceptorList(text);
+  if (plain !== undefined) return plain;
+
   const trimmed = text.trim();
   if (!trimmed.startsWith('[') || !trimmed.endsWith(']')) return null;
   const inner = trimmed.slice(1, -1).trim();
@@ -124,13 +183,54 @@ export function parseReceptorList(text: string): string[] | null {
   return names;
 }
 
+/**
+ * Reads the list as Python writes it, `['m006', 'm031']`, with one scan instead of the splits and
+ * trims of the general reader. Returns undefined for any other spelling (spaces, double quotes,
+ * a comma in a name), which the general reader then reads.
+ */
+function plainReceptorList(text: string): string[] | undefined {
+  const last = text.length - 1;
+  if (text.charCodeAt(0) !== OPEN_BRACKET || text.charCodeAt(last) !== CLOSE_BRACKET) return undefined;
+  const names: string[] = [];
+  if (last === 1) return names;
+
+  let position = 1;
+  for (;;) {
+    if (text.charCodeAt(position) !== SINGLE_QUOTE) return undefined;
+    const close = text.indexOf("'", position + 1);
+    if (close < 0) return undefined;
+    for (let index = position + 1; index < close; index += 1) {
+      const code = text.charCodeAt(index);
+      if (code === COMMA || code === DOUBLE_QUOTE) return undefined;
+    }
+    names.push(text.slice(position + 1, close));
+    if (close === last - 1) return names;
+    if (text.charCodeAt(close + 1) !== COMMA || text.charCodeAt(close + 2) !== SPACE) return undefined;
+    position = close + 3;
+  }
+}
+
+/** True for a receptor name as MeerKAT writes them: one to three lowercase letters and three or four digits (m006, s0001). */
+function isReceptorName(name: string): boolean {
+  let letters = 0;
+  while (letters < name.length && name.charCodeAt(letters) >= LOWER_A && name.charCodeAt(letters) <= LOWER_Z) letters += 1;
+  const digits = name.length - letters;
+  if (letters < 1 || letters > 3 || digits < 3 || digits > 4) return false;
+  for (let index = letters; index < name.length; index += 1) {
+    const code = name.charCodeAt(index);
+    if (code < DIGIT_0 || code > DIGIT_9) return false;
+  }
+  return true;
+}
+
 interface SessionState {
   captureBlockId?: string;
   start: string;
   end: string;
   firstLine: number;
   lastLine: number;
-  rawLines: Buffer[];
+  /** The lines a summary's digest covers, each as its text or, for a line that was not UTF-8, a copy of its bytes. */
+  rawLines: RawPiece[];
   targets: Map<string, number>;
   currentTarget?: string;
   compoundScans: number;
@@ -139,42 +239,67 @@ interface SessionState {
   errors: number;
 }
 
-class ObslogHandler implements LineHandler<ObslogRecord> {
+export class ObslogHandler implements TextLineHandler<ObslogRecord> {
   private session: SessionState | undefined;
   /** Closed sessions by capture block, in the order first closed, with the raw lines of each run. */
-  private readonly closedSessions = new Map<string, { summary: ObslogSession; raw: Buffer[]; line: number }>();
-  private lastLine: TextLine | undefined;
+  private readonly closedSessions = new Map<string, { summary: ObslogSession; raw: RawPiece[]; line: number }>();
+  private lastRaw: RawPiece | undefined;
   /** Time and line before the current one, to end a session there. */
   private previousEnd = '';
-  private previousLine: TextLine | undefined;
+  private previousRaw: RawPiece | undefined;
+  /** The line being read: its text, and for a line that was not UTF-8 the digest of its bytes. */
+  private text = '';
+  private bytesDigest: string | undefined;
+  /** The last date seen (see `dateKey`) and its ISO start (`2019-03-05T`), reused while lines keep the date. */
+  private date = -1;
+  private isoDate = '';
+  /** True when the line being read is ASCII; the cursor then points at its bytes. */
+  private ascii = false;
+  private readonly cursor = new AsciiCursor();
 
   constructor(private readonly file: string) {}
 
-  line(line: TextLine, out: Parsed<ObslogRecord>[]): void {
-    const text = line.text;
-    if (text.length === 0 || (text.charCodeAt(0) <= SPACE && text.trim() === '')) return;
+  line(source: Buffer, start: number, end: number, lineNumber: number, encoding: LineEncoding, out: Parsed<ObslogRecord>[]): void {
+    if (start === end || ((source[start] ?? 0) <= SPACE && lineText(source, start, end, encoding).trim() === '')) return;
 
-    const timeEnd = scanDateTime(text);
-    if (timeEnd < 0 || text[timeEnd] !== 'Z') {
-      out.push(warning(this.file, line.line, `line does not start with a UTC timestamp such as "2019-03-05 16:24:22.230Z": "${preview(text)}"`));
+    // Up to the message every character of a valid line is ASCII, so byte offsets there are
+    // character offsets in the text too.
+    const timeEnd = scanDateTimeBytes(source, start, end);
+    if (timeEnd < 0 || source[start + timeEnd] !== CHAR_Z) {
+      out.push(warning(this.file, lineNumber, `line does not start with a UTC timestamp such as "2019-03-05 16:24:22.230Z": "${preview(lineText(source, start, end, encoding))}"`));
       return;
     }
-    const at = isoFromDateTime(text, timeEnd);
+    const text = lineText(source, start, end, encoding);
+    const date = dateKey(source, start);
+    if (date !== this.date) {
+      this.date = date;
+      this.isoDate = `${text.slice(0, 10)}T`;
+    }
+    const at = this.isoDate + text.slice(11, timeEnd + 1);
+    this.text = text;
+    // Hashing a UTF-8 line's text gives the digest of its bytes; a Latin-1 decoding would not.
+    this.bytesDigest = encoding === LATIN1 ? sha256(source.subarray(start, end)) : undefined;
 
     let position = timeEnd + 1;
-    while (text.charCodeAt(position) === SPACE) position += 1;
-    let levelEnd = position;
-    while (levelEnd < text.length && text.charCodeAt(levelEnd) !== SPACE) levelEnd += 1;
-    // Nearly every line is INFO, so that level is recognised without taking a substring.
-    const level = levelEnd - position === 4 && text.startsWith('INFO', position) ? 'INFO' : LEVELS[text.slice(position, levelEnd)];
-    if (level === undefined) {
-      out.push(warning(this.file, line.line, `unknown log level "${preview(text.slice(position, levelEnd))}"; expected INFO, WARNING or ERROR`));
-      return;
+    while (source[start + position] === SPACE) position += 1;
+    let levelEnd = position + 4;
+    let level: string | undefined = 'INFO';
+    // Nearly every line is INFO, so that level is recognised from its bytes.
+    if (!(isInfo(source, start + position) && (start + levelEnd === end || source[start + levelEnd] === SPACE))) {
+      levelEnd = position;
+      while (levelEnd < text.length && text.charCodeAt(levelEnd) !== SPACE) levelEnd += 1;
+      level = LEVELS[text.slice(position, levelEnd)];
+      if (level === undefined) {
+        out.push(warning(this.file, lineNumber, `unknown log level "${preview(text.slice(position, levelEnd))}"; expected INFO, WARNING or ERROR`));
+        return;
+      }
     }
-    while (text.charCodeAt(levelEnd) === SPACE) levelEnd += 1;
+    while (source[start + levelEnd] === SPACE) levelEnd += 1;
 
-    this.track(at, line);
-    this.readMessage(at, level, text, levelEnd, line, out);
+    this.track(at, lineNumber, encoding === LATIN1 ? Buffer.from(source.subarray(start, end)) : text);
+    this.ascii = encoding === ASCII;
+    if (this.ascii) this.cursor.reset(source, start, end, levelEnd);
+    this.readMessage(at, level, text, levelEnd, lineNumber, out);
   }
 
   end(out: Parsed<ObslogRecord>[]): void {
@@ -182,23 +307,24 @@ class ObslogHandler implements LineHandler<ObslogRecord> {
     for (const captureBlockId of [...this.closedSessions.keys()]) this.emitSession(captureBlockId, out);
   }
 
-  private track(at: string, line: TextLine): void {
+  private track(at: string, line: number, raw: RawPiece): void {
     if (this.session === undefined) {
-      this.session = { start: at, end: at, firstLine: line.line, lastLine: line.line, rawLines: [Buffer.from(line.bytes)], targets: new Map(), compoundScans: 0, compoundScanList: [], warnings: 0, errors: 0 };
+      this.session = { start: at, end: at, firstLine: line, lastLine: line, rawLines: [raw], targets: new Map(), compoundScans: 0, compoundScanList: [], warnings: 0, errors: 0 };
     }
     this.previousEnd = this.session.end;
-    this.previousLine = this.lastLine;
+    this.previousRaw = this.lastRaw;
     this.session.end = at;
-    this.session.lastLine = line.line;
-    this.lastLine = line;
+    this.session.lastLine = line;
+    this.lastRaw = raw;
   }
 
   /**
    * Reads the message that starts at `position` in the line. The first character picks the one
    * pattern that can match, because most lines of a long log are lines of interest and testing
-   * every prefix in turn was a large part of the parser's time.
+   * every prefix in turn was a large part of the parser's time. An ASCII line is read from its
+   * bytes first (`readAsciiMessage`); the patterns read what that does not accept.
    */
-  private readMessage(at: string, level: string, text: string, position: number, line: TextLine, out: Parsed<ObslogRecord>[]): void {
+  private readMessage(at: string, level: string, text: string, position: number, line: number, out: Parsed<ObslogRecord>[]): void {
     const session = this.session as SessionState;
     const captureBlockId = session.captureBlockId;
 
@@ -208,6 +334,7 @@ class ObslogHandler implements LineHandler<ObslogRecord> {
       this.emit(out, line, { type: 'message', at, captureBlockId, level, text: text.slice(position) });
       return;
     }
+    if (this.ascii && this.readAsciiMessage(at, session, text, position, line, out)) return;
 
     switch (text.charCodeAt(position)) {
       case CHAR_C:
@@ -217,7 +344,7 @@ class ObslogHandler implements LineHandler<ObslogRecord> {
         if (text.startsWith('Quorum = ', position)) this.readQuorum(at, captureBlockId, text, position, line, out);
         return;
       case CHAR_N:
-        if (text.startsWith(COMPOUND_SCAN, position)) this.readCompoundScan(at, session, text.slice(position + COMPOUND_SCAN.length).trim(), line, out);
+        if (text.startsWith(COMPOUND_SCAN, position)) this.readCompoundScan(at, session, compoundScanLabel(text.slice(position + COMPOUND_SCAN.length).trim()), line, out);
         return;
       case CHAR_I:
         if (text.startsWith('Initiating ', position)) this.readTrack(at, session, text, position, line, out);
@@ -248,40 +375,146 @@ class ObslogHandler implements LineHandler<ObslogRecord> {
     }
   }
 
-  private readQuorum(at: string, captureBlockId: string | undefined, text: string, position: number, line: TextLine, out: Parsed<ObslogRecord>[]): void {
+  /**
+   * Reads the usual lines of interest from the bytes of an ASCII line, where reading them with the
+   * patterns cost three times as much. Returns false, having changed nothing, for a line it does
+   * not accept whole; `readMessage` then reads it with the patterns, which also warn.
+   */
+  private readAsciiMessage(at: string, session: SessionState, text: string, position: number, line: number, out: Parsed<ObslogRecord>[]): boolean {
+    const cursor = this.cursor;
+    const captureBlockId = session.captureBlockId;
+    switch (cursor.byteAt(position)) {
+      case CHAR_C: {
+        if (!(cursor.literal(CAPTURE_BLOCK_BYTES) && cursor.length - cursor.offset === 10 && cursor.digits() && cursor.atEnd())) return false;
+        this.readCaptureBlock(at, text.slice(-10), line, out);
+        return true;
+      }
+      case CHAR_Q: {
+        if (!(cursor.literal(QUORUM_BYTES) && cursor.decimal())) return false;
+        const percent = cursor.value;
+        if (!(cursor.literal(QUORUM_REQUIRED_BYTES) && cursor.digits())) return false;
+        const required = cursor.value;
+        if (!(cursor.literal(QUORUM_OF_BYTES) && cursor.digits())) return false;
+        const receptors = cursor.value;
+        if (!(cursor.literal(QUORUM_TOLERATED_BYTES) && cursor.digits() && cursor.literal(QUORUM_END_BYTES))) return false;
+        this.emit(out, line, { type: 'quorum', at, captureBlockId, percent, required, receptors, stragglersTolerated: cursor.value });
+        return true;
+      }
+      case CHAR_N: {
+        if (!cursor.literal(COMPOUND_SCAN_BYTES)) return false;
+        const from = cursor.offset;
+        if (cursor.length - from < 2 || cursor.byteAt(from) !== SINGLE_QUOTE || cursor.byteAt(cursor.length - 1) !== SINGLE_QUOTE) return false;
+        this.readCompoundScan(at, session, text.slice(from + 1, -1), line, out);
+        return true;
+      }
+      case CHAR_I: {
+        if (!(cursor.literal(TRACK_BYTES) && cursor.decimal() && cursor.literal(TRACK_TARGET_BYTES))) return false;
+        const from = cursor.offset;
+        const last = cursor.length - 1;
+        // The pattern's `.` stops at a carriage return, so such a target is left to it.
+        if (last < from || cursor.byteAt(last) !== SINGLE_QUOTE || cursor.holds(CARRIAGE_RETURN, from, last)) return false;
+        this.applyTrack(at, session, text.slice(from, last), cursor.value, line, out);
+        return true;
+      }
+      case CHAR_T_LOWER: {
+        if (!(cursor.literal(TRACKED_BYTES) && cursor.decimal() && cursor.literal(TRACKED_END_BYTES))) return false;
+        this.applyTracked(at, session, cursor.value, line, out);
+        return true;
+      }
+      case CHAR_O: {
+        if (!(cursor.literal(OFFSET_BYTES) && cursor.signedDecimal())) return false;
+        const xDegrees = cursor.value;
+        if (!(cursor.literal(OFFSET_BETWEEN_BYTES) && cursor.signedDecimal() && cursor.literal(OFFSET_END_BYTES))) return false;
+        this.emit(out, line, { type: 'offset', at, captureBlockId, xDegrees, yDegrees: cursor.value });
+        return true;
+      }
+      case CHAR_W:
+        return this.readAsciiStragglers(at, captureBlockId, text, line, out);
+      case CHAR_P_LOWER:
+        if (!cursor.rest(PERFORMING_SCAN_BYTES)) return false;
+        this.emit(out, line, { type: 'scan', at, captureBlockId, phase: 'started' });
+        return true;
+      case CHAR_S_LOWER:
+        if (!cursor.rest(SCAN_COMPLETE_BYTES)) return false;
+        this.emit(out, line, { type: 'scan', at, captureBlockId, phase: 'completed' });
+        return true;
+      case CHAR_S:
+        if (!(cursor.literal(SCAN_SUMMARY_BYTES) && cursor.digits() && cursor.literal(SCAN_SUMMARY_END_BYTES))) return false;
+        this.emit(out, line, { type: 'scan-summary', at, captureBlockId, scanLines: cursor.value });
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  /**
+   * Reads `Waiting for sensor 'S' == V had N straggler(s): [...]` as the STRAGGLERS pattern does:
+   * V is the shortest text after which ` had N straggler(s)` ends the line or is followed by `: `.
+   */
+  private readAsciiStragglers(at: string, captureBlockId: string | undefined, text: string, line: number, out: Parsed<ObslogRecord>[]): boolean {
+    const cursor = this.cursor;
+    if (!cursor.literal(STRAGGLERS_BYTES)) return false;
+    const sensorStart = cursor.offset;
+    const sensorEnd = cursor.find(SINGLE_QUOTE);
+    if (sensorEnd < 0) return false;
+    cursor.moveTo(sensorEnd + 1);
+    if (!cursor.literal(STRAGGLERS_VALUE_BYTES)) return false;
+    const valueStart = cursor.offset;
+    // The pattern's `.` stops at a carriage return, so such a line is left to it.
+    if (cursor.holds(CARRIAGE_RETURN, valueStart, cursor.length)) return false;
+
+    for (let had = cursor.findLiteral(STRAGGLERS_HAD_BYTES, valueStart + 1); had >= 0; had = cursor.findLiteral(STRAGGLERS_HAD_BYTES, had + 1)) {
+      cursor.moveTo(had + STRAGGLERS_HAD_BYTES.length);
+      if (!(cursor.digits() && cursor.literal(STRAGGLERS_COUNT_BYTES))) continue;
+      const count = cursor.value;
+      let list: string | undefined;
+      if (cursor.literal(STRAGGLERS_LIST_BYTES)) list = text.slice(cursor.offset);
+      else if (!cursor.atEnd()) continue;
+      this.applyStragglers(at, captureBlockId, text.slice(sensorStart, sensorEnd), text.slice(valueStart, had), count, list, line, out);
+      return true;
+    }
+    return false;
+  }
+
+  private readQuorum(at: string, captureBlockId: string | undefined, text: string, position: number, line: number, out: Parsed<ObslogRecord>[]): void {
     const match = matchAt(QUORUM, text, position);
     if (match === null) {
-      out.push(warning(this.file, line.line, `quorum line not understood: "${preview(text.slice(position))}"`));
+      out.push(warning(this.file, line, `quorum line not understood: "${preview(text.slice(position))}"`));
       return;
     }
     this.emit(out, line, { type: 'quorum', at, captureBlockId, percent: Number(match[1]), required: Number(match[2]), receptors: Number(match[3]), stragglersTolerated: Number(match[4]) });
   }
 
-  private readCompoundScan(at: string, session: SessionState, quoted: string, line: TextLine, out: Parsed<ObslogRecord>[]): void {
-    const label = quoted.length >= 2 && quoted.startsWith("'") && quoted.endsWith("'") ? quoted.slice(1, -1) : quoted;
+  private readCompoundScan(at: string, session: SessionState, label: string, line: number, out: Parsed<ObslogRecord>[]): void {
     session.compoundScans += 1;
     if (session.compoundScanList.length < MAX_SESSION_TARGETS) session.compoundScanList.push({ label, trackedSeconds: 0 });
     this.emit(out, line, { type: 'compound-scan', at, captureBlockId: session.captureBlockId, label });
   }
 
-  private readTrack(at: string, session: SessionState, text: string, position: number, line: TextLine, out: Parsed<ObslogRecord>[]): void {
+  private readTrack(at: string, session: SessionState, text: string, position: number, line: number, out: Parsed<ObslogRecord>[]): void {
     const match = matchAt(TRACK, text, position);
     if (match === null) return;
-    const target = match[2] ?? '';
+    this.applyTrack(at, session, match[2] ?? '', Number(match[1]), line, out);
+  }
+
+  private applyTrack(at: string, session: SessionState, target: string, seconds: number, line: number, out: Parsed<ObslogRecord>[]): void {
     session.currentTarget = target;
     if (!session.targets.has(target) && session.targets.size < MAX_SESSION_TARGETS) session.targets.set(target, 0);
     const scan = session.compoundScanList.at(-1);
     if (scan !== undefined && scan.target === undefined) scan.target = target;
-    this.emit(out, line, { type: 'track', at, captureBlockId: session.captureBlockId, target, seconds: Number(match[1]) });
+    this.emit(out, line, { type: 'track', at, captureBlockId: session.captureBlockId, target, seconds });
   }
 
-  private readTracked(at: string, session: SessionState, text: string, position: number, line: TextLine, out: Parsed<ObslogRecord>[]): void {
+  private readTracked(at: string, session: SessionState, text: string, position: number, line: number, out: Parsed<ObslogRecord>[]): void {
     const match = matchAt(TRACKED, text, position);
     if (match === null) {
-      out.push(warning(this.file, line.line, `track duration not understood: "${preview(text.slice(position))}"`));
+      out.push(warning(this.file, line, `track duration not understood: "${preview(text.slice(position))}"`));
       return;
     }
-    const seconds = Number(match[1]);
+    this.applyTracked(at, session, Number(match[1]), line, out);
+  }
+
+  private applyTracked(at: string, session: SessionState, seconds: number, line: number, out: Parsed<ObslogRecord>[]): void {
     const target = session.currentTarget;
     if (target !== undefined && session.targets.has(target)) session.targets.set(target, (session.targets.get(target) ?? 0) + seconds);
     const scan = session.compoundScanList.at(-1);
@@ -289,60 +522,69 @@ class ObslogHandler implements LineHandler<ObslogRecord> {
     this.emit(out, line, { type: 'tracked', at, captureBlockId: session.captureBlockId, target, seconds });
   }
 
-  private readOffset(at: string, captureBlockId: string | undefined, text: string, position: number, line: TextLine, out: Parsed<ObslogRecord>[]): void {
+  private readOffset(at: string, captureBlockId: string | undefined, text: string, position: number, line: number, out: Parsed<ObslogRecord>[]): void {
     const match = matchAt(OFFSET, text, position);
     if (match === null) {
-      out.push(warning(this.file, line.line, `pointing offset not understood: "${preview(text.slice(position))}"`));
+      out.push(warning(this.file, line, `pointing offset not understood: "${preview(text.slice(position))}"`));
       return;
     }
     this.emit(out, line, { type: 'offset', at, captureBlockId, xDegrees: Number(match[1]), yDegrees: Number(match[2]) });
   }
 
-  private emit(out: Parsed<ObslogRecord>[], line: TextLine, value: ObslogRecord): void {
-    out.push(record(value, { file: this.file, line: line.line }, line.lazyDigest()));
+  private emit(out: Parsed<ObslogRecord>[], line: number, value: ObslogRecord): void {
+    out.push(this.recordOf(value, { file: this.file, line }));
   }
 
-  private readCaptureBlock(at: string, id: string, line: TextLine, out: Parsed<ObslogRecord>[]): void {
+  /** A record of the current line, whose digest is that of the line's bytes. */
+  private recordOf(value: ObslogRecord, locator: { readonly file: string; readonly line: number; readonly key?: string }): Parsed<ObslogRecord> {
+    return this.bytesDigest === undefined ? textRecord(value, locator, this.text) : record(value, locator, this.bytesDigest);
+  }
+
+  private readCaptureBlock(at: string, id: string, line: number, out: Parsed<ObslogRecord>[]): void {
     if (!/^\d{10}$/.test(id)) {
-      out.push(warning(this.file, line.line, `capture block id "${preview(id)}" is not a 10-digit Unix time`));
+      out.push(warning(this.file, line, `capture block id "${preview(id)}" is not a 10-digit Unix time`));
       return;
     }
 
+    // `track` has made this line the last one.
+    const raw = this.lastRaw as RawPiece;
     // A second capture block in one log starts a new session; the lines before it stay with the old one.
     if (this.session?.captureBlockId !== undefined && this.session.captureBlockId !== id) {
-      this.session.lastLine = line.line - 1;
+      this.session.lastLine = line - 1;
       this.session.end = this.previousEnd;
-      this.lastLine = this.previousLine;
+      this.lastRaw = this.previousRaw;
       this.closeSession(out);
-      this.track(at, line);
+      this.track(at, line, raw);
     }
     const session = this.session as SessionState;
     session.captureBlockId = id;
-    session.rawLines.push(Buffer.from(line.bytes));
-    out.push(record({ type: 'capture-block', at, captureBlockId: id }, { file: this.file, line: line.line, key: id }, line.lazyDigest()));
+    session.rawLines.push(raw);
+    out.push(this.recordOf({ type: 'capture-block', at, captureBlockId: id }, { file: this.file, line, key: id }));
   }
 
-  private readStragglers(at: string, captureBlockId: string | undefined, text: string, position: number, line: TextLine, out: Parsed<ObslogRecord>[]): void {
+  private readStragglers(at: string, captureBlockId: string | undefined, text: string, position: number, line: number, out: Parsed<ObslogRecord>[]): void {
     const match = matchAt(STRAGGLERS, text, position);
     if (match === null) {
-      out.push(warning(this.file, line.line, `sensor wait not understood: "${preview(text.slice(position))}"`));
+      out.push(warning(this.file, line, `sensor wait not understood: "${preview(text.slice(position))}"`));
       return;
     }
+    this.applyStragglers(at, captureBlockId, match[1] ?? '', match[2] ?? '', Number(match[3]), match[4], line, out);
+  }
 
-    const count = Number(match[3]);
-    const receptors = match[4] === undefined ? [] : parseReceptorList(match[4]);
+  private applyStragglers(at: string, captureBlockId: string | undefined, sensor: string, value: string, count: number, list: string | undefined, line: number, out: Parsed<ObslogRecord>[]): void {
+    const receptors = list === undefined ? [] : parseReceptorList(list);
     if (receptors === null) {
-      out.push(warning(this.file, line.line, `straggler list "${preview(match[4] ?? '')}" is not a Python list of receptor names such as ['m006', 'm031']`));
+      out.push(warning(this.file, line, `straggler list "${preview(list ?? '')}" is not a Python list of receptor names such as ['m006', 'm031']`));
       return;
     }
-    const odd = receptors.filter((name) => !RECEPTOR.test(name));
+    const odd = receptors.every(isReceptorName) ? [] : receptors.filter((name) => !isReceptorName(name));
     if (odd.length > 0) {
-      out.push(warning(this.file, line.line, `straggler names ${odd.map((name) => `"${preview(name)}"`).join(', ')} do not look like receptor names such as m006; kept as written`));
+      out.push(warning(this.file, line, `straggler names ${odd.map((name) => `"${preview(name)}"`).join(', ')} do not look like receptor names such as m006; kept as written`));
     }
     if (receptors.length !== count) {
-      out.push(warning(this.file, line.line, `the line counts ${count} straggler(s) but lists ${receptors.length}; kept the list`));
+      out.push(warning(this.file, line, `the line counts ${count} straggler(s) but lists ${receptors.length}; kept the list`));
     }
-    this.emit(out, line, { type: 'stragglers', at, captureBlockId, sensor: match[1] ?? '', value: match[2] ?? '', count, receptors });
+    this.emit(out, line, { type: 'stragglers', at, captureBlockId, sensor, value, count, receptors });
   }
 
   /**
@@ -354,7 +596,9 @@ class ObslogHandler implements LineHandler<ObslogRecord> {
     if (session === undefined) return;
     this.session = undefined;
 
-    const raw = Buffer.concat(session.rawLines.flatMap((bytes) => [bytes, Buffer.from('\n')]).concat([this.lastLine?.bytes ?? Buffer.alloc(0)]));
+    const raw: RawPiece[] = [];
+    for (const piece of session.rawLines) raw.push(piece, '\n');
+    if (this.lastRaw !== undefined) raw.push(this.lastRaw);
     const summary: ObslogSession = {
       type: 'session',
       at: session.start,
@@ -380,19 +624,19 @@ class ObslogHandler implements LineHandler<ObslogRecord> {
       );
     }
     if (session.captureBlockId === undefined) {
-      out.push(record(summary, { file: this.file, line: session.firstLine, key: `session@${session.firstLine}` }, sha256(raw)));
+      out.push(record(summary, { file: this.file, line: session.firstLine, key: `session@${session.firstLine}` }, digestOf(raw)));
       return;
     }
     // A log may name a capture block again after another (a script restarted on the same block).
     // Its summaries wait for the end of the log, so that all runs of a block make one session.
     const earlier = this.closedSessions.get(session.captureBlockId);
     if (earlier === undefined) {
-      this.closedSessions.set(session.captureBlockId, { summary, raw: [raw], line: session.firstLine });
+      this.closedSessions.set(session.captureBlockId, { summary, raw, line: session.firstLine });
       if (this.closedSessions.size > MAX_WAITING_SESSIONS) this.emitSession(this.closedSessions.keys().next().value as string, out);
       return;
     }
     earlier.summary = mergeSessions(earlier.summary, summary);
-    earlier.raw.push(Buffer.from('\n'), raw);
+    earlier.raw.push('\n', ...raw);
   }
 
   /** Emits a capture block's session summary. Its digest covers the raw lines of every run, joined by \n. */
@@ -400,8 +644,25 @@ class ObslogHandler implements LineHandler<ObslogRecord> {
     const closed = this.closedSessions.get(captureBlockId);
     if (closed === undefined) return;
     this.closedSessions.delete(captureBlockId);
-    out.push(record(closed.summary, { file: this.file, line: closed.line, key: `session-${captureBlockId}` }, sha256(Buffer.concat(closed.raw))));
+    out.push(record(closed.summary, { file: this.file, line: closed.line, key: `session-${captureBlockId}` }, digestOf(closed.raw)));
   }
+}
+
+/**
+ * A piece of the bytes a session digest covers. A UTF-8 line is kept as its text, which the line
+ * reader has already made and which hashes to the same digest as its bytes; a line decoded as
+ * Latin-1 is kept as a copy of its bytes, because its text would hash differently.
+ */
+type RawPiece = string | Buffer;
+
+/**
+ * SHA-256 (lowercase hex) of the pieces' UTF-8 bytes one after another. The pieces are joined
+ * and hashed at once, because a session names its capture block on hundreds of lines and one
+ * hash update per piece cost more than the join.
+ */
+function digestOf(pieces: readonly RawPiece[]): string {
+  if (pieces.every((piece) => typeof piece === 'string')) return sha256(pieces.join(''));
+  return sha256(Buffer.concat(pieces.map((piece) => (typeof piece === 'string' ? Buffer.from(piece, 'utf8') : piece))));
 }
 
 /** Session summaries kept for the end of a log at most; past this many, the oldest is emitted. */

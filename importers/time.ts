@@ -48,6 +48,41 @@ export function scanDateTime(text: string): number {
   return end;
 }
 
+/** Value of the two ASCII digits at `index` of `bytes`, or -1 when either is not a digit. */
+function twoDigitBytes(bytes: Uint8Array, index: number): number {
+  const tens = (bytes[index] ?? 0) - 48;
+  const ones = (bytes[index + 1] ?? 0) - 48;
+  return tens >= 0 && tens <= 9 && ones >= 0 && ones <= 9 ? tens * 10 + ones : -1;
+}
+
+/**
+ * `scanDateTime` on bytes: reads the timestamp at the start of `bytes[start, end)` and returns
+ * its length, or -1. Reading bytes costs a third of reading a string's characters, which counts
+ * once per line of a log of gigabytes.
+ */
+export function scanDateTimeBytes(bytes: Uint8Array, start: number, end: number): number {
+  if (end - start < 19) return -1;
+  if (twoDigitBytes(bytes, start) < 0 || twoDigitBytes(bytes, start + 2) < 0 || bytes[start + 4] !== DASH || bytes[start + 7] !== DASH) return -1;
+  const separator = bytes[start + 10];
+  if ((separator !== SPACE && separator !== LETTER_T) || bytes[start + 13] !== COLON || bytes[start + 16] !== COLON) return -1;
+
+  const month = twoDigitBytes(bytes, start + 5);
+  const day = twoDigitBytes(bytes, start + 8);
+  if (month < 1 || month > 12 || day < 1 || day > 31) return -1;
+  const hour = twoDigitBytes(bytes, start + 11);
+  const minute = twoDigitBytes(bytes, start + 14);
+  const second = twoDigitBytes(bytes, start + 17);
+  if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 60) return -1;
+
+  let length = 19;
+  if (bytes[start + 19] === DOT) {
+    length = 20;
+    while (start + length < end && length < 26 && isDigit(bytes[start + length] ?? 0)) length += 1;
+    if (length === 20) return -1;
+  }
+  return length;
+}
+
 /** Turns the first `end` characters of a `YYYY-MM-DD HH:MM:SS.fff` prefix (UTC) into ISO form. */
 export function isoFromDateTime(text: string, end: number): string {
   return `${text.slice(0, 10)}T${text.slice(11, end)}Z`;

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { importEventId, uuidV5 } from '../../importers/ids.js';
 import { findCaptureBlockIds, findIssueKeys, findScheduleBlockIds, isCaptureBlockId } from '../../importers/mentions.js';
@@ -19,6 +20,28 @@ describe('uuidV5', () => {
 
   it('rejects a bad namespace', () => {
     expect(() => uuidV5('x', 'not-a-uuid')).toThrow('"not-a-uuid" is not a UUID');
+    // The namespace last used stays in use after a rejected one.
+    expect(uuidV5('www.example.com', '6ba7b810-9dad-11d1-80b4-00c04fd430c8')).toBe('2ed6657d-e927-568b-95e1-2665a8aea6a2');
+  });
+
+  it('hashes the namespace and the UTF-8 name as RFC 9562 says, for any name and namespace', () => {
+    // The definition, step by step, with a fresh Hash object for each name.
+    const reference = (name: string, namespace: string): string => {
+      const digest = createHash('sha1').update(Buffer.from(namespace.replaceAll('-', ''), 'hex')).update(name, 'utf8').digest();
+      digest[6] = ((digest[6] ?? 0) & 0x0f) | 0x50;
+      digest[8] = ((digest[8] ?? 0) & 0x3f) | 0x80;
+      const hex = digest.subarray(0, 16).toString('hex');
+      return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+    };
+    // Names longer than the reused buffer (over 1360 code units) and lone surrogates included.
+    const names = fc.oneof(fc.string({ unit: 'binary' }), fc.string({ minLength: 1300, maxLength: 3000, unit: 'grapheme' }));
+    fc.assert(
+      fc.property(names, fc.uuid(), fc.boolean(), (name, namespace, ownNamespace) => {
+        const used = ownNamespace ? namespace : '6f1d8a52-3c0e-4b7a-9f24-5e8d1c7b0a93';
+        expect(uuidV5(name, used)).toBe(reference(name, used));
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 

@@ -3,8 +3,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LineItem, readLines, type TextLine } from '../../importers/lines.js';
-import { ImportError, type ImportWarning, sha256 } from '../../importers/types.js';
+import { ASCII, LATIN1, type LineEncoding, type LineItem, lineText, readLineBatches, readLines, readLinesInto, type TextLine, UTF8 } from '../../importers/lines.js';
+import { ImportError, type ImportWarning, type ParsedWarning, sha256 } from '../../importers/types.js';
 import { memorySource } from './support.js';
 
 async function read(content: string | Uint8Array, options: { maxLineBytes?: number; chunkBytes?: number } = {}): Promise<{ lines: TextLine[]; warnings: ImportWarning[] }> {
@@ -184,6 +184,45 @@ describe('readLines', () => {
     expect(warnings).toEqual([]);
   });
 
+  describe('into a sink', () => {
+    type Seen = { line: number; text: string; encoding: LineEncoding };
+    const sinkRead = async (content: string | Uint8Array, line: (seen: Seen) => void = () => undefined): Promise<(Seen | ParsedWarning)[]> => {
+      const items: (Seen | ParsedWarning)[] = [];
+      const sink = {
+        line(source: Buffer, start: number, end: number, lineNumber: number, encoding: LineEncoding, out: (Seen | ParsedWarning)[]): void {
+          const seen = { line: lineNumber, text: lineText(source, start, end, encoding), encoding };
+          line(seen);
+          out.push(seen);
+        },
+      };
+      for await (const batch of readLinesInto(memorySource('sink.log', content, 16), {}, sink)) items.push(...batch);
+      return items;
+    };
+
+    it('gives each line its bytes and how they decode', async () => {
+      // The reader judges the complete lines of each 16-byte chunk together: the first is ASCII.
+      const latin1 = Buffer.concat([Buffer.from('plain line here\ncafé\n', 'utf8'), Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x0a])]);
+      const items = await sinkRead(latin1);
+      expect(items).toEqual([
+        { line: 1, text: 'plain line here', encoding: ASCII },
+        { line: 2, text: 'café', encoding: UTF8 },
+        { kind: 'warning', warning: { file: 'sink.log', line: 3, message: expect.stringContaining('not valid UTF-8') } },
+        { line: 3, text: 'café', encoding: LATIN1 },
+      ]);
+    });
+
+    it('turns a failing sink into a warning on that line and reads on', async () => {
+      const items = await sinkRead('one\ntwo\nthree\n', (seen) => {
+        if (seen.text === 'two') throw new Error('cannot read two');
+      });
+      expect(items).toEqual([
+        { line: 1, text: 'one', encoding: ASCII },
+        { kind: 'warning', warning: { file: 'sink.log', line: 2, message: 'internal parser error, line skipped: cannot read two' } },
+        { line: 3, text: 'three', encoding: ASCII },
+      ]);
+    });
+  });
+
   describe('on a file', () => {
     let folder = '';
     beforeAll(async () => {
@@ -207,6 +246,31 @@ describe('readLines', () => {
       }
       expect(seen).toBe(count);
       expect(last?.line).toBe(count);
+    });
+
+    it('yields batches of at most 64 KiB of lines from larger reads', async () => {
+      const path = join(folder, 'batches.log');
+      // About 2 MiB: several reads, with lines across the edges of reads and of batches.
+      const lines = Array.from({ length: 90_000 }, (_, index) => `line ${index} ${'y'.repeat(index % 23)}`);
+      const content = `${lines.join('\n')}\n`;
+      await writeFile(path, content);
+      const read: string[] = [];
+      let batches = 0;
+      let largest = 0;
+      for await (const batch of readLineBatches(path)) {
+        batches += 1;
+        let bytes = 0;
+        for (const item of batch) {
+          if (item.kind !== 'line') throw new Error(`unexpected warning ${JSON.stringify(item)}`);
+          read.push(item.text);
+          bytes += item.text.length + 1;
+        }
+        largest = Math.max(largest, bytes);
+      }
+      expect(read).toEqual(lines);
+      // A batch holds the whole lines of its 64 KiB and the line begun in the batch before.
+      expect(largest).toBeLessThanOrEqual(64 * 1024 + 64);
+      expect(batches).toBeGreaterThanOrEqual(Math.floor(content.length / (64 * 1024)));
     });
   });
 });
