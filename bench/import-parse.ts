@@ -54,10 +54,10 @@ export default async function run(args: string[]): Promise<void> {
     // The first pass warms the page cache so that both timed passes read from memory.
     await splitLines(file);
     const splitSeconds = await time(() => splitLines(file));
-    // NOTE: measured here at about 0.16 of the split, short of the 0.3 target. Reading the lines
-    // alone (TextLine objects) takes about twice the split's CPU time, and the rest is the
-    // per-line work of the format and one record object per line of interest. The ratio is the
-    // batch parser's, which imports use; one record at a time adds an await per record.
+    // NOTE: measured at about 0.26 of the split, short of the 0.3 target. Of the parser's time,
+    // reading and decoding the lines take about a quarter, as long as the whole split. The rest
+    // is the format's work on each line (timestamp, level, session, fields), with no part above
+    // a fifth of it. The ratio is the batch parser's, which imports use.
     const batchSeconds = await time(() => parseAllBatches(file));
     const parseSeconds = await time(() => parseAll(file));
 

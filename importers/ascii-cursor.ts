@@ -1,8 +1,8 @@
 /**
  * Reads the fields of an ASCII line from its bytes, left to right, for parsers of logs that run to
- * gigabytes. Each step either consumes what it expects and returns true or returns false, after
- * which the caller reads the line the general way (regular expressions on its text), so the
- * cursor only has to be right for the lines it accepts.
+ * gigabytes. Each step either consumes what it expects and returns true, or returns false. The
+ * caller then reads the line the general way (regular expressions on its text), so the cursor
+ * only has to be right for the lines it accepts.
  */
 
 const DIGIT_0 = 48;
@@ -19,7 +19,7 @@ const MINUS = 45;
 const EXACT_POWERS_OF_TEN = Array.from({ length: 23 }, (_, exponent) => Number(`1e${exponent}`));
 const MAX_EXACT_DIGITS = 15;
 
-/** The bytes of an expected literal, for `AsciiCursor.literal`. */
+/** Returns the bytes of an expected literal, for `AsciiCursor.literal`. */
 export function asciiBytes(text: string): Uint8Array {
   return Uint8Array.from(text, (character) => character.charCodeAt(0));
 }
@@ -42,7 +42,7 @@ export class AsciiCursor {
     this.index = start + offset;
   }
 
-  /** Where the cursor is, as an offset from the start of the line (a character index for ASCII). */
+  /** The cursor's offset from the start of the line (a character index for ASCII). */
   get offset(): number {
     return this.index - this.start;
   }
@@ -56,7 +56,7 @@ export class AsciiCursor {
     return this.index === this.end;
   }
 
-  /** The byte at `offset` from the start of the line, or -1 past its end. */
+  /** Returns the byte at `offset` from the start of the line, or -1 past its end. */
   byteAt(offset: number): number {
     const index = this.start + offset;
     return index < this.end ? (this.bytes[index] ?? -1) : -1;

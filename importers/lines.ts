@@ -59,7 +59,7 @@ export interface LineSink<T> {
   line(source: Buffer, start: number, end: number, line: number, encoding: LineEncoding, out: (T | ParsedWarning)[]): void;
 }
 
-/** How a line's bytes decode: ASCII, valid UTF-8, or (not being UTF-8) Latin-1. */
+/** The decoding of a line's bytes: ASCII, valid UTF-8, or Latin-1 for bytes that are not UTF-8. */
 export const ASCII = 0;
 export const UTF8 = 1;
 export const LATIN1 = 2;
@@ -73,8 +73,8 @@ export function lineText(source: Buffer, start: number, end: number, encoding: L
 export const DEFAULT_MAX_LINE_BYTES = 1024 * 1024;
 
 /**
- * Chunk size for files opened by path. Reads of 64 KiB left the parser waiting on the disk
- * thread for about a twentieth of its time; larger reads are split in batches (BATCH_BYTES).
+ * Chunk size for files opened by path. With reads of 64 KiB the parser waited on the disk thread
+ * for about a twentieth of its time, so reads are larger and split in batches (BATCH_BYTES).
  */
 const READ_CHUNK_BYTES = 1024 * 1024;
 
@@ -88,7 +88,7 @@ const BATCH_BYTES = 64 * 1024;
 /** Lines decoded as Latin-1 that get their own warning; later ones are counted in one summary. */
 const LATIN1_WARNINGS_SHOWN = 5;
 
-/** What a chunk's complete lines are known to be: ASCII, UTF-8, or not yet checked. */
+/** The encoding a chunk's complete lines are known to have: ASCII, UTF-8, or not yet checked. */
 const UNCHECKED = 3;
 type KnownEncoding = typeof ASCII | typeof UTF8 | typeof UNCHECKED;
 
@@ -146,8 +146,10 @@ async function* splitBatches<T>(source: Source, options: ParseOptions, sink: Lin
 
 /** Checks the held-back start of a source for text, then splits it chunk by chunk. */
 function* releaseHead<T>(reader: LineSplitter<T>, head: readonly Buffer[]): Generator<(T | ParsedWarning)[]> {
-  reader.checkText(Buffer.concat(head));
-  for (const chunk of head) yield* pushInBatches(reader, chunk);
+  // One chunk, so that a byte order mark split over the stream's first chunks is still seen whole.
+  const start = Buffer.concat(head);
+  reader.checkText(start);
+  yield* pushInBatches(reader, start);
 }
 
 /**
@@ -203,7 +205,9 @@ class LineSplitter<T> {
     // ASCII is checked first because its lines decode faster as Latin-1, to the same text.
     const complete = chunk.subarray(0, Math.max(lastNewline, 0));
     const chunkIsAscii = isAscii(complete);
-    const chunkIsUtf8 = chunkIsAscii || isUtf8(complete);
+    let chunkEncoding: KnownEncoding = UNCHECKED;
+    if (chunkIsAscii) chunkEncoding = ASCII;
+    else if (isUtf8(complete)) chunkEncoding = UTF8;
     let position = 0;
 
     while (position < chunk.length) {
@@ -222,7 +226,7 @@ class LineSplitter<T> {
         this.carryLength = 0;
         this.finishLine(joined, 0, joined.length, UNCHECKED, items);
       } else {
-        this.finishLine(chunk, position, newline, chunkIsAscii ? ASCII : chunkIsUtf8 ? UTF8 : UNCHECKED, items);
+        this.finishLine(chunk, position, newline, chunkEncoding, items);
       }
       position = newline + 1;
     }
@@ -250,7 +254,9 @@ class LineSplitter<T> {
 
   private keepPartial(part: Buffer, items: (T | ParsedWarning)[]): void {
     if (this.skipping) return;
-    if (this.carryLength + part.length > this.maxLineBytes) {
+    // A \r at the end may be the first half of a CRLF, which does not count against the limit.
+    const allowed = part[part.length - 1] === CARRIAGE_RETURN ? this.maxLineBytes + 1 : this.maxLineBytes;
+    if (this.carryLength + part.length > allowed) {
       this.skipping = true;
       this.carry = [];
       this.carryLength = 0;

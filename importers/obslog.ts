@@ -117,7 +117,7 @@ const CHAR_P_LOWER = 112;
 const CHAR_S_LOWER = 115;
 const CHAR_T_LOWER = 116;
 
-/** The date of a line that starts with a valid timestamp, as the number YYYYMMDD. */
+/** Returns the date of a line that starts with a valid timestamp, as the number YYYYMMDD. */
 function dateKey(bytes: Buffer, start: number): number {
   const year = twoDigits(bytes, start) * 100 + twoDigits(bytes, start + 2);
   return year * 10_000 + twoDigits(bytes, start + 5) * 100 + twoDigits(bytes, start + 8);
@@ -133,7 +133,7 @@ function isInfo(bytes: Buffer, index: number): boolean {
   return bytes[index] === CHAR_I && bytes[index + 1] === CHAR_N && bytes[index + 2] === CHAR_F && bytes[index + 3] === CHAR_O;
 }
 
-/** A compound scan's label: the text after `New compound scan: ` without its quotes. */
+/** Returns a compound scan's label: the text after `New compound scan: ` without its quotes. */
 function compoundScanLabel(quoted: string): string {
   return quoted.length >= 2 && quoted.startsWith("'") && quoted.endsWith("'") ? quoted.slice(1, -1) : quoted;
 }
@@ -242,7 +242,7 @@ interface SessionState {
 export class ObslogHandler implements TextLineHandler<ObslogRecord> {
   private session: SessionState | undefined;
   /** Closed sessions by capture block, in the order first closed, with the raw lines of each run. */
-  private readonly closedSessions = new Map<string, { summary: ObslogSession; raw: RawPiece[]; line: number }>();
+  private readonly closedSessions = new Map<string, { summary: ObslogSession; raw: Buffer[]; line: number }>();
   private lastRaw: RawPiece | undefined;
   /** Time and line before the current one, to end a session there. */
   private previousEnd = '';
@@ -535,7 +535,7 @@ export class ObslogHandler implements TextLineHandler<ObslogRecord> {
     out.push(this.recordOf(value, { file: this.file, line }));
   }
 
-  /** A record of the current line, whose digest is that of the line's bytes. */
+  /** Builds a record of the current line, whose digest is that of the line's bytes. */
   private recordOf(value: ObslogRecord, locator: { readonly file: string; readonly line: number; readonly key?: string }): Parsed<ObslogRecord> {
     return this.bytesDigest === undefined ? textRecord(value, locator, this.text) : record(value, locator, this.bytesDigest);
   }
@@ -596,9 +596,11 @@ export class ObslogHandler implements TextLineHandler<ObslogRecord> {
     if (session === undefined) return;
     this.session = undefined;
 
-    const raw: RawPiece[] = [];
-    for (const piece of session.rawLines) raw.push(piece, '\n');
-    if (this.lastRaw !== undefined) raw.push(this.lastRaw);
+    // One buffer a run, because a session waits for the end of the log and its lines are many.
+    const pieces: RawPiece[] = [];
+    for (const piece of session.rawLines) pieces.push(piece, '\n');
+    if (this.lastRaw !== undefined) pieces.push(this.lastRaw);
+    const raw = bytesOf(pieces);
     const summary: ObslogSession = {
       type: 'session',
       at: session.start,
@@ -624,19 +626,19 @@ export class ObslogHandler implements TextLineHandler<ObslogRecord> {
       );
     }
     if (session.captureBlockId === undefined) {
-      out.push(record(summary, { file: this.file, line: session.firstLine, key: `session@${session.firstLine}` }, digestOf(raw)));
+      out.push(record(summary, { file: this.file, line: session.firstLine, key: `session@${session.firstLine}` }, sha256(raw)));
       return;
     }
     // A log may name a capture block again after another (a script restarted on the same block).
     // Its summaries wait for the end of the log, so that all runs of a block make one session.
     const earlier = this.closedSessions.get(session.captureBlockId);
     if (earlier === undefined) {
-      this.closedSessions.set(session.captureBlockId, { summary, raw, line: session.firstLine });
+      this.closedSessions.set(session.captureBlockId, { summary, raw: [raw], line: session.firstLine });
       if (this.closedSessions.size > MAX_WAITING_SESSIONS) this.emitSession(this.closedSessions.keys().next().value as string, out);
       return;
     }
     earlier.summary = mergeSessions(earlier.summary, summary);
-    earlier.raw.push('\n', ...raw);
+    earlier.raw.push(NEWLINE_BYTES, raw);
   }
 
   /** Emits a capture block's session summary. Its digest covers the raw lines of every run, joined by \n. */
@@ -644,25 +646,27 @@ export class ObslogHandler implements TextLineHandler<ObslogRecord> {
     const closed = this.closedSessions.get(captureBlockId);
     if (closed === undefined) return;
     this.closedSessions.delete(captureBlockId);
-    out.push(record(closed.summary, { file: this.file, line: closed.line, key: `session-${captureBlockId}` }, digestOf(closed.raw)));
+    out.push(record(closed.summary, { file: this.file, line: closed.line, key: `session-${captureBlockId}` }, sha256(Buffer.concat(closed.raw))));
   }
 }
 
 /**
  * A piece of the bytes a session digest covers. A UTF-8 line is kept as its text, which the line
- * reader has already made and which hashes to the same digest as its bytes; a line decoded as
+ * reader has already made and which hashes to the same digest as its bytes. A line decoded as
  * Latin-1 is kept as a copy of its bytes, because its text would hash differently.
  */
 type RawPiece = string | Buffer;
 
+const NEWLINE_BYTES = Buffer.from('\n');
+
 /**
- * SHA-256 (lowercase hex) of the pieces' UTF-8 bytes one after another. The pieces are joined
- * and hashed at once, because a session names its capture block on hundreds of lines and one
- * hash update per piece cost more than the join.
+ * Returns the pieces' UTF-8 bytes one after another, in one buffer. Text pieces are joined first,
+ * because a session names its capture block on hundreds of lines and one conversion per piece
+ * cost more than the join.
  */
-function digestOf(pieces: readonly RawPiece[]): string {
-  if (pieces.every((piece) => typeof piece === 'string')) return sha256(pieces.join(''));
-  return sha256(Buffer.concat(pieces.map((piece) => (typeof piece === 'string' ? Buffer.from(piece, 'utf8') : piece))));
+function bytesOf(pieces: readonly RawPiece[]): Buffer {
+  if (pieces.every((piece) => typeof piece === 'string')) return Buffer.from(pieces.join(''), 'utf8');
+  return Buffer.concat(pieces.map((piece) => (typeof piece === 'string' ? Buffer.from(piece, 'utf8') : piece)));
 }
 
 /** Session summaries kept for the end of a log at most; past this many, the oldest is emitted. */

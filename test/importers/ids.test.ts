@@ -24,7 +24,7 @@ describe('uuidV5', () => {
     expect(uuidV5('www.example.com', '6ba7b810-9dad-11d1-80b4-00c04fd430c8')).toBe('2ed6657d-e927-568b-95e1-2665a8aea6a2');
   });
 
-  it('hashes the namespace and the UTF-8 name as RFC 9562 says, for any name and namespace', () => {
+  it('matches RFC 9562 for any name', () => {
     // The definition, step by step, with a fresh Hash object for each name.
     const reference = (name: string, namespace: string): string => {
       const digest = createHash('sha1').update(Buffer.from(namespace.replaceAll('-', ''), 'hex')).update(name, 'utf8').digest();

@@ -66,6 +66,12 @@ describe('readLines', () => {
     expect(lines[0]?.text).toBe('x');
   });
 
+  it('strips a byte order mark split over chunks', async () => {
+    const { lines, warnings } = await read(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('x\ny\n')]), { chunkBytes: 1 });
+    expect(lines.map((line) => line.text)).toEqual(['x', 'y']);
+    expect(warnings).toEqual([]);
+  });
+
   it('skips a long line with a warning', async () => {
     const long = 'x'.repeat(5000);
     const { lines, warnings } = await read(`short\n${long}\nafter\n`, { maxLineBytes: 1000, chunkBytes: 256 });
@@ -200,14 +206,19 @@ describe('readLines', () => {
     };
 
     it('gives each line its bytes and how they decode', async () => {
-      // The reader judges the complete lines of each 16-byte chunk together: the first is ASCII.
-      const latin1 = Buffer.concat([Buffer.from('plain line here\ncafé\n', 'utf8'), Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x0a])]);
-      const items = await sinkRead(latin1);
-      expect(items).toEqual([
-        { line: 1, text: 'plain line here', encoding: ASCII },
+      expect(await sinkRead('plain\nlines\n')).toEqual([
+        { line: 1, text: 'plain', encoding: ASCII },
+        { line: 2, text: 'lines', encoding: ASCII },
+      ]);
+      expect(await sinkRead('plain\ncafé\n')).toEqual([
+        { line: 1, text: 'plain', encoding: UTF8 },
         { line: 2, text: 'café', encoding: UTF8 },
-        { kind: 'warning', warning: { file: 'sink.log', line: 3, message: expect.stringContaining('not valid UTF-8') } },
-        { line: 3, text: 'café', encoding: LATIN1 },
+      ]);
+      const latin1 = Buffer.concat([Buffer.from('plain\n'), Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x0a])]);
+      expect(await sinkRead(latin1)).toEqual([
+        { line: 1, text: 'plain', encoding: UTF8 },
+        { kind: 'warning', warning: { file: 'sink.log', line: 2, message: expect.stringContaining('not valid UTF-8') } },
+        { line: 2, text: 'café', encoding: LATIN1 },
       ]);
     });
 
@@ -248,6 +259,20 @@ describe('readLines', () => {
       expect(last?.line).toBe(count);
     });
 
+    it('keeps a line of the limit whose CR ends a batch', async () => {
+      const path = join(folder, 'limit.log');
+      // Filler of 65 515 bytes, then a line of exactly 20 bytes whose CR is byte 65 535, the
+      // last of the first 64 KiB batch, and whose LF starts the next batch.
+      const filler = `${'xxxxxxxxx\n'.repeat(6551)}yyyy\n`;
+      await writeFile(path, `${filler}${'z'.repeat(20)}\r\nlast\r\n`);
+      const items: LineItem[] = [];
+      for await (const item of readLines(path, { maxLineBytes: 20 })) items.push(item);
+      expect(items.filter((item) => item.kind === 'warning')).toEqual([]);
+      const texts = items.flatMap((item) => (item.kind === 'line' ? [item.text] : []));
+      expect(texts.slice(-2)).toEqual(['z'.repeat(20), 'last']);
+      expect(texts).toHaveLength(6554);
+    });
+
     it('yields batches of at most 64 KiB of lines from larger reads', async () => {
       const path = join(folder, 'batches.log');
       // About 2 MiB: several reads, with lines across the edges of reads and of batches.
@@ -268,7 +293,7 @@ describe('readLines', () => {
         largest = Math.max(largest, bytes);
       }
       expect(read).toEqual(lines);
-      // A batch holds the whole lines of its 64 KiB and the line begun in the batch before.
+      // A batch contains the whole lines of its 64 KiB and the line begun in the batch before.
       expect(largest).toBeLessThanOrEqual(64 * 1024 + 64);
       expect(batches).toBeGreaterThanOrEqual(Math.floor(content.length / (64 * 1024)));
     });

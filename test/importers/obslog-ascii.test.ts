@@ -57,7 +57,7 @@ const MESSAGES = [
 
 const LEVELS = ['INFO', 'INFO    ', 'WARNING ', 'ERROR', 'DEBUG'];
 
-/** A log of the given messages with advancing times, as one string. */
+/** Builds a log of the given messages with advancing times, as one string. */
 function logOf(lines: readonly { message: string; level: string; fraction: string }[]): string {
   return lines
     .map(({ message, level, fraction }, index) => {
@@ -105,9 +105,9 @@ describe('the obslog byte reader', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(edit, { minLength: 1, maxLength: 12 }), async (edits) => {
         const lines = edits.map(({ message, level, fraction, cut, insert, at }) => {
-          const kept = cut === 0 ? message : message.slice(0, Math.max(1, message.length - cut));
-          const place = Math.min(at, kept.length);
-          return { message: `${kept.slice(0, place)}${insert}${kept.slice(place)}`, level, fraction };
+          const shortened = cut === 0 ? message : message.slice(0, Math.max(1, message.length - cut));
+          const place = Math.min(at, shortened.length);
+          return { message: `${shortened.slice(0, place)}${insert}${shortened.slice(place)}`, level, fraction };
         });
         const [ascii, patterns] = await bothWays(logOf(lines));
         expect(ascii).toEqual(patterns);

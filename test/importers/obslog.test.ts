@@ -173,6 +173,23 @@ describe('parseObslog on edited logs', () => {
     ]);
   });
 
+  it('joins a run named on 70 000 lines', async () => {
+    // Each capture-block line of a run is part of its session digest, and the runs of a block are
+    // joined at the end of the log: a run this long once overflowed the call stack there.
+    const again = Array.from({ length: 70_000 }, (_, index) => `2019-03-05 17:${String(Math.floor(index / 1200) % 60).padStart(2, '0')}:${String(Math.floor(index / 20) % 60).padStart(2, '0')}.${String(index % 1000).padStart(3, '0')}Z INFO Capture block ID = 1551801600`);
+    const text = ['2019-03-05 16:00:00.000Z INFO Capture block ID = 1551801600', '2019-03-05 16:20:00.000Z INFO Capture block ID = 1551803062', ...again].join('\n');
+    const { records, warnings } = await collect(parseObslog(memorySource('long-run.log', text)));
+    expect(warnings).toEqual([]);
+    expect(ofType(records, 'capture-block')).toHaveLength(70_002);
+    const sessions = records.filter((item) => item.record.type === 'session');
+    expect(sessions.map((item) => item.locator.key)).toEqual(['session-1551801600', 'session-1551803062']);
+    // The digest covers the first run's two copies of its one line and its last line, then the second run's lines.
+    const lines = text.split('\n');
+    const firstRun = [lines[0], lines[0], lines[0]].join('\n');
+    const secondRun = [lines[2], lines[2], ...lines.slice(3), lines.at(-1)].join('\n');
+    expect(sessions[0]?.digest).toBe(sha256(`${firstRun}\n${secondRun}`));
+  });
+
   it('stops at the first warning when strict', async () => {
     const text = '2019-03-05 16:24:22.230Z INFO INIT\ngarbage\n';
     const error = await collect(parseObslog(memorySource('strict.log', text), { strict: true })).catch((caught: unknown) => caught);
