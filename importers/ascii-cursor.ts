@@ -15,7 +15,8 @@ const MINUS = 45;
  * 2^53 divided by one of them, and that one division rounds correctly, so the result equals
  * `Number()` of the same text.
  */
-// Parsed from text, which rounds correctly, where `10 ** n` has not always.
+// Parsed from text, which the language rounds correctly; `10 ** n` is `Math.pow`, whose accuracy
+// the standard leaves to the engine.
 const EXACT_POWERS_OF_TEN = Array.from({ length: 23 }, (_, exponent) => Number(`1e${exponent}`));
 const MAX_EXACT_DIGITS = 15;
 

@@ -80,8 +80,8 @@ const READ_CHUNK_BYTES = 1024 * 1024;
 
 /**
  * Bytes of lines per batch. One batch of records stays small enough to be collected young: with
- * batches of 1 MiB the obslog parser ran at half the speed, mostly in garbage collection
- * (bench/import-parse.ts on a shared 2-core machine).
+ * batches of 1 MiB the obslog parser ran at half to two thirds of the speed, the rest lost to
+ * garbage collection (bench/import-parse.ts on a shared 2-core machine).
  */
 const BATCH_BYTES = 64 * 1024;
 

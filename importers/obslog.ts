@@ -376,9 +376,9 @@ export class ObslogHandler implements TextLineHandler<ObslogRecord> {
   }
 
   /**
-   * Reads the usual lines of interest from the bytes of an ASCII line, where reading them with the
-   * patterns cost three times as much. Returns false, having changed nothing, for a line it does
-   * not accept whole; `readMessage` then reads it with the patterns, which also warn.
+   * Reads the usual lines of interest from the bytes of an ASCII line, which costs less than the
+   * patterns. Returns false, having changed nothing, for a line it does not accept whole;
+   * `readMessage` then reads it with the patterns, which also warn.
    */
   private readAsciiMessage(at: string, session: SessionState, text: string, position: number, line: number, out: Parsed<ObslogRecord>[]): boolean {
     const cursor = this.cursor;
