@@ -7,7 +7,7 @@
 import { parseTextLineBatchesWith, parseTextLinesWith, type TextLineHandler } from './driver.js';
 import { AsciiCursor, asciiBytes } from './ascii-cursor.js';
 import { ASCII, LATIN1, type LineEncoding, lineText } from './lines.js';
-import { scanDateTimeBytes } from './time.js';
+import { scanDateTimeBytes, twoDigitBytes } from './time.js';
 import { type Parsed, type ParseOptions, type Source, record, sha256, sourceName, textRecord, warning } from './types.js';
 
 interface ObslogBase {
@@ -119,13 +119,8 @@ const CHAR_T_LOWER = 116;
 
 /** Returns the date of a line that starts with a valid timestamp, as the number YYYYMMDD. */
 function dateKey(bytes: Buffer, start: number): number {
-  const year = twoDigits(bytes, start) * 100 + twoDigits(bytes, start + 2);
-  return year * 10_000 + twoDigits(bytes, start + 5) * 100 + twoDigits(bytes, start + 8);
-}
-
-/** Value of two ASCII digits that the timestamp check has already found to be digits. */
-function twoDigits(bytes: Buffer, index: number): number {
-  return ((bytes[index] ?? 0) - 48) * 10 + (bytes[index + 1] ?? 0) - 48;
+  const year = twoDigitBytes(bytes, start) * 100 + twoDigitBytes(bytes, start + 2);
+  return year * 10_000 + twoDigitBytes(bytes, start + 5) * 100 + twoDigitBytes(bytes, start + 8);
 }
 
 /** True when `INFO` starts at `index`. */
@@ -239,7 +234,7 @@ interface SessionState {
   errors: number;
 }
 
-export class ObslogHandler implements TextLineHandler<ObslogRecord> {
+class ObslogHandler implements TextLineHandler<ObslogRecord> {
   private session: SessionState | undefined;
   /** Closed sessions by capture block, in the order first closed, with the raw lines of each run. */
   private readonly closedSessions = new Map<string, { summary: ObslogSession; raw: Buffer[]; line: number }>();

@@ -49,7 +49,7 @@ export function scanDateTime(text: string): number {
 }
 
 /** Value of the two ASCII digits at `index` of `bytes`, or -1 when either is not a digit. */
-function twoDigitBytes(bytes: Uint8Array, index: number): number {
+export function twoDigitBytes(bytes: Uint8Array, index: number): number {
   const tens = (bytes[index] ?? 0) - 48;
   const ones = (bytes[index + 1] ?? 0) - 48;
   return tens >= 0 && tens <= 9 && ones >= 0 && ones <= 9 ? tens * 10 + ones : -1;

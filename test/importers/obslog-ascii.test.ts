@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AsciiCursor, asciiBytes } from '../../importers/ascii-cursor.js';
 import { parseObslog } from '../../importers/obslog.js';
+import { scanDateTime, scanDateTimeBytes } from '../../importers/time.js';
 import { collect } from '../../importers/types.js';
 import { memorySource } from './support.js';
 
@@ -153,5 +154,21 @@ describe('AsciiCursor', () => {
     expect(cursor.findLiteral(asciiBytes('1yy'), 0)).toBe(-1);
     expect(cursor.find(121)).toBe(-1);
     expect(cursor.rest(asciiBytes('ab had 1'))).toBe(true);
+  });
+});
+
+describe('scanDateTimeBytes', () => {
+  it('agrees with scanDateTime', () => {
+    // Real stamps with one character replaced, cut short or run on, so both sides of every check are met.
+    const stamp = fc
+      .tuple(fc.constantFrom('2019-03-05 16:24:22.230Z', '2023-12-31T23:59:60.123456789', '2019-02-30 24:00:00', '1999-1-01 00:00:00'), fc.nat({ max: 30 }), fc.constantFrom('', '0', '9', '-', ':', ' ', 'T', '.', 'x'), fc.nat({ max: 31 }))
+      .map(([text, at, replacement, cut]) => `${text.slice(0, at)}${replacement}${text.slice(at + 1)}`.slice(0, cut));
+    fc.assert(
+      fc.property(stamp, (text) => {
+        const bytes = Buffer.from(`>${text}<`, 'latin1');
+        expect(scanDateTimeBytes(bytes, 1, bytes.length - 1)).toBe(scanDateTime(text));
+      }),
+      { numRuns: 3000 },
+    );
   });
 });
