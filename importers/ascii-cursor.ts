@@ -4,11 +4,7 @@
  * caller then reads the line the general way (regular expressions on its text), so the cursor
  * only has to be right for the lines it accepts.
  */
-
-const DIGIT_0 = 48;
-const DIGIT_9 = 57;
-const DOT = 46;
-const MINUS = 45;
+import { DIGIT_0, DIGIT_9, DOT, MINUS } from './char-codes.js';
 
 /**
  * Powers of ten that doubles hold exactly. A decimal of at most 15 digits is an integer below
@@ -27,7 +23,7 @@ export function asciiBytes(text: string): Uint8Array {
 
 export class AsciiCursor {
   /** The line's bytes, and where in them the line starts and ends. */
-  private bytes: Uint8Array = new Uint8Array(0);
+  private bytes: Buffer = Buffer.alloc(0);
   private start = 0;
   private end = 0;
   /** The byte the next step reads. */
@@ -36,7 +32,7 @@ export class AsciiCursor {
   value = 0;
 
   /** Points the cursor at the line in `bytes[start, end)`, at `offset` bytes from its start. */
-  reset(bytes: Uint8Array, start: number, end: number, offset: number): void {
+  reset(bytes: Buffer, start: number, end: number, offset: number): void {
     this.bytes = bytes;
     this.start = start;
     this.end = end;
@@ -66,9 +62,10 @@ export class AsciiCursor {
   /** Consumes `expected` when the line continues with it. */
   literal(expected: Uint8Array): boolean {
     const index = this.index;
+    const bytes = this.bytes;
     if (this.end - index < expected.length) return false;
     for (let offset = 0; offset < expected.length; offset += 1) {
-      if (this.bytes[index + offset] !== expected[offset]) return false;
+      if (bytes[index + offset] !== expected[offset]) return false;
     }
     this.index = index + expected.length;
     return true;
@@ -160,10 +157,53 @@ export class AsciiCursor {
       for (let index = fractionStart; index < end; index += 1) mantissa = mantissa * 10 + (this.bytes[index] ?? 0) - DIGIT_0;
       value = mantissa / (EXACT_POWERS_OF_TEN[fractionDigits] ?? 1);
     } else {
-      value = Number(Buffer.from(this.bytes.buffer, this.bytes.byteOffset + from, end - from).toString('latin1'));
+      value = Number(this.bytes.toString('latin1', from, end));
     }
     this.value = negative ? -value : value;
     this.index = end;
     return true;
   }
+}
+
+/** Slots of the cache of field texts (a power of two), and the longest field it keeps. */
+const FIELD_CACHE_SLOTS = 4096;
+const MAX_CACHED_FIELD_BYTES = 64;
+
+/**
+ * Decodes short ASCII fields, reusing the text of a field seen before. A log repeats its targets,
+ * sensors and values on thousands of lines, and finding their strings again costs less than
+ * decoding each: a `Buffer.toString` costs about 150 ns here however short the text.
+ */
+export class FieldTexts {
+  /** Texts of recent fields, by a hash of their bytes; bounded, so a collision only costs a decode. */
+  private readonly cache: string[] = new Array<string>(FIELD_CACHE_SLOTS).fill('');
+
+  /** Returns the text of the ASCII bytes in `bytes[first, last)`. */
+  text(bytes: Buffer, first: number, last: number): string {
+    const length = last - first;
+    if (length > MAX_CACHED_FIELD_BYTES) return bytes.toString('latin1', first, last);
+    // A hash of the length and five of the bytes: fields that differ elsewhere share a slot and
+    // replace each other there, which costs a decode, while hashing every byte cost more.
+    const quarter = length >> 2;
+    let hash = Math.imul(length, 0x01000193);
+    hash = Math.imul(hash ^ (bytes[first] ?? 0), 0x01000193);
+    hash = Math.imul(hash ^ (bytes[first + quarter] ?? 0), 0x01000193);
+    hash = Math.imul(hash ^ (bytes[first + (length >> 1)] ?? 0), 0x01000193);
+    hash = Math.imul(hash ^ (bytes[last - 1 - quarter] ?? 0), 0x01000193);
+    hash = Math.imul(hash ^ (bytes[last - 1] ?? 0), 0x01000193);
+    const slot = (hash ^ (hash >>> 15)) & (FIELD_CACHE_SLOTS - 1);
+    const cached = this.cache[slot] ?? '';
+    if (cached.length === length && sameText(cached, bytes, first)) return cached;
+    const decoded = bytes.toString('latin1', first, last);
+    this.cache[slot] = decoded;
+    return decoded;
+  }
+}
+
+/** True when `text` has the character codes of the bytes from `first` on. */
+function sameText(text: string, bytes: Uint8Array, first: number): boolean {
+  for (let index = 0; index < text.length; index += 1) {
+    if (text.charCodeAt(index) !== bytes[first + index]) return false;
+  }
+  return true;
 }

@@ -29,6 +29,24 @@ export function parseTextLineBatchesWith<R>(source: Source, options: ParseOption
   return runTextHandler(source, options, handler, options.strict === true);
 }
 
+/**
+ * Applies strictness, as `parseTextLineBatchesWith` does, to a handler's batches that were made
+ * another way, for example by a handler that builds what a worker thread scanned.
+ */
+export async function* strictBatches<R>(batches: AsyncIterable<Parsed<R>[]>, strict: boolean | undefined): AsyncGenerator<Parsed<R>[]> {
+  for await (const batch of batches) yield* strictly(batch, strict === true);
+}
+
+/** Yields such batches one item at a time, as `parseTextLinesWith` does. */
+export function strictItems<R>(batches: AsyncIterable<Parsed<R>[]>, strict: boolean | undefined): AsyncGenerator<Parsed<R>> {
+  return applyStrictness(flatten(batches), strict);
+}
+
+/** Runs a text-line handler over a source on this thread, without strictness; see `parseTextLineBatchesWith`. */
+export function textHandlerBatches<R>(source: Source, options: ParseOptions, handler: TextLineHandler<R>): AsyncGenerator<Parsed<R>[]> {
+  return runTextHandler(source, options, handler);
+}
+
 async function* runTextHandler<R>(source: Source, options: ParseOptions, handler: TextLineHandler<R>, strict = false): AsyncGenerator<Parsed<R>[]> {
   for await (const batch of readLinesInto<Parsed<R>>(source, options, handler)) yield* strictly(batch, strict);
   const out: Parsed<R>[] = [];

@@ -51,9 +51,11 @@ export type LineItem = TextLine | ParsedWarning;
 /**
  * Takes each line's bytes as they are split, in place of a `TextLine`, and appends what it makes
  * of them to `out`, where the reader's own warnings go too, so that both stay in file order.
- * `source[start, end)` are the line's bytes without terminator, valid only during the call;
- * `lineText` decodes them. A sink can so read a line's fixed ASCII fields, such as a timestamp,
- * from the bytes, which costs less than reading them from a string.
+ * `source[start, end)` are the line's bytes without terminator; `lineText` decodes them. A sink
+ * can so read a line's fixed ASCII fields, such as a timestamp, from the bytes, which costs less
+ * than reading them from a string. The reader never changes those bytes afterwards, so a sink may
+ * keep a reference to them, to hash the line later for example. Such a reference keeps the whole
+ * chunk (up to 1 MiB) in memory, so a sink that keeps a line for long keeps a copy instead.
  */
 export interface LineSink<T> {
   line(source: Buffer, start: number, end: number, line: number, encoding: LineEncoding, out: (T | ParsedWarning)[]): void;
@@ -126,10 +128,9 @@ async function* splitBatches<T>(source: Source, options: ParseOptions, sink: Lin
   let head: Buffer[] | undefined = [];
   let headBytes = 0;
   for await (const chunk of stream as AsyncIterable<Uint8Array | string>) {
-    const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    const bytes = ownedBytes(chunk, typeof source === 'string');
     if (head !== undefined) {
-      // Copy, because the stream may reuse the chunk's memory once it has been read.
-      head.push(Buffer.from(bytes));
+      head.push(bytes);
       headBytes += bytes.length;
       if (headBytes < TEXT_SAMPLE_BYTES) continue;
       yield* releaseHead(reader, head);
@@ -142,6 +143,17 @@ async function* splitBatches<T>(source: Source, options: ParseOptions, sink: Lin
 
   const rest = reader.end();
   if (rest.length > 0) yield rest;
+}
+
+/**
+ * Returns a chunk as memory the reader owns, which nothing changes later, so that a sink may keep
+ * a line's bytes past its call (see `LineSink`). A file read stream hands over a new buffer with
+ * every read. Any other stream may reuse its memory, so its chunks are copied: a quarter of a
+ * millisecond per MiB here, against about 17 ms to parse a MiB of obslog.
+ */
+function ownedBytes(chunk: Uint8Array | string, fromFile: boolean): Buffer {
+  if (typeof chunk === 'string') return Buffer.from(chunk, 'utf8');
+  return fromFile ? Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength) : Buffer.copyBytesFrom(chunk);
 }
 
 /** Checks the held-back start of a source for text, then splits it chunk by chunk. */
