@@ -10,7 +10,8 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { describeHolder, withImportLock } from './import-lock.js';
-import { parseSourceBatches, readLineBatches, type ParsedRecord } from '../importers/index.js';
+import { parseSourceBatches, type ParsedRecord } from '../importers/index.js';
+import { type LineSink, readLinesInto } from '../importers/lines.js';
 import { mapperFor } from '../importers/mappers.js';
 import { eventIdFor, type ImportCommand } from '../importers/map.js';
 import type { PlanFeature } from '../importers/plan.js';
@@ -754,10 +755,15 @@ class ImportSession {
  */
 export async function rejectBinary(path: string, label: string): Promise<void> {
   if (!(await stat(path)).isFile()) return;
-  for await (const _batch of readLineBatches({ file: label, stream: createReadStream(path, { highWaterMark: 1024 * 1024 }) })) {
+  // The lines go to a sink that keeps nothing: decoding them, which made this pass cost a third
+  // of the obslog parser's time, is not needed to find a NUL byte.
+  for await (const _batch of readLinesInto({ file: label, stream: createReadStream(path, { highWaterMark: 1024 * 1024 }) }, {}, IGNORED_LINES)) {
     // The reader raises ImportError on the first NUL byte, on UTF-16 input, or on a start that is not text.
   }
 }
+
+/** A line sink that drops every line, for a pass that only checks the file. */
+const IGNORED_LINES: LineSink<never> = { line: () => undefined };
 
 /** Keys a source record by its importer and locator, for recognising an edited record. */
 function sourceKey(importer: string, locator: string): string {
