@@ -25,20 +25,19 @@ export function mapObslog(context: MapContext): RecordMapper<ObslogRecord> {
       stragglersOf = observationId;
       stragglersSeen.clear();
     }
-    const key = `${value.sensor}\n${value.value}\n${value.count}\n${receptorSet(value.receptors).join('\n')}`;
+    const key = `${value.sensor}\n${value.value}\n${value.count}\n${receptorKey(value.receptors)}`;
     if (stragglersSeen.has(key)) return true;
     if (stragglersSeen.size < MAX_REMEMBERED_STRAGGLER_SETS) stragglersSeen.add(key);
     return false;
   };
   return (parsed) => {
     const value = parsed.record;
-    const observation = observationStreamOf(value.captureBlockId);
-    // A log without a capture block id (an excerpt) cannot name its observation.
-    if (observation === undefined) return [];
-
     // Only the records below become commands; the rest (tracks, offsets, scans) feed the session
     // summary, so their digest, hashed on first read, is never computed.
     if (value.type !== 'session' && value.type !== 'capture-block' && value.type !== 'stragglers') return [];
+    const observation = observationStreamOf(value.captureBlockId);
+    // A log without a capture block id (an excerpt) cannot name its observation.
+    if (observation === undefined) return [];
     if (value.type === 'stragglers' && isRepeat(observation.id, value)) return [];
     // A log may name its capture block again, e.g. after the script restarts. The first naming
     // created the observation, so a repeat has nothing to record.
@@ -94,6 +93,22 @@ export function mapObslog(context: MapContext): RecordMapper<ObslogRecord> {
 
     return [] satisfies ImportCommand[];
   };
+}
+
+/**
+ * Keys of straggler lists by the list. The parser hands the same frozen list to every record
+ * that names it, so a list is sorted once rather than on each of the log's sensor waits.
+ */
+const receptorKeys = new WeakMap<readonly string[], string>();
+
+/** Returns the receptors of `receptors` as one text, in `receptorSet`'s order. */
+function receptorKey(receptors: readonly string[]): string {
+  let key = receptorKeys.get(receptors);
+  if (key === undefined) {
+    key = receptorSet(receptors).join('\n');
+    receptorKeys.set(receptors, key);
+  }
+  return key;
 }
 
 /**
