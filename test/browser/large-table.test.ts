@@ -47,6 +47,15 @@ afterAll(async () => {
 
 describe('large table', () => {
   it('renders few rows in the DOM', async () => {
+    // The virtualizer lays its rows out a frame or more after the count appears, later on a busy machine.
+    await page.waitForFunction(
+      `document.querySelector('onsky-app').shadowRoot
+        .querySelector('onsky-features-page').shadowRoot
+        .querySelector('onsky-table').shadowRoot
+        .querySelectorAll('lit-virtualizer [role=row]').length > 0`,
+      undefined,
+      { timeout: 30_000 },
+    );
     const rendered = await inTable<number>(`root.querySelectorAll('lit-virtualizer [role=row]').length`);
     expect(rendered).toBeGreaterThan(5);
     expect(rendered).toBeLessThan(200);
