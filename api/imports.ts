@@ -230,9 +230,18 @@ class ImportSession {
 
   async run(): Promise<ImportSummary> {
     const file = this.options.fileLabel ?? this.options.path;
-    await rejectBinary(this.options.path, file);
-    const { size } = await stat(this.options.path);
-    if (size === 0) this.skipWithWarning(file, 1, 'the file is empty, so nothing was imported; check that you named the right file');
+    let regularFile: boolean;
+    let size: number;
+    try {
+      await rejectBinary(this.options.path, file);
+      const info = await stat(this.options.path);
+      regularFile = info.isFile();
+      size = info.size;
+    } catch (error) {
+      throw unreadableFile(error, file);
+    }
+    // A pipe or a device reports no size, however much it then delivers.
+    if (regularFile && size === 0) this.skipWithWarning(file, 1, 'the file is empty, so nothing was imported; check that you named the right file');
     const mapper = mapperFor(
       this.options.format,
       { actor: this.actor, importedAt: (this.options.now?.() ?? new Date()).toISOString(), targets: this.targets, warn: (line, message) => this.warnMapped(file, line, message) },
@@ -764,6 +773,18 @@ export async function rejectBinary(path: string, label: string): Promise<void> {
 
 /** A line sink that drops every line, for a pass that only checks the file. */
 const IGNORED_LINES: LineSink<never> = { line: () => undefined };
+
+/**
+ * Returns an ImportError with the reason in words for a file that cannot be read, such as one
+ * deleted or moved after the command checked it. Any other error is returned as it is.
+ */
+function unreadableFile(error: unknown, file: string): unknown {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === 'ENOENT' || code === 'ENOTDIR') return new ImportError(file, undefined, `${file} was not found (moved or deleted since the import started?); check the path and import it again`);
+  if (code === 'EACCES' || code === 'EPERM') return new ImportError(file, undefined, `${file} cannot be read (permission denied); make it readable and import it again`);
+  if (code === 'EISDIR') return new ImportError(file, undefined, `${file} is a folder; name the files in it instead`);
+  return error;
+}
 
 /** Keys a source record by its importer and locator, for recognising an edited record. */
 function sourceKey(importer: string, locator: string): string {

@@ -16,11 +16,13 @@ const TAPE_ENTRIES = 16 * 1024;
  * buffers may be slices of Node's shared 8 KiB pool, which must not be handed over.
  */
 const TRANSFER_MIN_BYTES = 64 * 1024;
+/** Copied bytes after which a tape with no chunk in it is posted (see `postIfLarge`). */
+const COPIED_BYTES_TO_POST = 1024 * 1024;
 
 /**
  * Scans each line into a tape, and posts the tape with the memory its lines are in. The reader
  * passes lines in views of its chunks, batch after batch, and a line split over two chunks in a
- * buffer of its own, which holds that line alone. A chunk's memory is handed over whole once the
+ * buffer of its own, which contains that line alone. A chunk's memory is handed over whole once the
  * reader has moved to the next chunk; single lines and small memory are copied.
  */
 class TapeSink implements LineSink<never> {
@@ -36,6 +38,8 @@ class TapeSink implements LineSink<never> {
   /** Small memory copied whole, as the view it came in, and its index in `buffers`. */
   private copied: Buffer | undefined;
   private copiedIndex = 0;
+  /** Bytes of the tape's memory that were copied rather than handed over. */
+  private copiedBytes = 0;
   /** The reader's item list that `line` last saw, and how many of its warnings are on the tape. */
   private items: unknown[] | undefined;
   private warningsTaken = 0;
@@ -49,6 +53,7 @@ class TapeSink implements LineSink<never> {
 
   line(source: Buffer, start: number, end: number, line: number, encoding: LineEncoding, out: (never | ParsedWarning)[]): void {
     if (out.length > 0) this.takeWarnings(out);
+    this.postIfLarge();
     // Most lines come in the view of the line before, whose memory is known.
     if (source === this.lastView) {
       this.tape.buffer = this.lastIndex;
@@ -67,6 +72,7 @@ class TapeSink implements LineSink<never> {
       if (source !== this.copied) {
         this.copied = source;
         this.copiedIndex = this.buffers.push(new Uint8Array(source).buffer) - 1;
+        this.copiedBytes += source.length;
       }
       this.remember(source, this.copiedIndex, 0);
       this.scanner.scan(source, start, end, line, encoding, this.tape);
@@ -83,6 +89,7 @@ class TapeSink implements LineSink<never> {
     }
     this.candidate = memory;
     this.tape.buffer = this.buffers.push(new Uint8Array(source.subarray(start, end)).buffer) - 1;
+    this.copiedBytes += end - start;
     this.scanner.scan(source, start, end, line, encoding, this.tape, -start);
   }
 
@@ -92,6 +99,17 @@ class TapeSink implements LineSink<never> {
     this.lastIndex = index;
     this.lastShift = shift;
     this.tape.buffer = index;
+  }
+
+  /**
+   * Posts the tape when it has grown large. A chunk of very short lines would otherwise grow it,
+   * and so would a file in which no chunk contains two whole lines (lines longer than a chunk,
+   * lines the reader skips), until the end of the file. The chunk being split is copied then,
+   * because the reader still reads it.
+   */
+  postIfLarge(): void {
+    const entries = this.chunk === undefined ? TAPE_ENTRIES : 4 * TAPE_ENTRIES;
+    if (this.tape.length >= entries || this.copiedBytes >= COPIED_BYTES_TO_POST) this.post(true);
   }
 
   /** Puts on the tape the reader's warnings in `items` that are not on it yet, in their order among the lines. */
@@ -106,15 +124,22 @@ class TapeSink implements LineSink<never> {
     }
   }
 
-  /** Posts the tape and its memory, first waiting for the main thread to take one it holds. */
-  post(): void {
+  /**
+   * Posts the tape and its memory, first waiting for credit. With `copyChunk`, the chunk being
+   * split is copied rather than handed over, and its next line starts it again in the next tape.
+   */
+  post(copyChunk = false): void {
     const tape = this.tape;
     const buffers = this.buffers;
+    const chunk = this.chunk;
+    if (copyChunk && chunk !== undefined) buffers[this.chunkIndex] = new Uint8Array(chunk).slice().buffer;
     this.tape = new LineTape(TAPE_ENTRIES);
     this.buffers = [];
     this.chunk = undefined;
     this.copied = undefined;
     this.lastView = undefined;
+    this.copiedBytes = 0;
+    if (copyChunk && chunk !== undefined) this.candidate = chunk;
     if (tape.length === 0) return;
     for (;;) {
       const available = Atomics.load(this.credits, 0);
@@ -131,16 +156,27 @@ class TapeSink implements LineSink<never> {
 async function scanFile(request: ScanRequest): Promise<void> {
   const sink = new TapeSink(new Int32Array(request.credits));
   try {
-    for await (const items of readLinesInto(request.path, request.maxLineBytes === undefined ? {} : { maxLineBytes: request.maxLineBytes }, sink)) sink.takeWarnings(items);
+    for await (const items of readLinesInto(request.path, request.maxLineBytes === undefined ? {} : { maxLineBytes: request.maxLineBytes }, sink)) {
+      sink.takeWarnings(items);
+      sink.postIfLarge();
+    }
     sink.post();
     parentPort?.postMessage({ type: 'done' } satisfies ScanMessage);
   } catch (error) {
+    // The lines read before the failure go first, as the one-thread reader yields them before it raises.
+    sink.post();
     const failure: ScanMessage =
       error instanceof ImportError
         ? { type: 'failed', importError: true, file: error.file, ...(error.line === undefined ? {} : { line: error.line }), message: error.message }
-        : { type: 'failed', importError: false, message: error instanceof Error ? error.message : String(error) };
+        : { type: 'failed', importError: false, message: error instanceof Error ? error.message : String(error), ...errorCode(error) };
     parentPort?.postMessage(failure);
   }
+}
+
+/** Returns the `code` of a system error (ENOENT, EIO), which callers read to tell such errors apart. */
+function errorCode(error: unknown): { code?: string } {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? { code } : {};
 }
 
 await scanFile(workerData as ScanRequest);

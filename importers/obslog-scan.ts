@@ -80,8 +80,16 @@ export const DEBUG = 1;
 export const WARNING = 2;
 export const ERROR = 3;
 
-/** The level words a log may use, by the level they stand for. */
-export const LEVEL_CODES: Readonly<Record<string, number>> = { INFO, DEBUG, WARN: WARNING, WARNING, ERROR, CRITICAL: ERROR, FATAL: ERROR };
+/** The level words a log may use, by the level they stand for; a map, so that words such as `toString` are unknown. */
+export const LEVEL_CODES: ReadonlyMap<string, number> = new Map([
+  ['INFO', INFO],
+  ['DEBUG', DEBUG],
+  ['WARN', WARNING],
+  ['WARNING', WARNING],
+  ['ERROR', ERROR],
+  ['CRITICAL', ERROR],
+  ['FATAL', ERROR],
+]);
 
 /** What the main thread asks a scanning worker thread (obslog-scan-worker.ts) to read. */
 export interface ScanRequest {
@@ -97,7 +105,7 @@ export interface ScanRequest {
 export type ScanMessage =
   | { readonly type: 'tape'; readonly buffers: readonly ArrayBuffer[]; readonly ints: Int32Array<ArrayBuffer>; readonly numbers: Float64Array<ArrayBuffer>; readonly length: number; readonly warnings: LineTape['warnings'] }
   | { readonly type: 'done' }
-  | { readonly type: 'failed'; readonly importError: boolean; readonly file?: string; readonly line?: number; readonly message: string };
+  | { readonly type: 'failed'; readonly importError: boolean; readonly file?: string; readonly line?: number; readonly message: string; readonly code?: string };
 
 /** Entries of scanned lines, with the warnings of the line reader among them, in file order. */
 export class LineTape {
@@ -242,7 +250,7 @@ export class ObslogScanner {
     if (!(cursor.literal(INFO_BYTES) && (cursor.atEnd() || cursor.byteAt(cursor.offset) === SPACE))) {
       let levelEnd = position;
       while (start + levelEnd < end && source[start + levelEnd] !== SPACE) levelEnd += 1;
-      const code = LEVEL_CODES[source.toString('latin1', start + position, start + levelEnd)];
+      const code = LEVEL_CODES.get(source.toString('latin1', start + position, start + levelEnd));
       if (code === undefined) {
         const row = tape.add(line, start + shift, end + shift, encoding, LineKind.BadLevel);
         tape.ints[row + A_FROM] = position;

@@ -166,8 +166,12 @@ async function* scanInWorker(path: string, options: ParseOptions, handler: Obslo
       }
       if (message.type === 'failed') {
         if (message.importError) throw new ImportError(message.file ?? path, message.line, message.message);
-        throw new Error(`the worker thread reading ${path} failed: ${message.message}`);
+        // The worker's own error, with its code, as the one-thread reader would raise it.
+        throw Object.assign(new Error(message.message), message.code === undefined ? {} : { code: message.code });
       }
+      // While this reader's consumer has the records, the worker must not keep the process
+      // alive: a consumer may drop the reader without ending it.
+      worker.unref();
       // Handing the credit back at once lets the worker scan the next tape while this one is built.
       Atomics.add(available, 0, 1);
       Atomics.notify(available, 0);
@@ -182,6 +186,7 @@ async function* scanInWorker(path: string, options: ParseOptions, handler: Obslo
         }
       }
       if (out.length > 0) yield out;
+      worker.ref();
     }
   } finally {
     // Wakes a worker waiting for credit, so that it stops when this reader stops early.
@@ -464,7 +469,7 @@ class ObslogHandler implements TextLineHandler<ObslogRecord> {
     let levelEnd = position;
     while (levelEnd < text.length && text.charCodeAt(levelEnd) !== SPACE) levelEnd += 1;
     const word = text.slice(position, levelEnd);
-    const level = Object.hasOwn(LEVEL_CODES, word) ? LEVEL_CODES[word] : undefined;
+    const level = LEVEL_CODES.get(word);
     if (level === undefined) {
       out.push(warning(this.file, lineNumber, `unknown log level "${preview(word)}"; expected INFO, WARNING or ERROR`));
       return;

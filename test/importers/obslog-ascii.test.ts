@@ -56,7 +56,7 @@ const MESSAGES = [
   'slewing to target',
 ];
 
-const LEVELS = ['INFO', 'INFO    ', 'WARNING ', 'ERROR', 'DEBUG'];
+const LEVELS = ['INFO', 'INFO    ', 'WARNING ', 'ERROR', 'DEBUG', 'toString', '__proto__'];
 
 /** Builds a log of the given messages with advancing times, as one string. */
 function logOf(lines: readonly { message: string; level: string; fraction: string }[]): string {

@@ -5,6 +5,8 @@
  * files cover chunk and batch edges, lines split between reads, CRLF, Latin-1 and UTF-8 lines,
  * over-long lines and lines the scanner leaves to the patterns.
  */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -65,7 +67,7 @@ function writeMixedLog(name: string, megabytes: number, longLine: number): strin
   return file;
 }
 
-/** The target of a symbolic link, or '' for one that went away while the folder was listed. */
+/** Returns the target of a symbolic link, or '' for one that went away while the folder was listed. */
 function readlinkOr(path: string): string {
   try {
     return readlinkSync(path);
@@ -74,7 +76,26 @@ function readlinkOr(path: string): string {
   }
 }
 
-/** Every item a parse yields, in order, with the digest read off each record. */
+/** Counts the process's open descriptors of `file` (Linux's /proc), which a reading worker keeps one of. */
+function openCopies(file: string): number {
+  return readdirSync('/proc/self/fd').filter((fd) => readlinkOr(`/proc/self/fd/${fd}`) === file).length;
+}
+
+/** Returns the items a parse yields before it raises, and what it raises ('' when it ends normally). */
+async function itemsAndFailure(file: string, options: ParseOptions): Promise<{ items: unknown[]; failure: string }> {
+  const items: unknown[] = [];
+  try {
+    for await (const batch of parseObslogBatches(file, options)) {
+      for (const item of batch) items.push(item.kind === 'record' ? { record: item.record, locator: item.locator, digest: item.digest } : item);
+    }
+  } catch (error) {
+    const { file: errorFile, line, code } = error as { file?: string; line?: number; code?: string };
+    return { items, failure: `${error instanceof ImportError ? 'ImportError' : 'Error'} ${errorFile ?? ''}:${line ?? ''} ${code ?? ''} ${(error as Error).message}` };
+  }
+  return { items, failure: '' };
+}
+
+/** Returns every item a parse yields, in order, with the digest read off each record. */
 async function itemsOf(file: string, options: ParseOptions): Promise<unknown[]> {
   const items: unknown[] = [];
   for await (const batch of parseObslogBatches(file, options)) {
@@ -119,23 +140,65 @@ describe('the obslog reader with a worker thread', () => {
 
   it('raises the same NUL byte error', async () => {
     const clean = readFileSync(writeMixedLog('nul.log', 3, 100));
-    const at = clean.indexOf('\n', 2 * 1024 * 1024 + 100) + 5;
-    clean[at] = 0;
     const file = join(folder, 'nul.log');
-    writeFileSync(file, clean);
-    const failure = async (options: ParseOptions): Promise<ImportError> => {
-      try {
-        await itemsOf(file, options);
-      } catch (error) {
-        if (error instanceof ImportError) return error;
-        throw error;
-      }
-      throw new Error('no error');
-    };
-    const inWorker = await failure({ scanThread: 'worker' });
-    const onMain = await failure({ scanThread: 'main' });
-    expect({ file: inWorker.file, line: inWorker.line, message: inWorker.message }).toEqual({ file: onMain.file, line: onMain.line, message: onMain.message });
-    expect(inWorker.message).toContain('NUL byte');
+    // In the first batch, at the end of the first chunk, and in the third chunk.
+    for (const near of [70_000, 1024 * 1024 - 1, 2 * 1024 * 1024 + 100]) {
+      const bytes = Buffer.from(clean);
+      bytes[bytes.indexOf('\n', near) + 5] = 0;
+      writeFileSync(file, bytes);
+      const inWorker = await itemsAndFailure(file, { scanThread: 'worker' });
+      const onMain = await itemsAndFailure(file, { scanThread: 'main' });
+      expect(inWorker.failure).toContain('NUL byte');
+      expect(inWorker.items.length).toBe(onMain.items.length);
+      expect(inWorker).toEqual(onMain);
+    }
+  });
+
+  it('raises an earlier strict warning first', async () => {
+    // A strict read of a file with warnings before a NUL byte stops at the first of them.
+    const bytes = readFileSync(writeMixedLog('strict-nul.log', 3, 300));
+    bytes[bytes.indexOf('\n', 2 * 1024 * 1024) + 5] = 0;
+    const file = join(folder, 'strict-nul.log');
+    writeFileSync(file, bytes);
+    const options = { strict: true, maxLineBytes: 200 };
+    const inWorker = await itemsAndFailure(file, { ...options, scanThread: 'worker' });
+    expect(inWorker.failure).toContain('ImportError');
+    expect(inWorker.failure).not.toContain('NUL byte');
+    expect(inWorker).toEqual(await itemsAndFailure(file, { ...options, scanThread: 'main' }));
+  });
+
+  it('raises system errors with their code', async () => {
+    const inWorker = await itemsAndFailure(folder, { scanThread: 'worker' });
+    expect(inWorker.failure).toContain('EISDIR');
+    expect(inWorker).toEqual(await itemsAndFailure(folder, { scanThread: 'main' }));
+  });
+
+  it('streams a file whose lines are all skipped', async () => {
+    // No chunk of this file has a line the reader keeps, so the worker must post its warnings
+    // as it goes rather than at the end: the first batch comes while the file is still open.
+    const line = `2019-03-05 16:24:22.230Z INFO ${'y'.repeat(150)}\n`;
+    const file = join(folder, 'skipped.log');
+    writeFileSync(file, line.repeat(Math.ceil((24 * 1024 * 1024) / line.length)));
+    for await (const batch of parseObslogBatches(file, { scanThread: 'worker', maxLineBytes: 100 })) {
+      expect(batch[0]?.kind).toBe('warning');
+      expect(openCopies(file)).toBe(1);
+      break;
+    }
+  });
+
+  it('streams a file of lines longer than a chunk', async () => {
+    // WARNING lines, so that each makes a record and the first batch comes with the first line.
+    const line = `2019-03-05 16:24:22.230Z WARNING ${'z'.repeat(1536 * 1024)}\n`;
+    const file = join(folder, 'long-lines.log');
+    writeFileSync(file, line.repeat(16));
+    const options = { maxLineBytes: 2 * 1024 * 1024 };
+    for await (const _batch of parseObslogBatches(file, { ...options, scanThread: 'worker' })) {
+      expect(openCopies(file)).toBe(1);
+      break;
+    }
+    const inWorker = await itemsOf(file, { ...options, scanThread: 'worker' });
+    expect(inWorker.length).toBe(18);
+    expect(inWorker).toEqual(await itemsOf(file, { ...options, scanThread: 'main' }));
   });
 
   it('stops a strict read alike', async () => {
@@ -154,18 +217,38 @@ describe('the obslog reader with a worker thread', () => {
     expect(inWorker.error).toContain('ImportError');
   });
 
+  it('lets the process end when dropped', async () => {
+    // A reader dropped without being ended leaves its worker waiting for credit. The worker must
+    // not keep the process alive then, because nothing on the main thread does.
+    const file = writeMixedLog('dropped.log', 8, 100);
+    const obslog = new URL('../../importers/obslog.ts', import.meta.url).href;
+    const script = `import { parseObslogBatches } from ${JSON.stringify(obslog)};
+      const reader = parseObslogBatches(${JSON.stringify(file)}, { scanThread: 'worker' });
+      await reader.next();
+      console.log('first batch');`;
+    const scriptFile = join(folder, 'drop-reader.mjs');
+    writeFileSync(scriptFile, script);
+    const child = spawn(process.execPath, ['--import', 'tsx', scriptFile], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let output = '';
+    child.stdout.on('data', (data: Buffer) => (output += data.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    const [code, signal] = (await once(child, 'exit')) as [number | null, string | null];
+    clearTimeout(timer);
+    expect(output).toContain('first batch');
+    expect({ code, signal }).toEqual({ code: 0, signal: null });
+  });
+
   it('ends the worker when left early', async () => {
     // A worker left waiting for credit would keep the file open (and the process alive); an
     // ended one has closed it. Open files are counted in /proc, as the tests run on Linux.
     const file = writeMixedLog('early.log', 8, 100);
-    const openCopies = (): number => readdirSync('/proc/self/fd').filter((fd) => readlinkOr(`/proc/self/fd/${fd}`) === file).length;
     let batches = 0;
     for await (const _batch of parseObslogBatches(file, { scanThread: 'worker' })) {
       batches += 1;
-      expect(openCopies()).toBe(1);
+      expect(openCopies(file)).toBe(1);
       break;
     }
     expect(batches).toBe(1);
-    expect(openCopies()).toBe(0);
+    expect(openCopies(file)).toBe(0);
   });
 });
