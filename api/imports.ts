@@ -232,11 +232,13 @@ class ImportSession {
     const file = this.options.fileLabel ?? this.options.path;
     let regularFile: boolean;
     let size: number;
+    let modified: number;
     try {
-      await rejectBinary(this.options.path, file);
       const info = await stat(this.options.path);
       regularFile = info.isFile();
       size = info.size;
+      modified = info.mtimeMs;
+      await rejectBinary(this.options.path, file);
     } catch (error) {
       throw unreadableFile(error, file);
     }
@@ -273,6 +275,7 @@ class ImportSession {
       }
     }
     await this.flush();
+    if (regularFile) await this.warnIfChanged(file, size, modified);
     for (const { stream, event } of this.decidedInOrder) this.dryRunLog?.add(stream, event);
     // An invalid entry may be one of the features that seem missing, so such a plan is not checked.
     if (this.options.format === 'plan' && parseWarnings === 0) await this.warnOfMissingFeatures(file, planKeys);
@@ -313,6 +316,20 @@ class ImportSession {
         ? `feature ${names} was proposed by an earlier import of ${basename(file)} but is not in it now; if dropped or renamed, withdraw it (withdrawFeature), otherwise nothing changes`
         : `features ${names} were proposed by an earlier import of ${basename(file)} but are not in it now; if dropped or renamed, withdraw them (withdrawFeature), otherwise nothing changes`;
     this.warnings.push({ file, line: 1, message });
+  }
+
+  /**
+   * Warns when the file changed while it was read (a log still being written, or replaced): what
+   * was read is stored, but it may end mid-line or miss what came later. It is a warning even in
+   * a strict import, because the records read are stored by then.
+   */
+  private async warnIfChanged(file: string, size: number, modified: number): Promise<void> {
+    const now = await stat(this.options.path).catch(() => undefined);
+    if (now !== undefined && now.size === size && now.mtimeMs === modified) return;
+    let change = `went from ${size} to ${now?.size} bytes`;
+    if (now === undefined) change = 'was removed';
+    else if (now.size === size) change = 'was rewritten';
+    this.warnings.push({ file, line: 1, message: `${file} changed while it was being imported (it ${change}); what was read is stored, so import it again once it is complete` });
   }
 
   /** Records a mapper's warning, or raises it in a strict import. */

@@ -1,10 +1,12 @@
 /**
  * What an import makes of a path that is not a plain file it can read. A file that went away
  * after the command checked it gets an ImportError in words, which the command prints on one
- * line. A pipe, which reports no size, is read like a file rather than called empty.
+ * line. A file that changes while it is read gets a warning. A pipe, which reports no size, is
+ * read like a file rather than called empty.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { appendFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { importFile } from '../../api/imports.js';
@@ -29,6 +31,17 @@ describe('import sources', () => {
     expect((failure as ImportError).message).toBe(`${missing} was not found (moved or deleted since the import started?); check the path and import it again`);
   });
 
+  it('warns of a file changed midway', async () => {
+    const log = join(folder.path, 'growing.log');
+    writeFileSync(log, readFileSync(fixture('obslog-1551803062.log')));
+    // Each flushed event calls onProgress, which here writes more to the file, as a running
+    // observation script would.
+    const summary = await importFile({ store, format: 'obslog', path: log, batchEvents: 1, onProgress: () => appendFileSync(log, '2019-03-05 18:00:00.000Z INFO slewing to target\n') });
+    const sizeAfter = statSync(log).size;
+    expect(summary.appended).toBeGreaterThan(0);
+    expect(summary.warnings.map((warning) => warning.message)).toContainEqual(expect.stringMatching(new RegExp(`^${log} changed while it was being imported \\(it went from \\d+ to ${sizeAfter} bytes\\)`)));
+  });
+
   it('reads a pipe as a file', async () => {
     const pipe = join(folder.path, 'obslog.pipe');
     execFileSync('mkfifo', [pipe]);
@@ -39,6 +52,7 @@ describe('import sources', () => {
     await written;
     expect(summary.warnings.filter((warning) => warning.message.includes('empty'))).toEqual([]);
     expect(summary.read).toBeGreaterThan(10);
-    expect(summary.appended).toBeGreaterThan(0);
+    // The observation was stored by the test before, so the pipe's records are duplicates.
+    expect(summary.appended + summary.duplicates).toBeGreaterThan(0);
   });
 });
