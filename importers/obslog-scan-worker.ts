@@ -54,6 +54,7 @@ class TapeSink implements LineSink<never> {
   line(source: Buffer, start: number, end: number, line: number, encoding: LineEncoding, out: (never | ParsedWarning)[]): void {
     if (out.length > 0) this.takeWarnings(out);
     this.postIfLarge();
+
     // Most lines come in the view of the line before, whose memory is known.
     if (source === this.lastView) {
       this.tape.buffer = this.lastIndex;
@@ -62,6 +63,7 @@ class TapeSink implements LineSink<never> {
     }
     this.lastView = undefined;
     const memory = source.buffer;
+
     if (memory === this.chunk) {
       this.remember(source, this.chunkIndex, source.byteOffset);
       this.scanner.scan(source, start, end, line, encoding, this.tape, source.byteOffset);

@@ -1,10 +1,10 @@
 /**
- * The first of the obslog parser's two steps: reads what each line contains from its bytes alone,
- * with no state carried from line to line, and writes it to a `LineTape` as numbers: where the
- * line is, its kind, its numbers and where its text fields are. The second step (the handler in
- * obslog.ts) turns tape entries into records and session summaries. Because this step needs
+ * The first of the obslog parser's two steps. It reads what each line contains from its bytes
+ * alone, with no state carried from line to line, and writes it to a `LineTape` as numbers: where
+ * the line is, its kind, its numbers and where its text fields are. The second step (the handler
+ * in obslog.ts) turns tape entries into records and session summaries. Because this step needs
  * nothing but the bytes, a worker thread can run it on a large file while the handler runs on
- * the main thread (obslog-worker.ts).
+ * the main thread (obslog-scan-worker.ts).
  */
 import { AsciiCursor, asciiBytes } from './ascii-cursor.js';
 import { CARRIAGE_RETURN, CHAR_C, CHAR_I, CHAR_N, CHAR_O, CHAR_P_LOWER, CHAR_Q, CHAR_S, CHAR_S_LOWER, CHAR_T_LOWER, CHAR_W, CHAR_Z, SINGLE_QUOTE, SPACE } from './char-codes.js';
@@ -30,12 +30,12 @@ export const B_FROM = 10;
 export const B_TO = 11;
 export const C_FROM = 12;
 export const C_TO = 13;
-/** Which of a posted tape's buffers holds the line (see `ScanMessage`); 0 on the main thread. */
+/** Index of the posted buffer that contains the line (see `ScanMessage`); 0 on the main thread. */
 export const BUFFER = 14;
 export const INTS_PER_ENTRY = 15;
 export const NUMBERS_PER_ENTRY = 4;
 
-/** What a line holds. */
+/** Kinds of line, by what the line contains. */
 export const LineKind = {
   /** A warning of the line reader (not valid UTF-8, too long); `A_FROM` indexes the tape's warnings. */
   ReaderWarning: 0,
@@ -91,7 +91,7 @@ export const LEVEL_CODES: ReadonlyMap<string, number> = new Map([
   ['FATAL', ERROR],
 ]);
 
-/** What the main thread asks a scanning worker thread (obslog-scan-worker.ts) to read. */
+/** The request to a scanning worker thread (obslog-scan-worker.ts): the file to read and how. */
 export interface ScanRequest {
   /** URL of the worker's module, which worker-boot.mjs imports. */
   readonly module: string;
@@ -101,7 +101,7 @@ export interface ScanRequest {
   readonly credits: SharedArrayBuffer;
 }
 
-/** What a scanning worker thread posts: a tape with the bytes its entries point into, the end, or why it failed. */
+/** A message of a scanning worker thread: a tape with the bytes its entries point into, the end, or why it failed. */
 export type ScanMessage =
   | { readonly type: 'tape'; readonly buffers: readonly ArrayBuffer[]; readonly ints: Int32Array<ArrayBuffer>; readonly numbers: Float64Array<ArrayBuffer>; readonly length: number; readonly warnings: LineTape['warnings'] }
   | { readonly type: 'done' }
@@ -222,7 +222,7 @@ export class ObslogScanner {
 
   /**
    * Adds the line in `source[start, end)` to `tape`, with `start` and `end` shifted by `shift`
-   * (where the tape's byte buffer holds the line). A blank line adds nothing.
+   * (where the line is in the tape's byte buffer). A blank line adds nothing.
    */
   scan(source: Buffer, start: number, end: number, line: number, encoding: LineEncoding, tape: LineTape, shift = 0): void {
     if (start === end || ((source[start] ?? 0) <= SPACE && lineText(source, start, end, encoding).trim() === '')) return;
