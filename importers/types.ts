@@ -81,11 +81,6 @@ export function record<R>(value: R, locator: Locator, digest: string | { readonl
   return typeof digest === 'string' ? { kind: 'record', record: value, locator, digest } : new TextRecord(value, locator, digest.text);
 }
 
-/** Builds a parsed record whose digest is the SHA-256 of `text`, computed once, when first read. */
-export function textRecord<R>(value: R, locator: Locator, text: string): ParsedRecord<R> {
-  return new TextRecord(value, locator, text);
-}
-
 /**
  * A record whose digest is the SHA-256 of its line's UTF-8 text, computed on first read, so a
  * line that no command cites (most obslog lines only feed the session summary) costs no hash.
