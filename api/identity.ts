@@ -72,6 +72,8 @@ export class ObservationIdentityIndex {
   apply(event: OnskyEvent): void {
     switch (event.type) {
       case 'ObservationFactsRecorded':
+        // Registered even without identifiers: `has` answers for every stream that exists.
+        this.entry(event.data.observationId);
         this.learn(event.data.observationId, event.data.facts);
         return;
       case 'ObservationIdentifierLinked':
@@ -96,6 +98,16 @@ export class ObservationIdentityIndex {
     if (keys.captureBlockId !== undefined) this.learnIdentifier(observationId, 'capture-block', keys.captureBlockId);
     if (keys.scheduleBlockId !== undefined) this.learnIdentifier(observationId, 'schedule-block', keys.scheduleBlockId);
     if (keys.startUtc !== undefined) this.learnStart(observationId, Date.parse(keys.startUtc));
+  }
+
+  /**
+   * Tells whether the folded log holds the observation's stream. Every observation stream starts
+   * with ObservationFactsRecorded (the decider accepts no other command on a new stream), so
+   * `false` means the stream was empty when the log was folded; a writer since then is caught by
+   * the append's expected revision.
+   */
+  has(observationId: string): boolean {
+    return this.observations.has(observationId);
   }
 
   /** Returns the stream id of the observation these keys name, or `undefined` for a new one. */

@@ -34,33 +34,47 @@ export function sameFactValue(name: ObservationFactName, a: ObservationFactValue
   }
 }
 
+/** Text facts, checked in this order so that the first problem reported is always the same. */
+const TEXT_FACTS: readonly (keyof ObservationFacts)[] = ['captureBlockId', 'scheduleBlockId', 'proposalId', 'observer', 'band', 'product'];
+
 export function checkFacts(facts: ObservationFacts): E.Either<DomainError, ObservationFacts> {
-  const texts: readonly (keyof ObservationFacts)[] = [
-    'captureBlockId',
-    'scheduleBlockId',
-    'proposalId',
-    'observer',
-    'band',
-    'product',
-  ];
-  const error = firstError([
-    ...texts.map((name) => {
-      const value = facts[name];
-      return typeof value === 'string' ? checkText(name, value) : E.right('');
-    }),
-    facts.startUtc === undefined ? E.right('') : checkIsoUtc('startUtc', facts.startUtc),
-    facts.endUtc === undefined ? E.right('') : checkIsoUtc('endUtc', facts.endUtc),
-    ...(facts.receptors ?? []).map((receptor) => checkText('receptors', receptor)),
-    ...(facts.targets ?? []).map((target) => checkText('targets.name', target.name)),
-    ...(facts.compoundScans ?? []).flatMap((scan) => [
-      checkText('compoundScans.kind', scan.kind),
-      checkNonNegative('compoundScans.durationSeconds', scan.durationSeconds),
-    ]),
-  ]);
+  const error = firstFactError(facts);
   if (error !== undefined) {
     return E.left(error);
   }
   return checkTimeOrder(facts);
+}
+
+/**
+ * The first fact that fails its check. Written as a loop that stops at the first problem, because
+ * every imported record passes through here and most have none.
+ */
+function firstFactError(facts: ObservationFacts): DomainError | undefined {
+  for (const name of TEXT_FACTS) {
+    const value = facts[name];
+    if (typeof value === 'string') {
+      const checked = checkText(name, value);
+      if (E.isLeft(checked)) return checked.left;
+    }
+  }
+  for (const [name, value] of [['startUtc', facts.startUtc], ['endUtc', facts.endUtc]] as const) {
+    if (value === undefined) continue;
+    const checked = checkIsoUtc(name, value);
+    if (E.isLeft(checked)) return checked.left;
+  }
+  for (const receptor of facts.receptors ?? []) {
+    const checked = checkText('receptors', receptor);
+    if (E.isLeft(checked)) return checked.left;
+  }
+  for (const target of facts.targets ?? []) {
+    const checked = checkText('targets.name', target.name);
+    if (E.isLeft(checked)) return checked.left;
+  }
+  for (const scan of facts.compoundScans ?? []) {
+    const error = firstError([checkText('compoundScans.kind', scan.kind), checkNonNegative('compoundScans.durationSeconds', scan.durationSeconds)]);
+    if (error !== undefined) return error;
+  }
+  return undefined;
 }
 
 function checkTimeOrder(facts: ObservationFacts): E.Either<DomainError, ObservationFacts> {

@@ -19,6 +19,14 @@ const ISO_FIELDS = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?/;
 export const EARLIEST_YEAR = 1900;
 export const YEAR_LIMIT = 2200;
 
+/** Days of each month in a common year. */
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** The Gregorian rule: every fourth year, except centuries not divisible by 400. */
+function isLeapYear(year: number): boolean {
+  return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+}
+
 const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 
 /**
@@ -29,11 +37,16 @@ const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'Ju
 export function calendarProblem(value: string): string | undefined {
   const fields = ISO_FIELDS.exec(value);
   if (fields === null) return undefined;
-  const [year, month, day, hour, minute] = fields.slice(1, 6).map(Number) as [number, number, number, number, number];
+  // Read field by field: every imported time passes through here.
+  const year = Number(fields[1]);
+  const month = Number(fields[2]);
+  const day = Number(fields[3]);
+  const hour = Number(fields[4]);
+  const minute = Number(fields[5]);
   const second = fields[6] === undefined ? 0 : Number(fields[6]);
   if (year < EARLIEST_YEAR || year >= YEAR_LIMIT) return `the year ${year} is outside ${EARLIEST_YEAR}–${YEAR_LIMIT - 1}`;
   if (month < 1 || month > 12) return `there is no month ${fields[2]}`;
-  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  const daysInMonth = month === 2 && isLeapYear(year) ? 29 : DAYS_IN_MONTH[month - 1]!;
   if (day < 1 || day > daysInMonth) return `${MONTH_NAMES[month - 1]} ${year} has ${daysInMonth} days`;
   if (hour === 24) return 'hour 24 is not used; write 00:00 of the next day';
   if (hour > 23) return `there is no hour ${fields[4]}`;

@@ -4,7 +4,7 @@
  * keys (COMM-305), which are extracted.
  */
 import { DelimitedRowReader, guessDelimiter, type RowResult } from './delimited.js';
-import { type LineHandler, parseLinesWith } from './driver.js';
+import { type LineHandler, parseLineBatchesWith, parseLinesWith } from './driver.js';
 import type { TextLine } from './lines.js';
 import { findIssueKeys, isScheduleBlockId } from './mentions.js';
 import { preview } from './obslog.js';
@@ -35,6 +35,11 @@ type Column = keyof typeof COLUMNS;
 
 export function parseArchive(source: Source, options: ParseOptions = {}): AsyncGenerator<Parsed<ArchiveEntry>> {
   return parseLinesWith(source, options, new ArchiveHandler(sourceName(source)));
+}
+
+/** Yields the same items as `parseArchive`, in batches of one chunk read, for imports. */
+export function parseArchiveBatches(source: Source, options: ParseOptions = {}): AsyncGenerator<Parsed<ArchiveEntry>[]> {
+  return parseLineBatchesWith(source, options, new ArchiveHandler(sourceName(source)));
 }
 
 class ArchiveHandler implements LineHandler<ArchiveEntry> {

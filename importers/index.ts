@@ -4,7 +4,7 @@
  * the per-format mappings from parsed records to domain commands (`map*`).
  */
 import { stat } from 'node:fs/promises';
-import { parseArchive } from './archive.js';
+import { parseArchive, parseArchiveBatches } from './archive.js';
 import { parseCatalogue } from './catalogue.js';
 import type { ImportFormat } from './detect.js';
 import { parseGitJsonl, parseGitRepository } from './git.js';
@@ -99,6 +99,10 @@ export async function* parseSource(format: ImportFormat, path: string, options: 
 export async function* parseSourceBatches(format: ImportFormat, path: string, options: ParseOptions = {}): AsyncGenerator<readonly Parsed<unknown>[]> {
   if (format === 'obslog') {
     yield* parseObslogBatches(path, options);
+    return;
+  }
+  if (format === 'archive') {
+    yield* parseArchiveBatches(path, options);
     return;
   }
   for await (const item of parseSource(format, path, options)) yield [item];

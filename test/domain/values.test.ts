@@ -1,4 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { calendarProblem, checkIsoUtc, checkKey, checkName, checkText, checkTitle, clipTitle, isIsoUtc, MAX_TITLE_LENGTH } from '../../domain/values.js';
 
@@ -25,6 +26,23 @@ describe('calendarProblem', () => {
 
   it.each(['2020-02-29T23:59:59.999Z', '1900-01-01T00:00:00Z', '2199-12-31T23:59:59Z', '2019-03-05T16:24:22+02:00'])('accepts %s', (value) => {
     expect(calendarProblem(value)).toBeUndefined();
+  });
+
+  it('knows the century leap years: 29 February 2000 exists, in 1900 and 2100 it does not', () => {
+    expect(calendarProblem('2000-02-29T00:00:00Z')).toBeUndefined();
+    expect(calendarProblem('1900-02-29T00:00:00Z')).toBe('February 1900 has 28 days');
+    expect(calendarProblem('2100-02-29T00:00:00Z')).toBe('February 2100 has 28 days');
+  });
+
+  it('accepts a day exactly when the proleptic Gregorian calendar of Date has it', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1900, max: 2199 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 31 }), (year, month, day) => {
+        const value = `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}T12:00:00Z`;
+        const exists = new Date(Date.UTC(year, month - 1, day)).getUTCDate() === day;
+        expect(calendarProblem(value) === undefined).toBe(exists);
+      }),
+      { numRuns: 5000 },
+    );
   });
 });
 
