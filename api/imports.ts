@@ -5,7 +5,7 @@
  * rejects becomes a warning with its file and line, unless the import is strict.
  */
 import * as E from 'fp-ts/lib/Either.js';
-import { changeNotFound, changeStream, commandsAfterChangeDeployed, featureStream, type ChangeDeployed, type DomainError, type DeliverFeature, type FeatureState, type MarkFeatureSuspect, type OnskyCommand, type OnskyEvent } from '../domain/index.js';
+import { changeNotFound, changeStream, commandsAfterChangeDeployed, featureStream, type ChangeDeployed, type DomainError, type DeliverFeature, type FeatureState, type MarkFeatureSuspect, observationStream, type OnskyCommand, type OnskyEvent } from '../domain/index.js';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
@@ -19,7 +19,7 @@ import { planRevision, type PlanRevision } from '../importers/plan.map.js';
 import { TargetIndex } from '../importers/catalogue.js';
 import type { ImportFormat } from '../importers/detect.js';
 import { ImportError, type ImportWarning } from '../importers/types.js';
-import type { AppendRequest, EventStore, NewEvent, Position, RecordedEvent } from '../store/port.js';
+import type { AppendRequest, AppendSuccess, BatchAppendSuccess, BatchConflict, EventStore, NewEvent, Position, RecordedEvent } from '../store/port.js';
 import { CommandHandler, futureTime, type AppendedEvent, type CommandOutcome } from './commands/handler.js';
 import { enrichCommand, type StreamReader } from './commands/enrich.js';
 import { FeatureStatusIndex } from './feature-index.js';
@@ -103,12 +103,22 @@ export interface DeploymentReaction {
 /** Aggregate states kept between batches; an evicted stream is read again when needed. */
 const MAX_CACHED_STREAMS = 20_000;
 
+const OBSERVATION_PREFIX = observationStream('');
+
+/** A command decided into pending events, with the line of its record. */
+interface BufferedCommand {
+  readonly item: ImportCommand;
+  readonly line: number;
+}
+
 interface CachedStream {
   readonly decider: AnyDecider;
   state: unknown;
   /** Revision of the last stored event, -1 for a stream that does not exist yet. */
   storedRevision: number;
   pending: NewEvent[];
+  /** Events handed to the store in the append in flight, not yet acknowledged. */
+  writing: NewEvent[];
   /**
    * Events a dry run decided and did not store. Later commands of the file, and the facts a
    * verification reads, see them as if they were stored, so the dry run decides as the import would.
@@ -194,7 +204,13 @@ class ImportSession {
   private readonly eventTypes: Record<string, number> = {};
   private readonly reactions: DeploymentReaction[] = [];
   private readonly batchLimit: number;
-  private buffered: Array<{ item: ImportCommand; line: number }> = [];
+  private buffered: BufferedCommand[] = [];
+  /** The append handed to the store and not yet settled, with the commands whose events it holds. */
+  private inFlight: { readonly requests: AppendRequest[]; readonly buffered: BufferedCommand[]; readonly outcome: Promise<{ result: E.Either<BatchConflict, BatchAppendSuccess> } | { error: unknown }> } | undefined;
+  /** Streams with pending events, in the order their first pending event was decided. */
+  private pendingStreams: string[] = [];
+  /** Conflicting appends in a row; the import gives up at five. */
+  private conflicts = 0;
   private pendingEvents = 0;
   private read = 0;
   private appended = 0;
@@ -271,7 +287,7 @@ class ImportSession {
         }
         const { added, skipped } = await this.decideAll(commands, line, file);
         if (added === 0 && skipped === 0) this.duplicates += 1;
-        if (this.pendingEvents >= this.batchLimit) await this.flush();
+        if (this.pendingEvents >= this.batchLimit) await this.flushAhead();
       }
     }
     await this.flush();
@@ -354,7 +370,8 @@ class ImportSession {
       // A verification's evidence and delivering deployment are read from the log, so what this
       // session decided before it must be stored first.
       if (routed.command.type === 'RecordVerification') await this.flush();
-      await this.load(routed.stream, routed.command);
+      const loading = this.load(routed.stream, routed.command);
+      if (loading !== undefined) await loading;
       const edited = this.editedSinceImport(routed);
       if (edited !== undefined) {
         this.skipWithWarning(file, line, edited);
@@ -375,7 +392,7 @@ class ImportSession {
         skipped += 1;
         continue;
       }
-      const unfit = futureTime(routed.command, this.options.now?.() ?? new Date()) ?? (await this.unknownChange(routed));
+      const unfit = futureTime(routed.command, this.options.now?.() ?? new Date()) ?? (namesChange(routed.command) ? await this.unknownChange(routed) : undefined);
       if (unfit !== undefined) {
         this.skipWithWarning(file, line, rejectionMessage(item, unfit.message));
         skipped += 1;
@@ -409,12 +426,12 @@ class ImportSession {
    */
   private async unknownChange(item: ImportCommand): Promise<DomainError | undefined> {
     const command = item.command;
-    if (command.type !== 'DeliverFeature' && command.type !== 'MarkFeatureSuspect') return undefined;
+    if (!namesChange(command)) return undefined;
     const changeId = command.data.changeId;
     if (changeId === undefined || changeId.trim() === '') return undefined;
     const stream = changeStream(changeId);
     const cached = this.streams.get(stream);
-    if (cached !== undefined && (cached.storedRevision >= 0 || cached.pending.length > 0 || cached.simulated.length > 0)) return undefined;
+    if (cached !== undefined && (cached.storedRevision >= 0 || cached.pending.length > 0 || cached.writing.length > 0 || cached.simulated.length > 0)) return undefined;
     if ((this.dryRunLog?.eventsOf(stream).length ?? 0) > 0) return undefined;
     for await (const _event of this.options.store.readStream(stream, { maxCount: 1 })) return undefined;
     return changeNotFound(changeId);
@@ -515,11 +532,11 @@ class ImportSession {
     if (!('observationId' in command.data)) return item;
     const data = command.data as { observationId: string; facts?: { captureBlockId?: string; scheduleBlockId?: string; startUtc?: string } };
     const mapped = data.observationId;
-    const keys = {
-      ...(data.facts?.captureBlockId === undefined ? idKeys(mapped) : { captureBlockId: data.facts.captureBlockId }),
-      ...(data.facts?.scheduleBlockId === undefined ? {} : { scheduleBlockId: data.facts.scheduleBlockId }),
-      ...(data.facts?.startUtc === undefined ? {} : { startUtc: data.facts.startUtc }),
-    };
+    const facts = data.facts;
+    // Built field by field: spreading three objects per record showed in import profiles.
+    const keys: KeysOfRecord = facts?.captureBlockId === undefined ? idKeys(mapped) : { captureBlockId: facts.captureBlockId };
+    if (facts?.scheduleBlockId !== undefined) keys.scheduleBlockId = facts.scheduleBlockId;
+    if (facts?.startUtc !== undefined) keys.startUtc = facts.startUtc;
     const known = this.identity.resolve(keys);
     if (known === undefined || known === mapped) return item;
     const rerouted = { ...command, data: { ...command.data, observationId: known } } as OnskyCommand;
@@ -543,6 +560,7 @@ class ImportSession {
     decision.right.forEach((event, index) => {
       cached.state = cached.decider.evolve(cached.state, event);
       const newEvent = this.toNewEvent(item, event, index === 0 ? firstId : eventIdFor(item.commandId, index));
+      if (cached.pending.length === 0) this.pendingStreams.push(route.right.stream);
       cached.pending.push(newEvent);
       if (this.options.dryRun === true) this.decidedInOrder.push({ stream: route.right.stream, event: newEvent });
       cached.eventIds.add(newEvent.id);
@@ -570,43 +588,91 @@ class ImportSession {
     };
   }
 
-  /** Appends every pending event in one transaction; on a concurrent write, reloads and decides again. */
+  /**
+   * Appends every pending event and waits until all are stored. On another writer's events in a
+   * stream, reloads the streams concerned and decides their commands again, up to five times.
+   */
   private async flush(): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      const requests: AppendRequest[] = [];
-      for (const [stream, cached] of this.streams) {
-        if (cached.pending.length === 0) continue;
-        requests.push({ stream, events: cached.pending, expectedRevision: cached.storedRevision < 0 ? 'no-stream' : cached.storedRevision });
-      }
-      if (requests.length === 0 || this.options.dryRun === true) {
-        this.commitPending(requests, undefined);
-        return;
-      }
-      const result = await this.options.store.appendBatch(requests);
-      if (E.isRight(result)) {
-        this.commitPending(requests, result.right.results.map((entry) => entry.nextExpectedRevision));
-        this.lastPosition = result.right.results.at(-1)?.position ?? this.lastPosition;
-        await this.runPolicies(requests);
-        this.options.onProgress?.({ read: this.read, appended: this.appended });
-        return;
-      }
-      if (attempt >= 5) {
-        throw new ImportError(this.options.fileLabel ?? this.options.path, undefined, `another writer kept changing stream "${result.left.stream}" during the import; run the import again`);
-      }
-      await this.redecide();
+    for (;;) {
+      await this.settle();
+      if (!this.startAppend()) return;
     }
   }
 
-  private commitPending(requests: readonly AppendRequest[], revisions: readonly number[] | undefined): void {
-    requests.forEach((request, index) => {
-      const cached = this.streams.get(request.stream)!;
-      this.appended += cached.pending.length;
-      if (revisions === undefined) cached.simulated.push(...cached.pending);
-      cached.storedRevision = revisions?.[index] ?? cached.storedRevision + cached.pending.length;
+  /**
+   * Hands the pending events to the store without waiting for them, once the append before them
+   * has settled. A store that writes on another thread then stores one batch while this session
+   * decides the next.
+   */
+  private async flushAhead(): Promise<void> {
+    await this.settle();
+    this.startAppend();
+  }
+
+  /** Starts the append of every pending event, in one transaction; returns false when nothing was pending. */
+  private startAppend(): boolean {
+    const requests: AppendRequest[] = [];
+    const streams = this.pendingStreams;
+    this.pendingStreams = [];
+    for (const stream of streams) {
+      const cached = this.streams.get(stream);
+      if (cached === undefined || cached.pending.length === 0) continue;
+      requests.push({ stream, events: cached.pending, expectedRevision: cached.storedRevision < 0 ? 'no-stream' : cached.storedRevision });
+      cached.writing = cached.pending;
       cached.pending = [];
-    });
+    }
+    const buffered = this.buffered;
     this.buffered = [];
     this.pendingEvents = 0;
+    if (requests.length === 0 || this.options.dryRun === true) {
+      this.commitWritten(requests, undefined);
+      return false;
+    }
+    // The outcome is caught at once: a failure must wait for `settle` without being reported as unhandled.
+    const outcome = this.options.store.appendBatch(requests).then(
+      (result) => ({ result }),
+      (error: unknown) => ({ error }),
+    );
+    this.inFlight = { requests, buffered, outcome };
+    return true;
+  }
+
+  /**
+   * Waits for the append in flight and books it. On a conflict, decides its commands again, and
+   * those decided since, on streams read afresh; they are pending again afterwards.
+   */
+  private async settle(): Promise<void> {
+    const inFlight = this.inFlight;
+    if (inFlight === undefined) return;
+    this.inFlight = undefined;
+    const outcome = await inFlight.outcome;
+    if ('error' in outcome) throw outcome.error;
+    const { result } = outcome;
+    if (E.isRight(result)) {
+      this.conflicts = 0;
+      this.commitWritten(inFlight.requests, result.right.results);
+      this.lastPosition = result.right.results.at(-1)?.position ?? this.lastPosition;
+      await this.runPolicies(inFlight.requests);
+      this.options.onProgress?.({ read: this.read, appended: this.appended });
+      return;
+    }
+    this.conflicts += 1;
+    if (this.conflicts >= 5) {
+      throw new ImportError(this.options.fileLabel ?? this.options.path, undefined, `another writer kept changing stream "${result.left.stream}" during the import; run the import again`);
+    }
+    await this.redecide([...inFlight.buffered, ...this.buffered]);
+  }
+
+  /** Books events the store acknowledged, or in a dry run those it would have been given. */
+  private commitWritten(requests: readonly AppendRequest[], results: readonly AppendSuccess[] | undefined): void {
+    requests.forEach((request, index) => {
+      const cached = this.streams.get(request.stream)!;
+      // The store does not count events it already held, which a stale identity index can send again.
+      this.appended += results?.[index]?.appended ?? cached.writing.length;
+      if (results === undefined) cached.simulated.push(...cached.writing);
+      cached.storedRevision = results?.[index]?.nextExpectedRevision ?? cached.storedRevision + cached.writing.length;
+      cached.writing = [];
+    });
     this.evictIdleStreams();
   }
 
@@ -615,51 +681,58 @@ class ImportSession {
     if (this.streams.size <= MAX_CACHED_STREAMS) return;
     // A dry run keeps every stream it added to, because the store does not contain those events.
     for (const [stream, cached] of this.streams) {
-      if (cached.pending.length === 0 && cached.simulated.length === 0) this.streams.delete(stream);
+      if (cached.pending.length === 0 && cached.writing.length === 0 && cached.simulated.length === 0) this.streams.delete(stream);
     }
   }
 
-  /** Drops the cached state of the batch's streams and decides the buffered commands again. */
-  private async redecide(): Promise<void> {
-    const commands = this.buffered;
+  /** Drops the cached state of the commands' streams and decides the commands again. */
+  private async redecide(commands: readonly BufferedCommand[]): Promise<void> {
     for (const { item } of commands) this.streams.delete(item.stream);
     this.buffered = [];
+    this.pendingStreams = [];
     this.pendingEvents = 0;
     for (const { item, line } of commands) {
       await this.decideAll([item], line, this.options.fileLabel ?? this.options.path);
     }
   }
 
-  private async load(stream: string, command: OnskyCommand): Promise<void> {
-    if (this.streams.has(stream)) return;
+  /**
+   * Caches a stream's state for deciding. Returns a promise only when the store has to be read, so
+   * that a record for a new observation is decided without waiting on the event loop.
+   */
+  private load(stream: string, command: OnskyCommand): Promise<void> | undefined {
+    if (this.streams.has(stream)) return undefined;
     const route = routeCommand(command);
-    if (E.isLeft(route)) return;
+    if (E.isLeft(route)) return undefined;
     const decider = route.right.decider;
-    let state = decider.initialState;
-    let revision = -1;
-    const eventIds = new Set<string>();
-    const sources: CachedStream['sources'] = new Map();
-    const deployments = new Map<string, unknown>();
-    const remember = (event: NewEvent & { readonly metadata: { readonly recordedAt?: string } }): void => {
-      state = decider.evolve(state, event as unknown as OnskyEvent);
-      eventIds.add(event.id);
-      if (event.type === 'ChangeDeployed') deployments.set(event.id, event.data);
-      const source = event.metadata.source;
-      // The first import of a record is the one the log keeps, so a later digest does not replace it.
-      const remembered = source === undefined ? undefined : sourceKey(source.importer, source.locator);
-      if (source !== undefined && remembered !== undefined && !sources.has(remembered)) {
-        sources.set(remembered, { digest: source.digest, ...(event.metadata.recordedAt === undefined ? {} : { recordedAt: event.metadata.recordedAt }) });
-      }
-    };
+    const cached: CachedStream = { decider, state: decider.initialState, storedRevision: -1, pending: [], writing: [], simulated: [], eventIds: new Set(), sources: new Map(), deployments: new Map() };
+    // An observation the identity index has never seen has no stream to read, which saves a store
+    // query per new observation. Had another writer created it since the index was folded, the
+    // append's expected revision fails; the session has taught the index the observation by then,
+    // so deciding again reads the stream.
+    if (!stream.startsWith(OBSERVATION_PREFIX) || this.identity.has(stream.slice(OBSERVATION_PREFIX.length))) {
+      return this.readStored(stream, cached);
+    }
+    this.cache(stream, cached);
+    return undefined;
+  }
+
+  private async readStored(stream: string, cached: CachedStream): Promise<void> {
     for await (const event of this.options.store.readStream(stream)) {
       checkSchemaVersion(event);
-      remember(event);
-      revision = event.revision;
+      remember(cached, event);
+      cached.storedRevision = event.revision;
     }
-    // Earlier files of this dry run decided these as if stored.
-    const simulated = [...(this.dryRunLog?.eventsOf(stream) ?? [])];
-    for (const event of simulated) remember(event);
-    this.streams.set(stream, { decider, state, storedRevision: revision, pending: [], simulated, eventIds, sources, deployments });
+    this.cache(stream, cached);
+  }
+
+  /** Adds what earlier files of this dry run decided in the stream, as if stored, and caches it. */
+  private cache(stream: string, cached: CachedStream): void {
+    for (const event of this.dryRunLog?.eventsOf(stream) ?? []) {
+      remember(cached, event);
+      cached.simulated.push(event);
+    }
+    this.streams.set(stream, cached);
   }
 
   /**
@@ -712,7 +785,8 @@ class ImportSession {
     for (const [index, reaction] of reactions.entries()) {
       const route = routeCommand(reaction);
       if (E.isLeft(route)) continue;
-      await this.load(route.right.stream, reaction);
+      const loading = this.load(route.right.stream, reaction);
+      if (loading !== undefined) await loading;
       const outcome = this.decideOne({ stream: route.right.stream, commandId: `policy:${deploymentId}:${index}`, command: reaction, provenance: item.provenance });
       if (typeof outcome === 'number' && outcome > 0) {
         this.reactions.push({ line, changeId, featureKey: reaction.data.featureKey, action: reaction.type === 'DeliverFeature' ? 'delivered' : 'marked suspect' });
@@ -869,7 +943,33 @@ function flatten(outcomes: readonly CommandOutcome[]): CommandOutcome[] {
 }
 
 /** Returns the identifier a stream id stands for: a capture block id, or `sb-` and a schedule block id. */
-function idKeys(observationId: string): { captureBlockId?: string; scheduleBlockId?: string } {
+/** An observation's keys as one record gives them, collected field by field. */
+interface KeysOfRecord {
+  captureBlockId?: string;
+  scheduleBlockId?: string;
+  startUtc?: string;
+}
+
+/** Whether a command names a change that must exist: a delivery or a suspicion. */
+function namesChange(command: OnskyCommand): command is DeliverFeature | MarkFeatureSuspect {
+  return command.type === 'DeliverFeature' || command.type === 'MarkFeatureSuspect';
+}
+
+/** Folds an event into a cached stream: its state, its ids, a deployment's data and its record's digest. */
+function remember(cached: CachedStream, event: NewEvent & { readonly metadata: { readonly recordedAt?: string } }): void {
+  cached.state = cached.decider.evolve(cached.state, event as unknown as OnskyEvent);
+  cached.eventIds.add(event.id);
+  if (event.type === 'ChangeDeployed') cached.deployments.set(event.id, event.data);
+  const source = event.metadata.source;
+  if (source === undefined) return;
+  // The first import of a record is the one the log keeps, so a later digest does not replace it.
+  const remembered = sourceKey(source.importer, source.locator);
+  if (!cached.sources.has(remembered)) {
+    cached.sources.set(remembered, { digest: source.digest, ...(event.metadata.recordedAt === undefined ? {} : { recordedAt: event.metadata.recordedAt }) });
+  }
+}
+
+function idKeys(observationId: string): KeysOfRecord {
   return observationId.startsWith('sb-') ? { scheduleBlockId: observationId.slice(3) } : { captureBlockId: observationId };
 }
 

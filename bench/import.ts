@@ -36,7 +36,8 @@ export default async function importBench(args: string[]): Promise<void> {
       const file = join(folder.path, 'archive.tsv');
       writeArchive(file, rows);
 
-      const imported = openSqliteStore(join(folder.path, 'imported.sqlite'), { upcasters: domainUpcasters });
+      // Opened as `onsky import` opens it, with a writer thread.
+      const imported = openSqliteStore(join(folder.path, 'imported.sqlite'), { upcasters: domainUpcasters, writerThread: true });
       const started = performance.now();
       const summary = await importFile({ store: imported, format: 'archive', path: file });
       importRates.push(summary.appended / ((performance.now() - started) / 1000));

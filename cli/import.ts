@@ -61,7 +61,8 @@ async function importFiles(argv: string[]): Promise<void> {
   // the dry run decides against an empty log in a scratch folder instead.
   const scratch = dryRun && !isStoreUrl(location) && !existsSync(location) ? mkdtempSync(join(tmpdir(), 'onsky-dry-run-')) : undefined;
   if (scratch !== undefined) process.stderr.write(`onsky import: no store at ${location} yet, so the dry run decides against an empty log\n`);
-  const store = openStore(scratch === undefined ? location : join(scratch, 'events.sqlite'));
+  // A real import writes on a second thread while it decides the next batch; a dry run writes nothing.
+  const store = openStore(scratch === undefined ? location : join(scratch, 'events.sqlite'), undefined, { writerThread: !dryRun });
   const dryRunLog = dryRun ? new DryRunLog() : undefined;
   // The index cache lives beside a store in the data folder. A dry run on a scratch store or a
   // missing data folder leaves none behind.

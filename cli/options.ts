@@ -6,7 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { domainUpcasters } from '../domain/upcasters.js';
 import { openEsdbStore } from '../store/esdb.js';
 import type { EventStore } from '../store/port.js';
-import { openSqliteStore, type StoreLogger } from '../store/sqlite.js';
+import { openSqliteStore, type SqliteStoreOptions, type StoreLogger } from '../store/sqlite.js';
 
 /** A mistake in how a command was called: printed as one line, exit code 2, no stack trace. */
 export class UsageError extends Error {
@@ -101,7 +101,7 @@ function errorCode(error: unknown): string {
  * upcast older event versions with `domainUpcasters`; appends, a restore among them, store
  * events exactly as given.
  */
-export function openStore(location: string, logger?: StoreLogger): EventStore {
+export function openStore(location: string, logger?: StoreLogger, sqlite: Pick<SqliteStoreOptions, 'writerThread'> = {}): EventStore {
   if (/^(esdb|esdb\+discover|kurrentdb|kurrentdb\+discover):\/\//.test(location)) {
     return openEsdbStore(location, logger === undefined ? { upcasters: domainUpcasters } : { logger, upcasters: domainUpcasters });
   }
@@ -109,5 +109,5 @@ export function openStore(location: string, logger?: StoreLogger): EventStore {
     throw new UsageError(`store ${JSON.stringify(location)} is not a file path or an esdb:// URL; pass --store esdb://host:2113?tls=false or leave it out for the embedded store`);
   }
   prepareDataFolder(dirname(location));
-  return openSqliteStore(location, logger === undefined ? { upcasters: domainUpcasters } : { logger, upcasters: domainUpcasters });
+  return openSqliteStore(location, logger === undefined ? { ...sqlite, upcasters: domainUpcasters } : { ...sqlite, logger, upcasters: domainUpcasters });
 }

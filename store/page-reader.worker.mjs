@@ -36,7 +36,9 @@ let cursor = plan.after;
 let credit = plan.ahead;
 let finished = false;
 
+/** @type {import('better-sqlite3').Database | undefined} */
 let database;
+/** @type {import('better-sqlite3').Statement} */
 let select;
 try {
   database = new Database(plan.file, { readonly: true, fileMustExist: true, timeout: plan.busyTimeoutMs });
@@ -114,7 +116,7 @@ function pump() {
     }
     if (count < plan.pageSize) {
       finished = true;
-      database.close();
+      database?.close();
       port.postMessage({ kind: 'end' });
     }
   }

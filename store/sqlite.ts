@@ -41,6 +41,8 @@ import { UpcasterChain, type Upcaster } from './upcast.js';
 import { validateAppend, type SerialisedEvent } from './validate.js';
 import { CatchUpSubscription, ChangeSignal } from './subscription.js';
 import { PageReader, type RowPage } from './page-reader.js';
+import { appender, WriteRejection, type WriteEvent, type WriteRequest, type WriteResult } from './sqlite-append.mjs';
+import { WriterThread } from './sqlite-writer.js';
 
 /** Store file format; a file written by a newer onsky is refused instead of misread. */
 const SCHEMA_VERSION = 1;
@@ -78,6 +80,18 @@ export interface SqliteStoreOptions {
    * 20 000: below that, starting the worker costs more than it saves.
    */
   readonly readAheadMinEvents?: number;
+  /**
+   * Writes large batches (from 100 events) on a worker thread, so that a caller that does not wait
+   * for one append before preparing the next (an import) works while the last one is written.
+   * Record times then come from the system clock, so it does not go with `now`. Ignored for
+   * `:memory:`, which another connection cannot open.
+   */
+  readonly writerThread?: boolean;
+  /**
+   * Events in one append from which the writer thread writes it. Default 100: a smaller append
+   * costs more in the hand-over than it saves. Tests set 1 to send every append through the thread.
+   */
+  readonly writerThreadMinEvents?: number;
 }
 
 interface StreamRow {
@@ -100,11 +114,6 @@ type EventRow = [
   data: string,
   metadata: string,
 ];
-
-/** A write rejected by the expected-revision check, thrown to roll the transaction back. */
-class ConflictSignal {
-  constructor(readonly conflict: WrongExpectedRevision, readonly requestIndex: number) {}
-}
 
 /** Opens (creating when missing) the SQLite event store at `file`. */
 export function openSqliteStore(file: string, options: SqliteStoreOptions = {}): SqliteEventStore {
@@ -135,6 +144,13 @@ export class SqliteEventStore implements EventStore {
   private closed = false;
 
   private readonly statements: ReturnType<typeof prepareStatements>;
+  /** The append transaction on this connection. */
+  private readonly write: (requests: readonly WriteRequest[]) => WriteResult[];
+  private readonly writer: WriterThread | undefined;
+  private readonly writerMinEvents: number;
+  private threadWrites = 0;
+  /** Settles when every write handed out so far has; `undefined` when none is out. */
+  private writesInFlight: Promise<void> | undefined;
   /**
    * The store file's random id (see `storeIdOf`) and the file's device and inode, kept with
    * anything derived from its log. A copy of the file is another store: its log may go on
@@ -143,6 +159,9 @@ export class SqliteEventStore implements EventStore {
   readonly storeId: string;
 
   constructor(readonly file: string, options: SqliteStoreOptions) {
+    if (options.writerThread === true && options.now !== undefined) {
+      throw new Error('writerThread takes record times from the system clock, so it cannot be combined with now');
+    }
     this.upcasters = new UpcasterChain(options.upcasters);
     this.now = options.now ?? (() => new Date());
     this.logger = options.logger;
@@ -161,45 +180,111 @@ export class SqliteEventStore implements EventStore {
     this.fileIdentity = fileStat(file);
     this.storeId = `${storeIdOf(this.db)}${this.fileIdentity === null ? '' : `@${this.fileIdentity.dev}:${this.fileIdentity.ino}`}`;
     this.statements = prepareStatements(this.db);
+    this.write = appender(this.db, () => this.now().toISOString());
+    this.writer =
+      options.writerThread === true && file !== ':memory:'
+        ? new WriterThread(file, this.busyTimeoutMs, (message, code) => this.logger?.warn({ file, code, message }, 'writer thread could not open the store; appends stay on the main connection'))
+        : undefined;
+    this.writerMinEvents = options.writerThreadMinEvents ?? 100;
+  }
+
+  /** Whether large appends now go to the writer thread: it was asked for, has started and has not failed. */
+  get writerThreadRunning(): boolean {
+    return this.writer?.ready === true;
+  }
+
+  /** Appends the writer thread has written, for diagnostics and tests. */
+  get writesOnThread(): number {
+    return this.threadWrites;
   }
 
   append(stream: string, events: readonly NewEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
-    try {
-      this.assertOpen();
-      const serialised = validateAppend(stream, events, expectedRevision);
-      const write = this.db.transaction(() => this.writeOne(stream, serialised, expectedRevision, 0, { floor: this.lastRecordedAt() }));
-      const result = write.immediate();
-      this.afterWrite(result.appended);
-      return Promise.resolve(right(result));
-    } catch (error) {
-      if (error instanceof ConflictSignal) return Promise.resolve(left(error.conflict));
-      return Promise.reject(this.translateWriteError(error));
-    }
+    return this.submit([{ stream, events, expectedRevision }]).then((outcome) =>
+      outcome instanceof WriteRejection ? left(conflictOf(outcome)) : right(outcome[0]!),
+    );
   }
 
   appendBatch(requests: readonly AppendRequest[]): Promise<Either<BatchConflict, BatchAppendSuccess>> {
+    return this.submit(requests).then((outcome) =>
+      outcome instanceof WriteRejection ? left({ ...conflictOf(outcome), requestIndex: outcome.requestIndex }) : right({ results: outcome }),
+    );
+  }
+
+  /**
+   * Validates and serialises the requests on this thread, then writes them here or, for a large
+   * batch once the writer thread runs, there. A write waits for the writer's writes before it, so
+   * appends land in the order they were made. Resolves with a result per request or the conflict;
+   * rejects with `InvalidAppendError` or `StoreUnavailableError`, having written nothing.
+   */
+  private submit(requests: readonly AppendRequest[]): Promise<WriteResult[] | WriteRejection> {
+    let prepared: WriteRequest[];
     try {
       this.assertOpen();
-      const prepared = requests.map((request) => ({
-        request,
-        serialised: validateAppend(request.stream, request.events, request.expectedRevision),
+      prepared = requests.map(({ stream, events, expectedRevision }) => ({
+        stream,
+        expectedRevision,
+        events: toWriteEvents(stream, validateAppend(stream, events, expectedRevision)),
       }));
-      const write = this.db.transaction(() => {
-        // Read once per transaction: every request of the batch moves the same floor forward.
-        const recorded = { floor: this.lastRecordedAt() };
-        return prepared.map(({ request, serialised }, index) =>
-          this.writeOne(request.stream, serialised, request.expectedRevision, index, recorded),
-        );
-      });
-      const results = write.immediate();
-      this.afterWrite(results.reduce((sum, result) => sum + result.appended, 0));
-      return Promise.resolve(right({ results }));
     } catch (error) {
-      if (error instanceof ConflictSignal) {
-        return Promise.resolve(left({ ...error.conflict, requestIndex: error.requestIndex }));
-      }
-      return Promise.reject(this.translateWriteError(error));
+      return Promise.reject(error);
     }
+    const writer = this.writer;
+    if (writer?.ready === true && prepared.reduce((sum, request) => sum + request.events.length, 0) >= this.writerMinEvents) {
+      return this.afterEarlierWrites(() => this.writeThere(writer, prepared));
+    }
+    if (this.writesInFlight !== undefined) return this.afterEarlierWrites(() => Promise.resolve(this.writeHere(prepared)));
+    try {
+      return Promise.resolve(this.writeHere(prepared));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** Runs a write once every write handed out before it has settled. */
+  private afterEarlierWrites<T>(write: () => Promise<T>): Promise<T> {
+    const written = (this.writesInFlight ?? Promise.resolve()).then(write);
+    const settled = written.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.writesInFlight = settled;
+    void settled.then(() => {
+      if (this.writesInFlight === settled) this.writesInFlight = undefined;
+    });
+    return written;
+  }
+
+  // Neither write checks that the store is open: `submit` did when the append was made, and
+  // `close` waits for the writes made before it.
+  private writeHere(prepared: readonly WriteRequest[]): WriteResult[] | WriteRejection {
+    try {
+      const results = this.write(prepared);
+      this.afterWrite(results.reduce((sum, result) => sum + result.appended, 0));
+      return results;
+    } catch (error) {
+      return this.rejectionOrThrow(error);
+    }
+  }
+
+  private async writeThere(writer: WriterThread, prepared: readonly WriteRequest[]): Promise<WriteResult[] | WriteRejection> {
+    const reply = await writer.write(prepared);
+    this.threadWrites += 1;
+    if (reply.kind === 'written') {
+      this.afterWrite(reply.results.reduce((sum, result) => sum + result.appended, 0));
+      return reply.results;
+    }
+    if (reply.kind === 'rejected') {
+      const { kind, stream, requestIndex, expected, actual, message } = reply.rejection;
+      return this.rejectionOrThrow(new WriteRejection(kind, stream, requestIndex, expected, actual, message));
+    }
+    return this.rejectionOrThrow(new Database.SqliteError(reply.message, reply.code));
+  }
+
+  /** Returns a conflict; throws an invalid record time as `InvalidAppendError` and SQLite's failures in words. */
+  private rejectionOrThrow(error: unknown): WriteRejection {
+    if (error instanceof WriteRejection && error.kind === 'conflict') return error;
+    if (error instanceof WriteRejection) throw new InvalidAppendError(error.message, error.stream);
+    throw this.translateWriteError(error);
   }
 
   async *readStream(stream: string, options: ReadStreamOptions = {}): AsyncIterable<RecordedEvent> {
@@ -353,6 +438,8 @@ export class SqliteEventStore implements EventStore {
     clearTimeout(this.trailingNotify);
     await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
     await Promise.all([...this.pageReaders].map((reader) => reader.close()));
+    await this.writesInFlight;
+    await this.writer?.close();
     this.signal.close();
     this.db.close();
   }
@@ -360,77 +447,6 @@ export class SqliteEventStore implements EventStore {
   /** Runs a read-only SQL query against the store, for diagnostics and benchmarks. */
   get database(): Database.Database {
     return this.db;
-  }
-
-  private writeOne(
-    stream: string,
-    serialised: readonly SerialisedEvent[],
-    expectedRevision: ExpectedRevision,
-    requestIndex: number,
-    /** The latest recordedAt written so far in this transaction; moved forward by each event. */
-    recorded: { floor: string | undefined },
-  ): AppendSuccess {
-    const existing = this.findStream(stream);
-    const fresh = existing === undefined ? serialised : serialised.filter((entry) => !this.isStored(existing.streamId, entry.event.id));
-    const duplicates = serialised.length - fresh.length;
-    const actual = existing === undefined ? 'no-stream' : existing.revision;
-    const unchanged = { nextExpectedRevision: existing?.revision ?? -1, position: this.head() ?? 0n, appended: 0, duplicates };
-
-    // A retried or re-imported append whose events are all stored already is a no-op, whatever
-    // the stream's revision has become since.
-    if (fresh.length === 0 && duplicates > 0) return unchanged;
-    if (!meetsExpectation(expectedRevision, actual)) {
-      throw new ConflictSignal(conflict(stream, expectedRevision, actual), requestIndex);
-    }
-    if (fresh.length === 0) return unchanged;
-
-    const streamId = existing?.streamId ?? this.createStream(stream);
-    let revision = existing?.revision ?? -1;
-    let position = 0n;
-    for (const entry of fresh) {
-      revision += 1;
-      const { metadataJson, recordedAt } = this.stampRecordedAt(entry, recorded.floor, stream);
-      recorded.floor = recordedAt;
-      const info = this.statements.insertEvent.run(
-        streamId,
-        revision,
-        uuidToBlob(entry.event.id),
-        entry.event.type,
-        entry.event.schemaVersion,
-        entry.dataJson,
-        metadataJson,
-      );
-      position = BigInt(info.lastInsertRowid);
-    }
-    this.statements.updateStream.run(revision, streamId);
-    return { nextExpectedRevision: revision, position, appended: fresh.length, duplicates };
-  }
-
-  /** Adds `recordedAt` to the metadata JSON unless the caller preserved one (restore, migration). */
-  private stampRecordedAt(entry: SerialisedEvent, floor: string | undefined, stream: string): { metadataJson: string; recordedAt: string } {
-    const given = entry.event.metadata.recordedAt;
-    if (given !== undefined) {
-      if (typeof given !== 'string' || Number.isNaN(Date.parse(given))) {
-        throw new InvalidAppendError(`metadata.recordedAt ${JSON.stringify(given)} of a ${entry.event.type} event is not an ISO 8601 time`, stream);
-      }
-      // Stored in the form the clock writes (milliseconds, Z): record times are compared as
-      // strings, here and by as-of reads, and "…08:00:00Z" sorts after "…08:00:00.500Z".
-      const recordedAt = new Date(given).toISOString();
-      if (floor !== undefined && recordedAt < floor) {
-        throw new InvalidAppendError(
-          `metadata.recordedAt ${given} of a ${entry.event.type} event is earlier than the last recorded event (${floor}); ` +
-            'record time must not go backwards along the log, so restore into an empty store in log order',
-          stream,
-        );
-      }
-      const metadataJson = recordedAt === given ? entry.metadataJson : JSON.stringify({ ...entry.event.metadata, recordedAt });
-      return { metadataJson, recordedAt };
-    }
-    const clock = this.now().toISOString();
-    const recordedAt = floor !== undefined && clock < floor ? floor : clock;
-    const stamp = `{"recordedAt":${JSON.stringify(recordedAt)}`;
-    const metadataJson = entry.metadataJson === '{}' ? `${stamp}}` : `${stamp},${entry.metadataJson.slice(1)}`;
-    return { metadataJson, recordedAt };
   }
 
   private findStream(stream: string): StreamRow | undefined {
@@ -457,23 +473,9 @@ export class SqliteEventStore implements EventStore {
     return name;
   }
 
-  private createStream(stream: string): number {
-    const info = this.statements.insertStream.run(stream);
-    return Number(info.lastInsertRowid);
-  }
-
-  private isStored(streamId: number, eventId: string): boolean {
-    return this.statements.findEventId.get(streamId, uuidToBlob(eventId)) !== undefined;
-  }
-
   private head(): Position | undefined {
     const row = this.statements.head.get() as { position: bigint | null } | undefined;
     return row?.position ?? undefined;
-  }
-
-  private lastRecordedAt(): string | undefined {
-    const row = this.statements.lastRecordedAt.get() as { recorded_at: string | null } | undefined;
-    return row?.recorded_at ?? undefined;
   }
 
   private checkPositionExists(after: Position | 'start'): void {
@@ -633,13 +635,8 @@ function asyncIterable<T>(source: Iterator<T>): AsyncIterable<T> {
   return { [Symbol.asyncIterator]: () => iterator };
 }
 
-function meetsExpectation(expected: ExpectedRevision, actual: number | 'no-stream'): boolean {
-  if (expected === 'any') return true;
-  if (expected === 'no-stream') return actual === 'no-stream';
-  return expected === actual;
-}
-
-function conflict(stream: string, expected: ExpectedRevision, actual: number | 'no-stream'): WrongExpectedRevision {
+/** Builds the conflict a rejected write reports, in the port's words. */
+function conflictOf({ stream, expected, actual }: WriteRejection): WrongExpectedRevision {
   const expectedText = expected === 'no-stream' ? 'no stream' : `revision ${expected}`;
   const actualText = actual === 'no-stream' ? 'does not exist' : `is at revision ${actual}`;
   return {
@@ -649,6 +646,24 @@ function conflict(stream: string, expected: ExpectedRevision, actual: number | '
     actual,
     message: `stream "${stream}" ${actualText}, but the append expected ${expectedText}; reload the stream and decide again`,
   };
+}
+
+/**
+ * The serialised events of a request as the append transaction takes them. A record time the
+ * caller gave (restore, migration) is checked and brought to the clock's form here, because record
+ * times are compared as strings: "…08:00:00Z" sorts after "…08:00:00.500Z".
+ */
+function toWriteEvents(stream: string, serialised: readonly SerialisedEvent[]): WriteEvent[] {
+  return serialised.map(({ event, dataJson, metadataJson }) => {
+    const given: unknown = event.metadata.recordedAt;
+    const written = { id: event.id, type: event.type, schemaVersion: event.schemaVersion, dataJson, metadataJson, recordedAt: undefined, recordedAtGiven: undefined };
+    if (given === undefined) return written;
+    if (typeof given !== 'string' || Number.isNaN(Date.parse(given))) {
+      throw new InvalidAppendError(`metadata.recordedAt ${JSON.stringify(given)} of a ${event.type} event is not an ISO 8601 time`, stream);
+    }
+    const recordedAt = new Date(given).toISOString();
+    return { ...written, metadataJson: recordedAt === given ? metadataJson : JSON.stringify({ ...event.metadata, recordedAt }), recordedAt, recordedAtGiven: given };
+  });
 }
 
 /**
@@ -719,14 +734,7 @@ function prepareStatements(db: Database.Database) {
     findStream: db.prepare('SELECT stream_id, revision FROM streams WHERE name = ?'),
     streamName: db.prepare('SELECT name FROM streams WHERE stream_id = ?').pluck(),
     streamNamesAfter: db.prepare('SELECT stream_id, name FROM streams WHERE stream_id > ? ORDER BY stream_id LIMIT ?'),
-    insertStream: db.prepare('INSERT INTO streams (name) VALUES (?)'),
-    updateStream: db.prepare('UPDATE streams SET revision = ? WHERE stream_id = ?'),
-    findEventId: db.prepare('SELECT 1 FROM events WHERE stream_id = ? AND event_id = ?').pluck(),
-    insertEvent: db.prepare(
-      'INSERT INTO events (stream_id, revision, event_id, type, schema_version, data, metadata) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    ),
     head: db.prepare('SELECT max(position) AS position FROM events').safeIntegers(true),
-    lastRecordedAt: db.prepare(`SELECT json_extract(metadata, '$.recordedAt') AS recorded_at FROM events ORDER BY position DESC LIMIT 1`),
     positionExists: db.prepare('SELECT 1 FROM events WHERE position = ?').pluck(),
     readAll: db.prepare(`${select} WHERE e.position > ? ORDER BY e.position LIMIT ?`).raw(true),
     readAllSafe: db.prepare(`${select} WHERE e.position > ? ORDER BY e.position LIMIT ?`).raw(true).safeIntegers(true),
@@ -735,10 +743,6 @@ function prepareStatements(db: Database.Database) {
     readStream: db.prepare(`${select} WHERE e.stream_id = ? AND e.revision >= ? ORDER BY e.revision LIMIT ?`).raw(true),
     readStreamSafe: db.prepare(`${select} WHERE e.stream_id = ? AND e.revision >= ? ORDER BY e.revision LIMIT ?`).raw(true).safeIntegers(true),
   };
-}
-
-function uuidToBlob(id: string): Buffer {
-  return Buffer.from(id.replace(/-/g, ''), 'hex');
 }
 
 const HEX_BYTES = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));

@@ -1,0 +1,141 @@
+/**
+ * The SQLite store's writer thread: large appends are written by a worker on its own connection
+ * while the caller goes on, in the order they were made, and a store closes only after the writes
+ * made before. The event store contract also runs with every append on the thread
+ * (test/contract/sqlite.test.ts).
+ */
+import Database from 'better-sqlite3';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { isRight } from 'fp-ts/lib/Either.js';
+import { describe, expect, it } from 'vitest';
+import { StoreUnavailableError, type AppendRequest } from '../../store/port.js';
+import { openSqliteStore, type SqliteStoreOptions } from '../../store/sqlite.js';
+import { collect, eventually, newEvent } from '../contract/suite.js';
+import { tempFolder } from '../support/temp.js';
+
+async function withWriter(test: (store: ReturnType<typeof openSqliteStore>, file: string) => Promise<void>, options: SqliteStoreOptions = {}): Promise<void> {
+  const folder = tempFolder('onsky-writer-');
+  const file = join(folder.path, 'events.sqlite');
+  const store = openSqliteStore(file, { writerThread: true, ...options });
+  try {
+    await eventually(() => store.writerThreadRunning, 30_000);
+    await test(store, file);
+  } finally {
+    await store.close();
+    folder.remove();
+  }
+}
+
+function batch(stream: string, count: number, expectedRevision: AppendRequest['expectedRevision'] = 'any'): AppendRequest[] {
+  return [{ stream, events: Array.from({ length: count }, (_, index) => newEvent('Counted', { index })), expectedRevision }];
+}
+
+describe('SQLite store with a writer thread', () => {
+  it('sends appends of 100 events to the thread', () =>
+    withWriter(async (store) => {
+      const large = await store.appendBatch(batch('large', 100, 'no-stream'));
+      expect(store.writesOnThread).toBe(1);
+      const small = await store.appendBatch(batch('small', 99, 'no-stream'));
+      expect(store.writesOnThread).toBe(1);
+
+      expect(isRight(large)).toBe(true);
+      expect(isRight(large) && large.right.results[0]).toMatchObject({ nextExpectedRevision: 99, position: 100n, appended: 100, duplicates: 0 });
+      expect(isRight(small)).toBe(true);
+      expect(isRight(small) && small.right.results[0]).toMatchObject({ nextExpectedRevision: 98, position: 199n, appended: 99 });
+      const events = await collect(store.readAll());
+      expect(events.map((event) => event.position)).toEqual(Array.from({ length: 199 }, (_, index) => BigInt(index + 1)));
+      // Record times never go back along the log, whichever connection stamped them.
+      const times = events.map((event) => event.metadata.recordedAt);
+      expect([...times].sort()).toEqual(times);
+    }));
+
+  it('keeps appends in call order', () =>
+    withWriter(async (store) => {
+      // Not awaited: the next append, written here, expects the stream the thread is writing.
+      const first = store.appendBatch(batch('s', 500, 'no-stream'));
+      const second = store.append('s', [newEvent('After')], 499);
+      expect(isRight(await first)).toBe(true);
+      const after = await second;
+      expect(isRight(after)).toBe(true);
+      expect(isRight(after) && after.right).toMatchObject({ nextExpectedRevision: 500, position: 501n });
+      expect(store.writesOnThread).toBe(1);
+    }));
+
+  it('reports a conflict from the thread', () =>
+    withWriter(async (store) => {
+      await store.append('s', [newEvent('First')], 'no-stream');
+      const result = await store.appendBatch([...batch('t', 150, 'no-stream'), ...batch('s', 150, 'no-stream')]);
+      expect(store.writesOnThread).toBe(1);
+      expect(isRight(result) ? undefined : result.left).toMatchObject({ kind: 'WrongExpectedRevision', stream: 's', expected: 'no-stream', actual: 0, requestIndex: 1 });
+      expect((await collect(store.readAll())).length).toBe(1);
+    }));
+
+  it('finishes a write before closing', async () => {
+    const folder = tempFolder('onsky-writer-close-');
+    const file = join(folder.path, 'events.sqlite');
+    try {
+      const store = openSqliteStore(file, { writerThread: true });
+      await eventually(() => store.writerThreadRunning, 30_000);
+      const written = store.appendBatch(batch('s', 2000, 'no-stream'));
+      await store.close();
+      expect(isRight(await written)).toBe(true);
+      const reopened = openSqliteStore(file);
+      expect((await collect(reopened.readStream('s'))).length).toBe(2000);
+      await reopened.close();
+    } finally {
+      folder.remove();
+    }
+  });
+
+  it('reports a held write lock', () =>
+    withWriter(
+      async (store, file) => {
+        const other = new Database(file);
+        other.exec('BEGIN IMMEDIATE');
+        const error = await store.appendBatch(batch('s', 200)).catch((caught: unknown) => caught);
+        expect(store.writesOnThread).toBe(1);
+        expect(error).toBeInstanceOf(StoreUnavailableError);
+        expect((error as StoreUnavailableError).code).toBe('SQLITE_BUSY');
+        expect((error as Error).message).toContain('nothing of this append was written');
+        other.exec('ROLLBACK');
+        other.close();
+        expect(isRight(await store.appendBatch(batch('s', 200)))).toBe(true);
+        expect((await collect(store.readStream('s'))).length).toBe(200);
+      },
+      { busyTimeoutMs: 50 },
+    ));
+
+  it('writes here when the thread cannot open the file', async () => {
+    const folder = tempFolder('onsky-writer-gone-');
+    const file = join(folder.path, 'events.sqlite');
+    const warnings: Array<{ fields: Record<string, unknown>; message: string }> = [];
+    const logger = { info: () => undefined, warn: (fields: Record<string, unknown>, message: string) => warnings.push({ fields, message }) };
+    try {
+      const store = openSqliteStore(file, { writerThread: true, logger });
+      // Removed before the worker opens it; the store's own connection keeps the open file.
+      rmSync(file);
+      await eventually(() => warnings.length > 0, 30_000);
+      expect(warnings[0]?.message).toBe('writer thread could not open the store; appends stay on the main connection');
+      expect(warnings[0]?.fields).toMatchObject({ file, code: 'SQLITE_CANTOPEN' });
+      expect(store.writerThreadRunning).toBe(false);
+      expect(isRight(await store.appendBatch(batch('s', 200)))).toBe(true);
+      expect(store.writesOnThread).toBe(0);
+      expect((await collect(store.readStream('s'))).length).toBe(200);
+      await store.close();
+    } finally {
+      folder.remove();
+    }
+  });
+
+  it('rejects an injected clock', () => {
+    const folder = tempFolder('onsky-writer-clock-');
+    try {
+      expect(() => openSqliteStore(join(folder.path, 'events.sqlite'), { writerThread: true, now: () => new Date('2019-03-05T00:00:00Z') })).toThrow(
+        'writerThread takes record times from the system clock, so it cannot be combined with now',
+      );
+    } finally {
+      folder.remove();
+    }
+  });
+});
