@@ -666,9 +666,10 @@ class ImportSession {
   /** Books events the store acknowledged, or in a dry run those it would have been given. */
   private commitWritten(requests: readonly AppendRequest[], results: readonly AppendSuccess[] | undefined): void {
     requests.forEach((request, index) => {
-      const cached = this.streams.get(request.stream)!;
       // The store does not count events it already held, which a stale identity index can send again.
-      this.appended += results?.[index]?.appended ?? cached.writing.length;
+      this.appended += results?.[index]?.appended ?? request.events.length;
+      const cached = this.streams.get(request.stream);
+      if (cached === undefined) return;
       if (results === undefined) cached.simulated.push(...cached.writing);
       cached.storedRevision = results?.[index]?.nextExpectedRevision ?? cached.storedRevision + cached.writing.length;
       cached.writing = [];
