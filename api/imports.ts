@@ -209,8 +209,8 @@ class ImportSession {
   private inFlight: { readonly requests: AppendRequest[]; readonly buffered: BufferedCommand[]; readonly outcome: Promise<{ result: E.Either<BatchConflict, BatchAppendSuccess> } | { error: unknown }> } | undefined;
   /** Streams with pending events, in the order their first pending event was decided. */
   private pendingStreams: string[] = [];
-  /** Conflicting appends in a row; the import gives up at five. */
-  private conflicts = 0;
+  /** Conflicting appends by stream; the import gives up when one stream has five. */
+  private readonly conflicts = new Map<string, number>();
   private pendingEvents = 0;
   private read = 0;
   private appended = 0;
@@ -590,7 +590,7 @@ class ImportSession {
 
   /**
    * Appends every pending event and waits until all are stored. On another writer's events in a
-   * stream, reloads the streams concerned and decides their commands again, up to five times.
+   * stream, reloads the streams concerned and decides their commands again, up to five times a stream.
    */
   private async flush(): Promise<void> {
     for (;;) {
@@ -649,15 +649,17 @@ class ImportSession {
     if ('error' in outcome) throw outcome.error;
     const { result } = outcome;
     if (E.isRight(result)) {
-      this.conflicts = 0;
       this.commitWritten(inFlight.requests, result.right.results);
       this.lastPosition = result.right.results.at(-1)?.position ?? this.lastPosition;
       await this.runPolicies(inFlight.requests);
       this.options.onProgress?.({ read: this.read, appended: this.appended });
       return;
     }
-    this.conflicts += 1;
-    if (this.conflicts >= 5) {
+    // Each conflict reads its stream afresh, so a writer that keeps creating streams just ahead of
+    // the import costs a batch decided again each time; only one stream that keeps changing stops it.
+    const conflicts = (this.conflicts.get(result.left.stream) ?? 0) + 1;
+    this.conflicts.set(result.left.stream, conflicts);
+    if (conflicts >= 5) {
       throw new ImportError(this.options.fileLabel ?? this.options.path, undefined, `another writer kept changing stream "${result.left.stream}" during the import; run the import again`);
     }
     await this.redecide([...inFlight.buffered, ...this.buffered]);

@@ -277,6 +277,8 @@ export class SqliteEventStore implements EventStore {
       const { kind, stream, requestIndex, expected, actual, message } = reply.rejection;
       return this.rejectionOrThrow(new WriteRejection(kind, stream, requestIndex, expected, actual, message));
     }
+    // The thread stopped or failed outside SQLite: the message says what is known of the write.
+    if (reply.code.startsWith('WRITER_')) throw new StoreUnavailableError(`cannot write to the event store ${this.file}: ${reply.message}`, reply.code);
     return this.rejectionOrThrow(new Database.SqliteError(reply.message, reply.code));
   }
 

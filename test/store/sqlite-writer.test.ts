@@ -128,6 +128,23 @@ describe('SQLite store with a writer thread', () => {
     }
   });
 
+  it('reports a writer thread that stopped', () =>
+    withWriter(async (store) => {
+      const written = store.appendBatch(batch('s', 20_000, 'no-stream'));
+      // As if the thread died mid-write: the store's handle on it is private.
+      await (store as unknown as { writer: { close(): Promise<void> } }).writer.close();
+      const error = await written.catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(StoreUnavailableError);
+      expect((error as StoreUnavailableError).code).toBe('WRITER_STOPPED');
+      expect((error as Error).message).toContain('whether the last append was stored is unknown');
+      expect(store.writerThreadRunning).toBe(false);
+      // Later appends are written on the store's own connection.
+      const stored = (await collect(store.readStream('s'))).length;
+      expect(isRight(await store.appendBatch(batch('t', 200)))).toBe(true);
+      expect(store.writesOnThread).toBe(1);
+      expect(stored === 0 || stored === 20_000).toBe(true);
+    }));
+
   it('rejects an injected clock', () => {
     const folder = tempFolder('onsky-writer-clock-');
     try {
