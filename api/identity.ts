@@ -72,7 +72,7 @@ export class ObservationIdentityIndex {
   apply(event: OnskyEvent): void {
     switch (event.type) {
       case 'ObservationFactsRecorded':
-        // Registered even without identifiers: `has` answers for every stream that exists.
+        // Registered even without identifiers, so that `has` is true for every stream that exists.
         this.entry(event.data.observationId);
         this.learn(event.data.observationId, event.data.facts);
         return;
@@ -101,7 +101,7 @@ export class ObservationIdentityIndex {
   }
 
   /**
-   * Tells whether the folded log holds the observation's stream. Every observation stream starts
+   * Tells whether the folded log contains the observation's stream. Every observation stream starts
    * with ObservationFactsRecorded (the decider accepts no other command on a new stream), so
    * `false` means the stream was empty when the log was folded; a writer since then is caught by
    * the append's expected revision.

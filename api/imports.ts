@@ -656,7 +656,7 @@ class ImportSession {
       return;
     }
     // Each conflict reads its stream afresh, so a writer that keeps creating streams just ahead of
-    // the import costs a batch decided again each time; only one stream that keeps changing stops it.
+    // the import costs one batch decided again each time. Only one stream that keeps changing stops it.
     const conflicts = (this.conflicts.get(result.left.stream) ?? 0) + 1;
     this.conflicts.set(result.left.stream, conflicts);
     if (conflicts >= 5) {
@@ -711,7 +711,7 @@ class ImportSession {
     const cached: CachedStream = { decider, state: decider.initialState, storedRevision: -1, pending: [], writing: [], simulated: [], eventIds: new Set(), sources: new Map(), deployments: new Map() };
     // An observation the identity index has never seen has no stream to read, which saves a store
     // query per new observation. Had another writer created it since the index was folded, the
-    // append's expected revision fails; the session has taught the index the observation by then,
+    // append's expected revision fails. The session has taught the index the observation by then,
     // so deciding again reads the stream.
     if (!stream.startsWith(OBSERVATION_PREFIX) || this.identity.has(stream.slice(OBSERVATION_PREFIX.length))) {
       return this.readStored(stream, cached);

@@ -46,7 +46,7 @@ export function checkFacts(facts: ObservationFacts): E.Either<DomainError, Obser
 }
 
 /**
- * The first fact that fails its check. Written as a loop that stops at the first problem, because
+ * Returns the problem of the first fact that fails its check. Written as a loop that stops at the first problem, because
  * every imported record passes through here and most have none.
  */
 function firstFactError(facts: ObservationFacts): DomainError | undefined {

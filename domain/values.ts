@@ -22,7 +22,7 @@ export const YEAR_LIMIT = 2200;
 /** Days of each month in a common year. */
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
-/** The Gregorian rule: every fourth year, except centuries not divisible by 400. */
+/** Applies the Gregorian rule: every fourth year is a leap year, except centuries not divisible by 400. */
 function isLeapYear(year: number): boolean {
   return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
 }

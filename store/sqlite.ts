@@ -277,7 +277,7 @@ export class SqliteEventStore implements EventStore {
       const { kind, stream, requestIndex, expected, actual, message } = reply.rejection;
       return this.rejectionOrThrow(new WriteRejection(kind, stream, requestIndex, expected, actual, message));
     }
-    // The thread stopped or failed outside SQLite: the message says what is known of the write.
+    // The thread stopped or failed outside SQLite, and its message tells what is known of the write.
     if (reply.code.startsWith('WRITER_')) throw new StoreUnavailableError(`cannot write to the event store ${this.file}: ${reply.message}`, reply.code);
     return this.rejectionOrThrow(new Database.SqliteError(reply.message, reply.code));
   }
@@ -651,9 +651,9 @@ function conflictOf({ stream, expected, actual }: WriteRejection): WrongExpected
 }
 
 /**
- * The serialised events of a request as the append transaction takes them. A record time the
- * caller gave (restore, migration) is checked and brought to the clock's form here, because record
- * times are compared as strings: "…08:00:00Z" sorts after "…08:00:00.500Z".
+ * Converts a request's serialised events to the form the append transaction takes. A record
+ * time the caller gave (restore, migration) is checked and brought to the clock's form here,
+ * because record times are compared as strings: "…08:00:00Z" sorts after "…08:00:00.500Z".
  */
 function toWriteEvents(stream: string, serialised: readonly SerialisedEvent[]): WriteEvent[] {
   return serialised.map(({ event, dataJson, metadataJson }) => {
