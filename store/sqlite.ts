@@ -613,7 +613,7 @@ export class SqliteEventStore implements EventStore {
 /** SQLite result codes of writes that fail for reasons outside onsky, with the fix to suggest. */
 const WRITE_FAILURES: ReadonlyArray<readonly [string, string]> = [
   ['SQLITE_FULL', 'the disk (or the database size limit) is full; free space and retry'],
-  ['SQLITE_READONLY', 'the file or its folder is read-only; make both writable by the onsky process and retry'],
+  ['SQLITE_READONLY', 'the file, its -wal and -shm files or its folder is read-only; make all of them writable by the onsky process and retry'],
   ['SQLITE_IOERR', 'the operating system reported an I/O error; check the disk and retry'],
   ['SQLITE_CANTOPEN', 'the file could not be opened for writing; check that the data folder exists and is writable'],
   ['SQLITE_BUSY', 'another process held the write lock too long; retry when the other writer has finished'],

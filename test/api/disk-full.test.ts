@@ -160,9 +160,10 @@ describe('server with a read-only store', () => {
     const { body } = await server.graphql(PROPOSE, { input: { ...proposeInput, featureKey: 'RO-1' } }, token);
     expect(body.data?.proposeFeature ?? null).toBeNull();
     const error = body.errors![0]!;
-    // Reads like: "the event store cannot take writes: the file or its folder is read-only; make
-    // both writable by the onsky process and retry; nothing of this append was written".
-    expectOperatorMessage(error.message, /^the event store cannot take writes: the file or its folder is read-only; make both writable/);
+    // Reads like: "the event store cannot take writes: the file, its -wal and -shm files or its
+    // folder is read-only; make all of them writable by the onsky process and retry; nothing of
+    // this append was written".
+    expectOperatorMessage(error.message, /^the event store cannot take writes: the file, its -wal and -shm files or its folder is read-only; make all of them writable/);
     expect(error.extensions).toMatchObject({ code: 'STORE_UNAVAILABLE', storeCode: 'SQLITE_READONLY' });
 
     expect(eventCount()).toBe(count);
@@ -171,7 +172,7 @@ describe('server with a read-only store', () => {
 
     const { status: uploadStatus, body: uploadBody } = await upload();
     expect(uploadStatus).toBe(503);
-    expectOperatorMessage(uploadBody.errors![0]!.message, /read-only; make both writable/);
+    expectOperatorMessage(uploadBody.errors![0]!.message, /read-only; make all of them writable/);
     expect(eventCount()).toBe(count);
 
     database().pragma('query_only = OFF');
