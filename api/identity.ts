@@ -103,7 +103,7 @@ export class ObservationIdentityIndex {
   /**
    * Tells whether the folded log contains the observation's stream. Every observation stream starts
    * with ObservationFactsRecorded (the decider accepts no other command on a new stream), so
-   * `false` means the stream was empty when the log was folded; a writer since then is caught by
+   * `false` means the stream was empty when the log was folded. A writer since then is caught by
    * the append's expected revision.
    */
   has(observationId: string): boolean {

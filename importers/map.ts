@@ -79,9 +79,9 @@ export function tagTargets(names: readonly string[], context: MapContext, extraT
 
 /** Drops properties whose value is undefined or an empty string, which the domain rejects. */
 export function withoutEmpty<T extends object>(value: T): T {
-  const kept: Record<string, unknown> = {};
+  const filled: Record<string, unknown> = {};
   for (const [name, field] of Object.entries(value)) {
-    if (field !== undefined && field !== '') kept[name] = field;
+    if (field !== undefined && field !== '') filled[name] = field;
   }
-  return kept as T;
+  return filled as T;
 }

@@ -277,7 +277,7 @@ export class SqliteEventStore implements EventStore {
       const { kind, stream, requestIndex, expected, actual, message } = reply.rejection;
       return this.rejectionOrThrow(new WriteRejection(kind, stream, requestIndex, expected, actual, message));
     }
-    // The thread stopped or failed outside SQLite, and its message tells what is known of the write.
+    // The thread stopped or failed outside SQLite, and its message states what is known of the write.
     if (reply.code.startsWith('WRITER_')) throw new StoreUnavailableError(`cannot write to the event store ${this.file}: ${reply.message}`, reply.code);
     return this.rejectionOrThrow(new Database.SqliteError(reply.message, reply.code));
   }
@@ -657,14 +657,14 @@ function conflictOf({ stream, expected, actual }: WriteRejection): WrongExpected
  */
 function toWriteEvents(stream: string, serialised: readonly SerialisedEvent[]): WriteEvent[] {
   return serialised.map(({ event, dataJson, metadataJson }) => {
-    const given: unknown = event.metadata.recordedAt;
+    const callerTime: unknown = event.metadata.recordedAt;
     const written = { id: event.id, type: event.type, schemaVersion: event.schemaVersion, dataJson, metadataJson, recordedAt: undefined, recordedAtGiven: undefined };
-    if (given === undefined) return written;
-    if (typeof given !== 'string' || Number.isNaN(Date.parse(given))) {
-      throw new InvalidAppendError(`metadata.recordedAt ${JSON.stringify(given)} of a ${event.type} event is not an ISO 8601 time`, stream);
+    if (callerTime === undefined) return written;
+    if (typeof callerTime !== 'string' || Number.isNaN(Date.parse(callerTime))) {
+      throw new InvalidAppendError(`metadata.recordedAt ${JSON.stringify(callerTime)} of a ${event.type} event is not an ISO 8601 time`, stream);
     }
-    const recordedAt = new Date(given).toISOString();
-    return { ...written, metadataJson: recordedAt === given ? metadataJson : JSON.stringify({ ...event.metadata, recordedAt }), recordedAt, recordedAtGiven: given };
+    const recordedAt = new Date(callerTime).toISOString();
+    return { ...written, metadataJson: recordedAt === callerTime ? metadataJson : JSON.stringify({ ...event.metadata, recordedAt }), recordedAt, recordedAtGiven: callerTime };
   });
 }
 

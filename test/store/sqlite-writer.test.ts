@@ -39,10 +39,9 @@ describe('SQLite store with a writer thread', () => {
       const small = await store.appendBatch(batch('small', 99, 'no-stream'));
       expect(store.writesOnThread).toBe(1);
 
-      expect(isRight(large)).toBe(true);
-      expect(isRight(large) && large.right.results[0]).toMatchObject({ nextExpectedRevision: 99, position: 100n, appended: 100, duplicates: 0 });
-      expect(isRight(small)).toBe(true);
-      expect(isRight(small) && small.right.results[0]).toMatchObject({ nextExpectedRevision: 98, position: 199n, appended: 99 });
+      if (!isRight(large) || !isRight(small)) throw new Error('expected both appends to succeed');
+      expect(large.right.results[0]).toMatchObject({ nextExpectedRevision: 99, position: 100n, appended: 100, duplicates: 0 });
+      expect(small.right.results[0]).toMatchObject({ nextExpectedRevision: 98, position: 199n, appended: 99 });
       const events = await collect(store.readAll());
       expect(events.map((event) => event.position)).toEqual(Array.from({ length: 199 }, (_, index) => BigInt(index + 1)));
       // Record times never go back along the log, whichever connection stamped them.
@@ -57,8 +56,8 @@ describe('SQLite store with a writer thread', () => {
       const second = store.append('s', [newEvent('After')], 499);
       expect(isRight(await first)).toBe(true);
       const after = await second;
-      expect(isRight(after)).toBe(true);
-      expect(isRight(after) && after.right).toMatchObject({ nextExpectedRevision: 500, position: 501n });
+      if (!isRight(after)) throw new Error(`expected the second append to succeed, got ${after.left.message}`);
+      expect(after.right).toMatchObject({ nextExpectedRevision: 500, position: 501n });
       expect(store.writesOnThread).toBe(1);
     }));
 
