@@ -65,7 +65,7 @@ export class WriteRejection {
  * Prepares the statements of an append on a connection.
  * @param {Database} db
  */
-export function prepareAppend(db) {
+function prepareAppend(db) {
   return {
     findStream: db.prepare('SELECT stream_id, revision FROM streams WHERE name = ?'),
     insertStream: db.prepare('INSERT INTO streams (name) VALUES (?)'),
@@ -179,7 +179,7 @@ function meetsExpectation(expected, actual) {
  * @param {AppendStatements} statements
  * @returns {bigint | undefined}
  */
-export function head(statements) {
+function head(statements) {
   const row = /** @type {{ position: bigint | null } | undefined} */ (statements.head.get());
   return row?.position ?? undefined;
 }
@@ -198,6 +198,6 @@ function lastRecordedAt(statements) {
  * Converts an event id to the 16 bytes the store keeps.
  * @param {string} id
  */
-export function uuidToBlob(id) {
+function uuidToBlob(id) {
   return Buffer.from(id.replace(/-/g, ''), 'hex');
 }

@@ -84,7 +84,7 @@ export class WriterThread {
   }
 
   /**
-   * Fails every write still out. Whether such a write committed is unknown, so the message asks
+   * Fails every write still out. Whether such a write committed is unknown, so the message directs
    * the caller to read the stream again. An import may simply run again, because its event ids repeat.
    */
   private stop(reason: string): void {
