@@ -38,10 +38,10 @@ import {
   type WrongExpectedRevision,
 } from './port.js';
 import { UpcasterChain, type Upcaster } from './upcast.js';
-import { validateAppend, type SerialisedEvent } from './validate.js';
+import { checkAppend, validateAppend, type SerialisedEvent } from './validate.js';
 import { CatchUpSubscription, ChangeSignal } from './subscription.js';
 import { PageReader, type RowPage } from './page-reader.js';
-import { appender, WriteRejection, type WriteEvent, type WriteRequest, type WriteResult } from './sqlite-append.mjs';
+import { appender, serialised, WriteRejection, type PayloadEvent, type ThreadRequest, type WriteEvent, type WriteRequest, type WriteResult } from './sqlite-append.mjs';
 import { WriterThread } from './sqlite-writer.js';
 
 /** Store file format; a file written by a newer onsky is refused instead of misread. */
@@ -211,30 +211,32 @@ export class SqliteEventStore implements EventStore {
   }
 
   /**
-   * Validates and serialises the requests on this thread, then writes them here or, for a large
-   * batch once the writer thread runs, there. A write waits for the writer's writes before it, so
-   * appends land in the order they were made. Resolves with a result per request or the conflict;
-   * rejects with `InvalidAppendError` or `StoreUnavailableError`, having written nothing.
+   * Validates the requests on this thread, then writes them here or, for a large batch once the
+   * writer thread runs, there. The writer thread serialises plain payloads itself, which takes
+   * that work off the thread that decides the next batch. A write waits for the writer's writes
+   * before it, so appends land in the order they were made. Resolves with a result per request or
+   * the conflict; rejects with `InvalidAppendError` or `StoreUnavailableError`, having written nothing.
    */
   private submit(requests: readonly AppendRequest[]): Promise<WriteResult[] | WriteRejection> {
-    let prepared: WriteRequest[];
+    const writer = this.writer;
+    const onThread = writer?.ready === true && eventCount(requests) >= this.writerMinEvents;
+    let prepared: ThreadRequest[];
     try {
       this.assertOpen();
       prepared = requests.map(({ stream, events, expectedRevision }) => ({
         stream,
         expectedRevision,
-        events: toWriteEvents(stream, validateAppend(stream, events, expectedRevision)),
+        events: onThread && checkAppend(stream, events, expectedRevision) ? toPayloadEvents(stream, events) : toWriteEvents(stream, validateAppend(stream, events, expectedRevision)),
       }));
     } catch (error) {
       return Promise.reject(error);
     }
-    const writer = this.writer;
-    if (writer?.ready === true && prepared.reduce((sum, request) => sum + request.events.length, 0) >= this.writerMinEvents) {
-      return this.afterEarlierWrites(() => this.writeThere(writer, prepared));
-    }
-    if (this.writesInFlight !== undefined) return this.afterEarlierWrites(() => Promise.resolve(this.writeHere(prepared)));
+    if (onThread) return this.afterEarlierWrites(() => this.writeThere(writer, prepared));
+    // Off the thread, every event was serialised above.
+    const here = prepared as WriteRequest[];
+    if (this.writesInFlight !== undefined) return this.afterEarlierWrites(() => Promise.resolve(this.writeHere(here)));
     try {
-      return Promise.resolve(this.writeHere(prepared));
+      return Promise.resolve(this.writeHere(here));
     } catch (error) {
       return Promise.reject(error);
     }
@@ -266,8 +268,10 @@ export class SqliteEventStore implements EventStore {
     }
   }
 
-  private async writeThere(writer: WriterThread, prepared: readonly WriteRequest[]): Promise<WriteResult[] | WriteRejection> {
-    const reply = await writer.write(prepared);
+  private async writeThere(writer: WriterThread, prepared: readonly ThreadRequest[]): Promise<WriteResult[] | WriteRejection> {
+    let reply = await writer.write(prepared);
+    // Serialised strings always copy, and JSON takes what the copy could not (a Proxy).
+    if (reply.kind === 'uncopyable') reply = await writer.write(serialised(prepared));
     this.threadWrites += 1;
     if (reply.kind === 'written') {
       this.afterWrite(reply.results.reduce((sum, result) => sum + result.appended, 0));
@@ -277,6 +281,8 @@ export class SqliteEventStore implements EventStore {
       const { kind, stream, requestIndex, expected, actual, message } = reply.rejection;
       return this.rejectionOrThrow(new WriteRejection(kind, stream, requestIndex, expected, actual, message));
     }
+    // Only strings were sent the second time, so this is out of reach unless structured clone changes.
+    if (reply.kind === 'uncopyable') throw new StoreUnavailableError(`cannot hand the append to the writer thread of ${this.file}: ${reply.message}`, 'WRITER_FAILED');
     // The thread stopped or failed outside SQLite, and its message states what is known of the write.
     if (reply.code.startsWith('WRITER_')) throw new StoreUnavailableError(`cannot write to the event store ${this.file}: ${reply.message}`, reply.code);
     return this.rejectionOrThrow(new Database.SqliteError(reply.message, reply.code));
@@ -650,22 +656,43 @@ function conflictOf({ stream, expected, actual }: WriteRejection): WrongExpected
   };
 }
 
+function eventCount(requests: readonly AppendRequest[]): number {
+  let count = 0;
+  for (const request of requests) count += Array.isArray(request.events) ? request.events.length : 0;
+  return count;
+}
+
+/** Converts a request's checked events to the form the writer thread takes and serialises. */
+function toPayloadEvents(stream: string, events: readonly NewEvent[]): PayloadEvent[] {
+  return events.map((event) => {
+    const given = givenRecordTime(stream, event);
+    const metadata = given === undefined || given.recordedAt === given.recordedAtGiven ? event.metadata : { ...event.metadata, recordedAt: given.recordedAt };
+    return { id: event.id, type: event.type, schemaVersion: event.schemaVersion, data: event.data, metadata, recordedAt: given?.recordedAt, recordedAtGiven: given?.recordedAtGiven };
+  });
+}
+
 /**
  * Converts a request's serialised events to the form the append transaction takes. A record
  * time the caller gave (restore, migration) is checked and brought to the clock's form here,
  * because record times are compared as strings: "…08:00:00Z" sorts after "…08:00:00.500Z".
  */
-function toWriteEvents(stream: string, serialised: readonly SerialisedEvent[]): WriteEvent[] {
-  return serialised.map(({ event, dataJson, metadataJson }) => {
-    const callerTime: unknown = event.metadata.recordedAt;
-    const written = { id: event.id, type: event.type, schemaVersion: event.schemaVersion, dataJson, metadataJson, recordedAt: undefined, recordedAtGiven: undefined };
-    if (callerTime === undefined) return written;
-    if (typeof callerTime !== 'string' || Number.isNaN(Date.parse(callerTime))) {
-      throw new InvalidAppendError(`metadata.recordedAt ${JSON.stringify(callerTime)} of a ${event.type} event is not an ISO 8601 time`, stream);
-    }
-    const recordedAt = new Date(callerTime).toISOString();
-    return { ...written, metadataJson: recordedAt === callerTime ? metadataJson : JSON.stringify({ ...event.metadata, recordedAt }), recordedAt, recordedAtGiven: callerTime };
+function toWriteEvents(stream: string, events: readonly SerialisedEvent[]): WriteEvent[] {
+  return events.map(({ event, dataJson, metadataJson }) => {
+    const given = givenRecordTime(stream, event);
+    const written = { id: event.id, type: event.type, schemaVersion: event.schemaVersion, dataJson, metadataJson, recordedAt: given?.recordedAt, recordedAtGiven: given?.recordedAtGiven };
+    if (given === undefined || given.recordedAt === given.recordedAtGiven) return written;
+    return { ...written, metadataJson: JSON.stringify({ ...event.metadata, recordedAt: given.recordedAt }) };
   });
+}
+
+/** Returns the record time a caller gave, checked and in the clock's form; `undefined` when none was given. */
+function givenRecordTime(stream: string, event: NewEvent): { recordedAt: string; recordedAtGiven: string } | undefined {
+  const callerTime: unknown = event.metadata.recordedAt;
+  if (callerTime === undefined) return undefined;
+  if (typeof callerTime !== 'string' || Number.isNaN(Date.parse(callerTime))) {
+    throw new InvalidAppendError(`metadata.recordedAt ${JSON.stringify(callerTime)} of a ${event.type} event is not an ISO 8601 time`, stream);
+  }
+  return { recordedAt: new Date(callerTime).toISOString(), recordedAtGiven: callerTime };
 }
 
 /**

@@ -23,6 +23,22 @@ export function validateAppend(
   events: readonly NewEvent[],
   expectedRevision: ExpectedRevision,
 ): SerialisedEvent[] {
+  checkAppend(stream, events, expectedRevision);
+  return events.map((event) => ({ event, dataJson: JSON.stringify(event.data), metadataJson: JSON.stringify(event.metadata) }));
+}
+
+/**
+ * Checks an append's arguments, payloads included, without serialising them, so that an adapter
+ * that serialises on another thread refuses a bad request before handing it over. Throws
+ * `InvalidAppendError` on the first problem. Returns true when every payload is plain data
+ * (objects, arrays, strings, finite numbers, booleans, null), which serialises alike after a copy
+ * to another thread; a class instance loses its prototype, and with it any `toJSON`, in the copy.
+ */
+export function checkAppend(
+  stream: string,
+  events: readonly NewEvent[],
+  expectedRevision: ExpectedRevision,
+): boolean {
   if (typeof stream !== 'string' || stream.trim() === '') {
     throw new InvalidAppendError('stream name is empty; pass a name such as "feature-CBF-123"', String(stream));
   }
@@ -34,31 +50,33 @@ export function validateAppend(
     throw new InvalidAppendError(`events for stream "${stream}" must be an array`, stream);
   }
 
-  const seen = new Set<string>();
-  return events.map((event, index) => {
-    const where = `event ${index} of the append to "${stream}"`;
+  // An import appends one event to each of many streams; one event cannot repeat an id.
+  const seen = events.length > 1 ? new Set<string>() : undefined;
+  let plain = true;
+  events.forEach((event, index) => {
+    // Worded only for a message: every imported event passes through here.
+    const where = (): string => `event ${index} of the append to "${stream}"`;
     if (typeof event.type !== 'string' || event.type.trim() === '') {
-      throw new InvalidAppendError(`${where} has no type; give it a past-tense type such as "FeatureDelivered"`, stream, index);
+      throw new InvalidAppendError(`${where()} has no type; give it a past-tense type such as "FeatureDelivered"`, stream, index);
     }
     if (typeof event.id !== 'string' || !UUID.test(event.id)) {
-      throw new InvalidAppendError(`${where} (${event.type}) has id ${JSON.stringify(event.id)}, which is not a UUID`, stream, index);
+      throw new InvalidAppendError(`${where()} (${event.type}) has id ${JSON.stringify(event.id)}, which is not a UUID`, stream, index);
     }
-    if (seen.has(event.id.toLowerCase())) {
-      throw new InvalidAppendError(`${where} repeats event id ${event.id} within one append`, stream, index);
+    if (seen?.has(event.id.toLowerCase()) === true) {
+      throw new InvalidAppendError(`${where()} repeats event id ${event.id} within one append`, stream, index);
     }
-    seen.add(event.id.toLowerCase());
+    seen?.add(event.id.toLowerCase());
     if (!Number.isInteger(event.schemaVersion) || event.schemaVersion < 1) {
-      throw new InvalidAppendError(`${where} (${event.type}) has schemaVersion ${String(event.schemaVersion)}; use a whole number from 1`, stream, index);
+      throw new InvalidAppendError(`${where()} (${event.type}) has schemaVersion ${String(event.schemaVersion)}; use a whole number from 1`, stream, index);
     }
     if (event.metadata === null || typeof event.metadata !== 'object' || typeof event.metadata.actor !== 'string') {
-      throw new InvalidAppendError(`${where} (${event.type}) has no metadata.actor; say who caused it`, stream, index);
+      throw new InvalidAppendError(`${where()} (${event.type}) has no metadata.actor; say who caused it`, stream, index);
     }
-    return {
-      event,
-      dataJson: toJson(event.data, `${where} (${event.type}) data`, stream, index),
-      metadataJson: toJson(event.metadata, `${where} (${event.type}) metadata`, stream, index),
-    };
+    const plainData = checkJson(event.data, () => `${where()} (${event.type}) data`, stream, index);
+    const plainMetadata = checkJson(event.metadata, () => `${where()} (${event.type}) metadata`, stream, index);
+    plain = plain && plainData && plainMetadata;
   });
+  return plain;
 }
 
 function checkExpectedRevision(stream: string, expected: ExpectedRevision): void {
@@ -71,16 +89,19 @@ function checkExpectedRevision(stream: string, expected: ExpectedRevision): void
   );
 }
 
-/** Serialises to JSON, rejecting values that JSON would drop or mangle silently. */
-function toJson(value: unknown, what: string, stream: string, index: number): string {
+/**
+ * Rejects a value that JSON would drop or mangle silently, naming where in it the problem is.
+ * Returns true for plain data, false for a value JSON takes that holds class instances.
+ */
+function checkJson(value: unknown, what: () => string, stream: string, index: number): boolean {
   // The allocation-free check passes almost every payload; the slower walk only runs to name
   // the problem.
-  if (isPlainJson(value, 0)) return JSON.stringify(value);
+  if (isPlainJson(value, 0)) return true;
   const problem = findNonJson(value, '$', new Set());
   if (problem !== undefined) {
-    throw new InvalidAppendError(`${what} is not JSON-serialisable: ${problem}`, stream, index);
+    throw new InvalidAppendError(`${what()} is not JSON-serialisable: ${problem}`, stream, index);
   }
-  return JSON.stringify(value);
+  return false;
 }
 
 /** Nesting depth past which a payload is treated as suspect (a cycle, most likely). */

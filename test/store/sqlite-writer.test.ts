@@ -70,6 +70,34 @@ describe('SQLite store with a writer thread', () => {
       expect((await collect(store.readAll())).length).toBe(1);
     }));
 
+  it('stores what JSON makes of a class with toJSON', () =>
+    withWriter(async (store) => {
+      // A copy to the thread would keep the fields and lose the method, so such a payload is serialised here.
+      class Temperature {
+        constructor(readonly kelvin: number) {}
+        toJSON(): string {
+          return `${this.kelvin} K`;
+        }
+      }
+      const events = Array.from({ length: 100 }, (_, index) => newEvent('Measured', { index, temperature: new Temperature(index) }));
+      const result = await store.appendBatch([{ stream: 'm', events, expectedRevision: 'no-stream' }]);
+      expect(isRight(result)).toBe(true);
+      expect(store.writesOnThread).toBe(1);
+      const stored = await collect(store.readStream('m'));
+      expect(stored[7]?.data).toEqual({ index: 7, temperature: '7 K' });
+    }));
+
+  it('stores a payload the thread cannot be sent', () =>
+    withWriter(async (store) => {
+      // JSON reads through a Proxy; a structured clone refuses one.
+      const events = Array.from({ length: 100 }, (_, index) => newEvent('Proxied', new Proxy({ index, nested: { ok: true } }, {})));
+      const result = await store.appendBatch([{ stream: 'p', events, expectedRevision: 'no-stream' }]);
+      expect(isRight(result)).toBe(true);
+      expect(store.writesOnThread).toBe(1);
+      const stored = await collect(store.readStream('p'));
+      expect(stored.map((event) => event.data)).toEqual(Array.from({ length: 100 }, (_, index) => ({ index, nested: { ok: true } })));
+    }));
+
   it('finishes a write before closing', async () => {
     const folder = tempFolder('onsky-writer-close-');
     const file = join(folder.path, 'events.sqlite');
