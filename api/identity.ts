@@ -19,9 +19,13 @@ export interface ObservationKeys {
   readonly startUtc?: string;
 }
 
+/**
+ * What the index knows of one observation. The ids are arrays, not sets: an observation has one or
+ * two, and the index keeps an entry for every observation in the log.
+ */
 export interface KnownObservation {
-  captureBlockIds: Set<string>;
-  scheduleBlockIds: Set<string>;
+  captureBlockIds: string[];
+  scheduleBlockIds: string[];
   /** Milliseconds since the epoch, or NaN before any start is known. */
   startMs: number;
 }
@@ -84,7 +88,8 @@ export class ObservationIdentityIndex {
         const { kind, value } = event.data.identifier;
         const ids = kind === 'capture-block' ? known.captureBlockIds : known.scheduleBlockIds;
         const map = kind === 'capture-block' ? this.byCaptureBlock : this.byScheduleBlock;
-        ids.delete(value);
+        const at = ids.indexOf(value);
+        if (at >= 0) ids.splice(at, 1);
         if (map.get(value) === event.data.observationId) map.delete(value);
         return;
       }
@@ -141,20 +146,20 @@ export class ObservationIdentityIndex {
   private contradicts(observationId: string, keys: ObservationKeys): boolean {
     const known = this.observations.get(observationId);
     if (known === undefined) return false;
-    if (keys.captureBlockId !== undefined && known.captureBlockIds.size > 0 && !known.captureBlockIds.has(keys.captureBlockId)) return true;
-    if (keys.scheduleBlockId !== undefined && known.scheduleBlockIds.size > 0 && !known.scheduleBlockIds.has(keys.scheduleBlockId)) return true;
+    if (keys.captureBlockId !== undefined && known.captureBlockIds.length > 0 && !known.captureBlockIds.includes(keys.captureBlockId)) return true;
+    if (keys.scheduleBlockId !== undefined && known.scheduleBlockIds.length > 0 && !known.scheduleBlockIds.includes(keys.scheduleBlockId)) return true;
     return false;
   }
 
   private learnIdentifier(observationId: string, kind: 'capture-block' | 'schedule-block', value: string): void {
     const known = this.entry(observationId);
     if (kind === 'capture-block') {
-      known.captureBlockIds.add(value);
+      if (!known.captureBlockIds.includes(value)) known.captureBlockIds.push(value);
       if (!this.byCaptureBlock.has(value)) this.byCaptureBlock.set(value, observationId);
       const start = captureBlockStartUtc(value);
       if (start !== undefined && Number.isNaN(known.startMs)) this.learnStart(observationId, Date.parse(start));
     } else {
-      known.scheduleBlockIds.add(value);
+      if (!known.scheduleBlockIds.includes(value)) known.scheduleBlockIds.push(value);
       if (!this.byScheduleBlock.has(value)) this.byScheduleBlock.set(value, observationId);
     }
   }
@@ -170,7 +175,7 @@ export class ObservationIdentityIndex {
   private entry(observationId: string): KnownObservation {
     let known = this.observations.get(observationId);
     if (known === undefined) {
-      known = { captureBlockIds: new Set(), scheduleBlockIds: new Set(), startMs: Number.NaN };
+      known = { captureBlockIds: [], scheduleBlockIds: [], startMs: Number.NaN };
       this.observations.set(observationId, known);
       // The stream id is itself an identifier: a capture block id, or `sb-` and a schedule block id.
       if (observationId.startsWith('sb-')) this.learnIdentifier(observationId, 'schedule-block', observationId.slice(3));

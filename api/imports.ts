@@ -128,10 +128,14 @@ interface CachedStream {
   readonly simulated: NewEvent[];
   /** Ids of the events stored or pending in the stream, to recognise a record imported before. */
   readonly eventIds: Set<string>;
-  /** Digest and record time of the source record behind the stream's events, by `sourceKey`. */
-  readonly sources: Map<string, { readonly digest: string; readonly recordedAt?: string }>;
+  /**
+   * Digest and record time of the source record behind the stream's events, by `sourceKey`, for
+   * the formats whose edited records are caught (`EDIT_CHECKED_IMPORTERS`). Made on first use, as
+   * is `deployments`: a session caches up to `MAX_CACHED_STREAMS` streams, most of which need neither.
+   */
+  sources?: Map<string, { readonly digest: string; readonly recordedAt?: string }>;
   /** Data of the stored ChangeDeployed events by event id, to run the policy again on a re-import. */
-  readonly deployments: Map<string, unknown>;
+  deployments?: Map<string, unknown>;
 }
 
 /**
@@ -285,7 +289,8 @@ class ImportSession {
           this.untracked += 1;
           continue;
         }
-        const { added, skipped } = await this.decideAll(commands, line, file);
+        const decided = this.decideAll(commands, line, file);
+        const { added, skipped } = decided instanceof Promise ? await decided : decided;
         if (added === 0 && skipped === 0) this.duplicates += 1;
         if (this.pendingEvents >= this.batchLimit) await this.flushAhead();
       }
@@ -360,11 +365,24 @@ class ImportSession {
 
   /**
    * Decides a record's commands; returns how many new events they produced and how many
-   * commands were skipped with a warning.
+   * commands were skipped with a warning. Returns without a promise while no command has to wait
+   * on the log, which is the case for most records: an async call for each of millions of records
+   * showed in import profiles.
    */
-  private async decideAll(items: readonly ImportCommand[], line: number, file: string): Promise<{ added: number; skipped: number }> {
-    let added = 0;
-    let skipped = 0;
+  private decideAll(items: readonly ImportCommand[], line: number, file: string): Tally | Promise<Tally> {
+    const tally: Tally = { added: 0, skipped: 0 };
+    for (let index = 0; index < items.length; index++) {
+      const item = items[index]!;
+      const routed = this.reroute(item);
+      if (waitsOnLog(routed.command) || !this.loadWithoutReading(routed.stream, routed.command)) return this.decideWaiting(items.slice(index), line, file, tally);
+      if (this.settledBeforeDeciding(routed, line, file, tally)) continue;
+      this.decideChecked(item, routed, futureTime(routed.command, this.options.now?.() ?? new Date()), line, file, tally);
+    }
+    return tally;
+  }
+
+  /** Decides commands as `decideAll` does, for those that read the log or wait for earlier appends. */
+  private async decideWaiting(items: readonly ImportCommand[], line: number, file: string, tally: Tally): Promise<Tally> {
     for (const item of items) {
       let routed = this.reroute(item);
       // A verification's evidence and delivering deployment are read from the log, so what this
@@ -372,41 +390,17 @@ class ImportSession {
       if (routed.command.type === 'RecordVerification') await this.flush();
       const loading = this.load(routed.stream, routed.command);
       if (loading !== undefined) await loading;
-      const edited = this.editedSinceImport(routed);
-      if (edited !== undefined) {
-        this.skipWithWarning(file, line, edited);
-        skipped += 1;
-        continue;
-      }
-      const revision = this.revisionOf(routed);
-      if (revision !== undefined) {
-        const revised = this.revise(revision, file, line);
-        added += revised.added;
-        skipped += revised.skipped;
-        continue;
-      }
+      if (this.settledBeforeDeciding(routed, line, file, tally)) continue;
       if (routed.command.type === 'RecordVerification') routed = await this.enrich(routed);
       const undeployed = undeployedDelivery(routed, this.streams.get(routed.stream)?.state);
       if (undeployed !== undefined) {
         this.skipWithWarning(file, line, rejectionMessage(item, undeployed));
-        skipped += 1;
+        tally.skipped += 1;
         continue;
       }
       const unfit = futureTime(routed.command, this.options.now?.() ?? new Date()) ?? (namesChange(routed.command) ? await this.unknownChange(routed) : undefined);
-      if (unfit !== undefined) {
-        this.skipWithWarning(file, line, rejectionMessage(item, unfit.message));
-        skipped += 1;
-        continue;
-      }
-      const outcome = this.decideOne(routed);
-      if (typeof outcome === 'string') {
-        this.skipWithWarning(file, line, rejectionMessage(item, outcome));
-        skipped += 1;
-        continue;
-      }
-      this.buffered.push({ item: routed, line });
-      added += outcome;
-      if (routed.command.type === 'DeployChange') {
+      const outcome = this.decideChecked(item, routed, unfit, line, file, tally);
+      if (outcome !== undefined && routed.command.type === 'DeployChange') {
         const deploymentId = eventIdFor(routed.commandId, 0);
         this.deploymentLines.set(deploymentId, line);
         // The deployment policy marks suspect what is verified when it runs. Running it right
@@ -417,7 +411,43 @@ class ImportSession {
         else await this.replayPolicy(routed, deploymentId, line, file);
       }
     }
-    return { added, skipped };
+    return tally;
+  }
+
+  /**
+   * Settles a command before it is decided when the stream already tells what to do: an entry
+   * edited since its import is skipped, and a plan entry for a proposed feature revises it.
+   * Returns true when the command was settled so.
+   */
+  private settledBeforeDeciding(routed: ImportCommand, line: number, file: string, tally: Tally): boolean {
+    const edited = this.editedSinceImport(routed);
+    if (edited !== undefined) {
+      this.skipWithWarning(file, line, edited);
+      tally.skipped += 1;
+      return true;
+    }
+    const revision = this.revisionOf(routed);
+    if (revision === undefined) return false;
+    const revised = this.revise(revision, file, line);
+    tally.added += revised.added;
+    tally.skipped += revised.skipped;
+    return true;
+  }
+
+  /**
+   * Decides a checked command and buffers its events, or skips it with the reason it is unfit or
+   * rejected. Returns the number of events it added, `undefined` when it was skipped.
+   */
+  private decideChecked(item: ImportCommand, routed: ImportCommand, unfit: DomainError | undefined, line: number, file: string, tally: Tally): number | undefined {
+    const outcome = unfit === undefined ? this.decideOne(routed) : unfit.message;
+    if (typeof outcome === 'string') {
+      this.skipWithWarning(file, line, rejectionMessage(item, outcome));
+      tally.skipped += 1;
+      return undefined;
+    }
+    this.buffered.push({ item: routed, line });
+    tally.added += outcome;
+    return outcome;
   }
 
   /**
@@ -453,7 +483,7 @@ class ImportSession {
     // The key leaves out the file, so a renamed journal is still checked. It includes the entry's
     // time, so an entry moved in time is a new entry rather than an edit of the old one.
     if (!EDIT_CHECKED_IMPORTERS.has(importer) || isLineNumber(locator)) return undefined;
-    const earlier = this.streams.get(item.stream)?.sources.get(sourceKey(importer, locator));
+    const earlier = this.streams.get(item.stream)?.sources?.get(sourceKey(importer, locator));
     if (earlier === undefined || earlier.digest === digest) return undefined;
     const when = earlier.recordedAt === undefined ? '' : ` on ${earlier.recordedAt.slice(0, 10)}`;
     return `entry ${locator} changed since it was imported${when}; the log keeps what was imported, so add a new entry to record a correction`;
@@ -510,7 +540,7 @@ class ImportSession {
     const command = { ...item.command, data: { ...item.command.data, observationIds } };
     const state = this.streams.get(item.stream)?.state;
     const enriched = await enrichCommand(command, state, this.view, {
-      tagsOf: (name) => this.targets.lookup(name)?.tags ?? [],
+      tagsOf: (name) => [...(this.targets.tagsOf(name) ?? [])],
     });
     return { ...item, command: enriched };
   }
@@ -564,7 +594,7 @@ class ImportSession {
       cached.pending.push(newEvent);
       if (this.options.dryRun === true) this.decidedInOrder.push({ stream: route.right.stream, event: newEvent });
       cached.eventIds.add(newEvent.id);
-      cached.sources.set(sourceKey(item.provenance.importer, item.provenance.locator), { digest: item.provenance.digest });
+      if (EDIT_CHECKED_IMPORTERS.has(item.provenance.importer)) (cached.sources ??= new Map()).set(sourceKey(item.provenance.importer, item.provenance.locator), { digest: item.provenance.digest });
       this.identity.apply(event);
       this.features.apply(event);
       this.eventTypes[event.type] = (this.eventTypes[event.type] ?? 0) + 1;
@@ -704,20 +734,25 @@ class ImportSession {
    * that a record for a new observation is decided without waiting on the event loop.
    */
   private load(stream: string, command: OnskyCommand): Promise<void> | undefined {
-    if (this.streams.has(stream)) return undefined;
-    const route = routeCommand(command);
-    if (E.isLeft(route)) return undefined;
-    const decider = route.right.decider;
-    const cached: CachedStream = { decider, state: decider.initialState, storedRevision: -1, pending: [], writing: [], simulated: [], eventIds: new Set(), sources: new Map(), deployments: new Map() };
-    // An observation the identity index has never seen has no stream to read, which saves a store
-    // query per new observation. Had another writer created it since the index was folded, the
-    // append's expected revision fails. The session has taught the index the observation by then,
-    // so deciding again reads the stream.
-    if (!stream.startsWith(OBSERVATION_PREFIX) || this.identity.has(stream.slice(OBSERVATION_PREFIX.length))) {
-      return this.readStored(stream, cached);
-    }
-    this.cache(stream, cached);
-    return undefined;
+    if (this.loadWithoutReading(stream, command)) return undefined;
+    const cached = newCachedStream(command);
+    return cached === undefined ? undefined : this.readStored(stream, cached);
+  }
+
+  /**
+   * Caches a stream that needs no store read and returns true; returns false for one that does.
+   * A stream cached already needs none, and neither does an observation the identity index has
+   * never seen, which saves a store query per new observation. Had another writer created it since
+   * the index was folded, the append's expected revision fails. The session has taught the index
+   * the observation by then, so deciding again reads the stream.
+   */
+  private loadWithoutReading(stream: string, command: OnskyCommand): boolean {
+    if (this.streams.has(stream)) return true;
+    if (!stream.startsWith(OBSERVATION_PREFIX) || this.identity.has(stream.slice(OBSERVATION_PREFIX.length))) return false;
+    // A command no decider takes has nothing to load; deciding it reports why.
+    const cached = newCachedStream(command);
+    if (cached !== undefined) this.cache(stream, cached);
+    return true;
   }
 
   private async readStored(stream: string, cached: CachedStream): Promise<void> {
@@ -746,7 +781,7 @@ class ImportSession {
    * change. The commands get the ids the policy gives them, so a third import adds nothing.
    */
   private async replayPolicy(item: ImportCommand, deploymentId: string, line: number, file: string): Promise<void> {
-    const data = this.streams.get(item.stream)?.deployments.get(deploymentId) as ChangeDeployed['data'] | undefined;
+    const data = this.streams.get(item.stream)?.deployments?.get(deploymentId) as ChangeDeployed['data'] | undefined;
     if (data === undefined) return;
     const proposed = data.deliversFeatures.filter((featureKey) => this.features.statusOf(featureKey) === 'proposed');
     if (proposed.length === 0) return;
@@ -953,6 +988,28 @@ interface KeysOfRecord {
   startUtc?: string;
 }
 
+/** Returns an empty cached stream for the command's decider; `undefined` for a command no decider takes. */
+function newCachedStream(command: OnskyCommand): CachedStream | undefined {
+  const route = routeCommand(command);
+  if (E.isLeft(route)) return undefined;
+  const decider = route.right.decider;
+  return { decider, state: decider.initialState, storedRevision: -1, pending: [], writing: [], simulated: [], eventIds: new Set() };
+}
+
+/** New events and skipped commands of a record, as `decideAll` counts them. */
+interface Tally {
+  added: number;
+  skipped: number;
+}
+
+/**
+ * Whether deciding a command waits on the log: a verification reads its evidence, a deployment
+ * runs the policy, and a delivery or suspicion checks that its change exists.
+ */
+function waitsOnLog(command: OnskyCommand): boolean {
+  return command.type === 'RecordVerification' || command.type === 'DeployChange' || namesChange(command);
+}
+
 /** Whether a command names a change that must exist: a delivery or a suspicion. */
 function namesChange(command: OnskyCommand): command is DeliverFeature | MarkFeatureSuspect {
   return command.type === 'DeliverFeature' || command.type === 'MarkFeatureSuspect';
@@ -962,13 +1019,14 @@ function namesChange(command: OnskyCommand): command is DeliverFeature | MarkFea
 function remember(cached: CachedStream, event: NewEvent & { readonly metadata: { readonly recordedAt?: string } }): void {
   cached.state = cached.decider.evolve(cached.state, event as unknown as OnskyEvent);
   cached.eventIds.add(event.id);
-  if (event.type === 'ChangeDeployed') cached.deployments.set(event.id, event.data);
+  if (event.type === 'ChangeDeployed') (cached.deployments ??= new Map()).set(event.id, event.data);
   const source = event.metadata.source;
-  if (source === undefined) return;
+  if (source === undefined || !EDIT_CHECKED_IMPORTERS.has(source.importer)) return;
   // The first import of a record is the one the log keeps, so a later digest does not replace it.
   const remembered = sourceKey(source.importer, source.locator);
-  if (!cached.sources.has(remembered)) {
-    cached.sources.set(remembered, { digest: source.digest, ...(event.metadata.recordedAt === undefined ? {} : { recordedAt: event.metadata.recordedAt }) });
+  const sources = (cached.sources ??= new Map());
+  if (!sources.has(remembered)) {
+    sources.set(remembered, { digest: source.digest, ...(event.metadata.recordedAt === undefined ? {} : { recordedAt: event.metadata.recordedAt }) });
   }
 }
 

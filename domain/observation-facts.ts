@@ -57,9 +57,12 @@ function firstFactError(facts: ObservationFacts): DomainError | undefined {
       if (E.isLeft(checked)) return checked.left;
     }
   }
-  for (const [name, value] of [['startUtc', facts.startUtc], ['endUtc', facts.endUtc]] as const) {
-    if (value === undefined) continue;
-    const checked = checkIsoUtc(name, value);
+  if (facts.startUtc !== undefined) {
+    const checked = checkIsoUtc('startUtc', facts.startUtc);
+    if (E.isLeft(checked)) return checked.left;
+  }
+  if (facts.endUtc !== undefined) {
+    const checked = checkIsoUtc('endUtc', facts.endUtc);
     if (E.isLeft(checked)) return checked.left;
   }
   for (const receptor of facts.receptors ?? []) {

@@ -109,14 +109,19 @@ export const observationDecider: Decider<ObservationCommand, ObservationEvent, O
 
 function recordFacts(command: RecordObservationFacts, state: ObservationState): Decision {
   const { observationId, source, facts } = command.data;
-  const error = firstError([checkKey('observationId', observationId), checkSource(source), checkFacts(facts)]);
-  if (error !== undefined) {
-    return E.left(error);
-  }
+  // Checked one after another, without an array of results: every imported record comes here.
+  const key = checkKey('observationId', observationId);
+  if (E.isLeft(key)) return key;
+  const sourceError = checkSource(source);
+  if (E.isLeft(sourceError)) return sourceError;
+  const factsError = checkFacts(facts);
+  if (E.isLeft(factsError)) return factsError;
 
   const fresh: Record<string, unknown> = {};
+  let freshCount = 0;
   const events: ObservationEvent[] = [];
-  for (const name of OBSERVATION_FACT_NAMES) {
+  for (let i = 0; i < OBSERVATION_FACT_NAMES.length; i++) {
+    const name = OBSERVATION_FACT_NAMES[i]!;
     const value = facts[name];
     const known = state.facts[name];
     if (value === undefined || (known !== undefined && sameFactValue(name, known.value, value))) {
@@ -124,6 +129,7 @@ function recordFacts(command: RecordObservationFacts, state: ObservationState): 
     }
     if (known === undefined) {
       fresh[name] = value;
+      freshCount += 1;
       continue;
     }
     const flagged = state.conflicts.some(
@@ -135,40 +141,45 @@ function recordFacts(command: RecordObservationFacts, state: ObservationState): 
   }
 
   const isFirstRecord = state.observationId === null;
-  if (isFirstRecord || Object.keys(fresh).length > 0) {
+  if (isFirstRecord || freshCount > 0) {
     events.unshift({ type: 'ObservationFactsRecorded', data: { observationId, source, facts: fresh as ObservationFacts } });
   }
-  return E.right([...events, ...linksFromFacts(observationId, source, facts, state)]);
+  addLinks(events, observationId, source, facts, state);
+  return E.right(events);
 }
 
 /**
  * Links each capture block id or schedule block id that arrives with facts and is not yet linked,
  * because it is another name of this observation and the identity index finds streams by it.
  */
-function linksFromFacts(
-  observationId: string,
-  source: FactSource,
-  facts: ObservationFacts,
-  state: ObservationState,
-): ObservationEvent[] {
-  const candidates: ObservationIdentifier[] = [];
-  if (facts.captureBlockId !== undefined) {
-    candidates.push({ kind: 'capture-block', value: facts.captureBlockId });
+function addLinks(events: ObservationEvent[], observationId: string, source: FactSource, facts: ObservationFacts, state: ObservationState): void {
+  // Written without closures or key strings: every imported record passes through here, and its
+  // ids are almost always linked already or the stream's own id.
+  const { captureBlockId, scheduleBlockId } = facts;
+  if (captureBlockId !== undefined && !isLinked(state, observationId, 'capture-block', captureBlockId)) {
+    events.push(linkedWithFacts(observationId, { kind: 'capture-block', value: captureBlockId }, source));
   }
-  if (facts.scheduleBlockId !== undefined) {
-    candidates.push({ kind: 'schedule-block', value: facts.scheduleBlockId });
+  if (scheduleBlockId !== undefined && !isLinked(state, observationId, 'schedule-block', scheduleBlockId)) {
+    events.push(linkedWithFacts(observationId, { kind: 'schedule-block', value: scheduleBlockId }, source));
   }
-  return candidates
-    .filter((identifier) => !isLinked(state, observationId, identifier))
-    .map((identifier) => ({
-      type: 'ObservationIdentifierLinked',
-      data: { observationId, identifier, source, reason: `recorded with facts from ${source.importer} ${source.file}` },
-    }));
 }
 
-function isLinked(state: ObservationState, observationId: string, identifier: ObservationIdentifier): boolean {
-  const key = identifierKey(identifier);
-  return key === observationId || state.identifiers.some((linked) => identifierKey(linked) === key);
+function linkedWithFacts(observationId: string, identifier: ObservationIdentifier, source: FactSource): ObservationEvent {
+  return { type: 'ObservationIdentifierLinked', data: { observationId, identifier, source, reason: `recorded with facts from ${source.importer} ${source.file}` } };
+}
+
+function isLinked(state: ObservationState, observationId: string, kind: ObservationIdentifier['kind'], value: string): boolean {
+  if (hasKey(kind, value, observationId)) return true;
+  for (const linked of state.identifiers) {
+    if (linked.kind === kind ? linked.value === value : hasKey(linked.kind, linked.value, identifierKey({ kind, value }))) return true;
+  }
+  return false;
+}
+
+/** Whether an identifier's stream-id form (`identifierKey`) is `key`, compared without building it. */
+function hasKey(kind: ObservationIdentifier['kind'], value: string, key: string): boolean {
+  if (kind === 'capture-block') return value === key;
+  return key.length === value.length + 3 && key.startsWith('sb-') && key.endsWith(value);
 }
 
 function link(command: LinkObservationIdentifier, state: ObservationState): Decision {
@@ -177,7 +188,7 @@ function link(command: LinkObservationIdentifier, state: ObservationState): Deci
   if (error !== undefined) {
     return E.left(error);
   }
-  if (isLinked(state, observationId, identifier)) {
+  if (isLinked(state, observationId, identifier.kind, identifier.value)) {
     return E.left({
       kind: 'IdentifierAlreadyLinked',
       message: `${identifier.kind} ${identifier.value} already names observation ${observationId}; nothing to link`,
@@ -255,8 +266,10 @@ function review(command: ReviewObservation, state: ObservationState): Decision {
 }
 
 function checkSource(source: FactSource): E.Either<DomainError, FactSource> {
-  const error = firstError([checkText('source.importer', source.importer), checkText('source.file', source.file)]);
-  return error === undefined ? E.right(source) : E.left(error);
+  const importer = checkText('source.importer', source.importer);
+  if (E.isLeft(importer)) return importer;
+  const file = checkText('source.file', source.file);
+  return E.isLeft(file) ? file : E.right(source);
 }
 
 function checkIdentifier(identifier: ObservationIdentifier): E.Either<DomainError, ObservationIdentifier> {

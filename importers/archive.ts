@@ -74,10 +74,8 @@ class ArchiveHandler implements LineHandler<ArchiveEntry> {
       return;
     }
 
-    const value = (column: Column): string => {
-      const index = this.columns?.get(column);
-      return index === undefined ? '' : (fields[index] ?? '').trim();
-    };
+    const columns = this.columns;
+    const value = (column: Column): string => fieldOf(fields, columns, column);
     const scheduleBlockId = value('scheduleBlockId');
     const startText = value('startTime');
     const timeEnd = scanDateTime(startText);
@@ -85,7 +83,7 @@ class ArchiveHandler implements LineHandler<ArchiveEntry> {
       out.push(warning(this.file, line, `schedule block "${preview(scheduleBlockId)}" is not an id like 20190308-0083; row skipped`));
       return;
     }
-    if (timeEnd < 0 || timeEnd !== startText.replace(/Z$/, '').length) {
+    if (timeEnd < 0 || timeEnd !== startText.length - (startText.endsWith('Z') ? 1 : 0)) {
       out.push(warning(this.file, line, `StartTime "${preview(startText)}" is not a UTC time like 2019-03-08 10:12:26; row skipped`));
       return;
     }
@@ -95,9 +93,7 @@ class ArchiveHandler implements LineHandler<ArchiveEntry> {
       proposalId: value('proposalId'),
       scheduleBlockId,
       startTime: isoFromDateTime(startText, timeEnd),
-      targets: value('targets')
-        .split(/\s*[,;]\s*/)
-        .filter((target) => target !== ''),
+      targets: targetNames(value('targets')),
       observer: value('observer'),
       description,
       issueKeys: findIssueKeys(description),
@@ -120,4 +116,17 @@ class ArchiveHandler implements LineHandler<ArchiveEntry> {
     }
     return columns;
   }
+}
+
+/** The trimmed text of a column, or '' for a column the header lacks. */
+function fieldOf(fields: readonly string[], columns: ReadonlyMap<Column, number>, column: Column): string {
+  const index = columns.get(column);
+  return index === undefined ? '' : (fields[index] ?? '').trim();
+}
+
+/** Splits a Target/s cell at commas and semicolons; most rows name one target, which needs no split. */
+function targetNames(cell: string): string[] {
+  if (cell === '') return [];
+  if (!cell.includes(',') && !cell.includes(';')) return [cell];
+  return cell.split(/\s*[,;]\s*/).filter((target) => target !== '');
 }

@@ -107,6 +107,21 @@ class CatalogueHandler implements LineHandler<CatalogueTarget> {
  * J193925-634243) become JHHMM±DDMM. Other names (3C48, CTA21) are only upper-cased.
  */
 export function normaliseTargetName(name: string): string {
+  let key = normalisedNames.get(name);
+  if (key === undefined) {
+    // A log names the same few targets on thousands of lines; past the limit the memo starts afresh.
+    if (normalisedNames.size >= MAX_NORMALISED_NAMES) normalisedNames.clear();
+    key = normaliseUncached(name);
+    normalisedNames.set(name, key);
+  }
+  return key;
+}
+
+/** Names normalised so far, with their keys. */
+const normalisedNames = new Map<string, string>();
+const MAX_NORMALISED_NAMES = 10_000;
+
+function normaliseUncached(name: string): string {
   const compact = name.toUpperCase().replace(/\s+/g, '').replace(/^PKS/, '');
   const b1950 = /^B?(\d{4})([+-])(\d{2})\d?$/.exec(compact);
   if (b1950 !== null) return `B${b1950[1]}${b1950[2]}${b1950[3]}`;
@@ -174,6 +189,13 @@ export class TargetIndex {
   /** Returns the coordinates kept for the target recorded under exactly this name, if any. */
   coordinatesOf(name: string): string | undefined {
     return this.coordinatesByStream.get(targetStreamId(name));
+  }
+
+  /** Returns the tags of the named target, without copying them; `undefined` for a target not in the index. */
+  tagsOf(name: string): ReadonlySet<string> | undefined {
+    // Without a catalogue imported there is nothing to find, and no name to normalise.
+    if (this.byKey.size === 0) return undefined;
+    return this.byKey.get(normaliseTargetName(name))?.tags;
   }
 
   lookup(name: string): IndexedTarget | undefined {

@@ -3,7 +3,7 @@
  * inside a quoted field is doubled, and a quoted field may span lines. Rows are assembled from
  * the line reader's output, so a file of any size streams.
  */
-import { createHash, hash, type Hash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import type { TextLine } from './lines.js';
 
 export interface DelimitedRow {
@@ -36,10 +36,10 @@ export class DelimitedRowReader {
 
   /** Feeds one line; returns a row when the line completes one, an error for a broken row, else null. */
   push(line: TextLine): RowResult | null {
-    // Most rows are one line without quotes: split it, and hash its bytes in one call.
-    if (this.hasher === undefined && line.bytes.length < this.maxRowBytes && !line.text.includes('"')) {
+    // Most rows are one line without quotes: split it, and hash it in one call.
+    if (this.hasher === undefined && line.byteLength < this.maxRowBytes && !line.text.includes('"')) {
       const fields = line.text.split(this.delimiter);
-      return { kind: 'row', row: { fields, line: line.line, endLine: line.line, digest: hash('sha256', line.bytes, 'hex') } };
+      return { kind: 'row', row: { fields, line: line.line, endLine: line.line, digest: line.digest() } };
     }
     if (this.hasher === undefined) {
       this.startLine = line.line;

@@ -26,6 +26,11 @@ export class TextLine {
     readonly latin1: boolean,
   ) {}
 
+  /** The number of raw bytes, without the line terminator. */
+  get byteLength(): number {
+    return this.end - this.start;
+  }
+
   /** The raw bytes without the line terminator, as a view into the chunk. */
   get bytes(): Buffer {
     return this.source.subarray(this.start, this.end);

@@ -65,22 +65,32 @@ export function eventIdFor(commandId: string, index: number): string {
 
 /** Names an observation's stream, or undefined when the record names no capture or schedule block. */
 export function observationStreamOf(captureBlockId: string | undefined, scheduleBlockId?: string): { id: string; stream: string } | undefined {
-  const id = observationStreamId({ ...(captureBlockId === undefined ? {} : { captureBlockId }), ...(scheduleBlockId === undefined ? {} : { scheduleBlockId }) });
+  const id = observationStreamId({ captureBlockId, scheduleBlockId });
   return id === undefined ? undefined : { id, stream: observationStream(id) };
 }
 
 /** Tags observed target names from the catalogues, keeping the names as observed. */
-export function tagTargets(names: readonly string[], context: MapContext, extraTags: (name: string) => readonly string[] = () => []): TaggedTarget[] {
+export function tagTargets(names: readonly string[], context: MapContext, extraTags: (name: string) => readonly string[] = noTags): TaggedTarget[] {
   return names.map((name) => {
-    const tags = new Set([...(context.targets?.lookup(name)?.tags ?? []), ...extraTags(name)]);
+    const known = context.targets?.tagsOf(name);
+    const extra = extraTags(name);
+    const tags = extra.length === 0 ? (known ?? NO_TAGS) : new Set([...(known ?? NO_TAGS), ...extra]);
     return { name, tags: [...tags].sort() };
   });
+}
+
+const NO_TAGS: readonly string[] = [];
+
+function noTags(): readonly string[] {
+  return NO_TAGS;
 }
 
 /** Drops properties whose value is undefined or an empty string, which the domain rejects. */
 export function withoutEmpty<T extends object>(value: T): T {
   const filled: Record<string, unknown> = {};
-  for (const [name, field] of Object.entries(value)) {
+  // A loop over keys, not entries: every imported record passes through here.
+  for (const name of Object.keys(value)) {
+    const field = (value as Record<string, unknown>)[name];
     if (field !== undefined && field !== '') filled[name] = field;
   }
   return filled as T;

@@ -3,6 +3,7 @@
  * Jira-style issue keys, capture block ids and schedule block ids.
  */
 import { isCalendarDate } from './time.js';
+import { daysInMonth, digitsAt } from '../domain/index.js';
 
 export type MentionKind = 'issue-key' | 'capture-block' | 'schedule-block';
 
@@ -33,14 +34,28 @@ const SCHEDULE_BLOCK = /(?<![\w-])(20\d{2})(\d{2})(\d{2})-(\d{4})(?![\w-])/g;
 
 export function findIssueKeys(text: string): string[] {
   const keys: string[] = [];
-  for (const match of text.matchAll(ISSUE_KEY)) {
+  // The shared expression's own loop: `matchAll` copies the expression on every call, and every
+  // archive row's description is searched.
+  ISSUE_KEY.lastIndex = 0;
+  for (let match = ISSUE_KEY.exec(text); match !== null; match = ISSUE_KEY.exec(text)) {
     const key = match[1] ?? '';
-    const project = key.slice(0, key.indexOf('-'));
+    const dash = key.indexOf('-');
     // Sky positions (J2322-2650, B1934-638) and part numbers (M1000-…) have one letter and digits.
-    const letters = project.replace(/[^A-Z]/g, '').length;
-    if (letters >= 2 && !NOT_ISSUE_PROJECTS.has(project) && !keys.includes(key)) keys.push(key);
+    if (upperCaseLetters(key, dash) < 2) continue;
+    const project = key.slice(0, dash);
+    if (!NOT_ISSUE_PROJECTS.has(project) && !keys.includes(key)) keys.push(key);
   }
   return keys;
+}
+
+/** Counts the letters A–Z among the first `end` characters of a text. */
+function upperCaseLetters(text: string, end: number): number {
+  let letters = 0;
+  for (let at = 0; at < end; at++) {
+    const code = text.charCodeAt(at);
+    if (code >= 0x41 && code <= 0x5a) letters += 1;
+  }
+  return letters;
 }
 
 export function isCaptureBlockId(value: string | number): boolean {
@@ -60,9 +75,13 @@ export function findCaptureBlockIds(text: string): string[] {
 }
 
 export function isScheduleBlockId(value: string): boolean {
-  const match = /^(20\d{2})(\d{2})(\d{2})-(\d{4})$/.exec(value);
-  return match !== null && isCalendarDate(Number(match[1]), Number(match[2]), Number(match[3]));
+  if (!SCHEDULE_BLOCK_ID.test(value)) return false;
+  const month = digitsAt(value, 4, 2);
+  return month >= 1 && month <= 12 && digitsAt(value, 6, 2) >= 1 && digitsAt(value, 6, 2) <= daysInMonth(digitsAt(value, 0, 4), month);
 }
+
+/** A whole schedule block id: YYYYMMDD (the year from 2000), a dash and four digits. */
+const SCHEDULE_BLOCK_ID = /^20\d{6}-\d{4}$/;
 
 export function findScheduleBlockIds(text: string): string[] {
   const ids: string[] = [];

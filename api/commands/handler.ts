@@ -94,7 +94,10 @@ const FUTURE_SLACK_MS = 3_600_000;
  * every view and history wrongly from then on. Imports run the same check.
  */
 export function futureTime(command: OnskyCommand, now: Date): DomainError | undefined {
-  for (const [field, value] of Object.entries(command.data)) {
+  const data = command.data as Record<string, unknown>;
+  // Keys, not entries: every imported command passes through here.
+  for (const field of Object.keys(data)) {
+    const value = data[field];
     if (!field.endsWith('At') || typeof value !== 'string') continue;
     const at = Date.parse(value);
     if (Number.isFinite(at) && at > now.getTime() + FUTURE_SLACK_MS) {

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { importEventId, uuidV5 } from '../../importers/ids.js';
-import { findCaptureBlockIds, findIssueKeys, findScheduleBlockIds, isCaptureBlockId } from '../../importers/mentions.js';
+import { findCaptureBlockIds, findIssueKeys, findScheduleBlockIds, isCaptureBlockId, isScheduleBlockId } from '../../importers/mentions.js';
 
 describe('uuidV5', () => {
   it('matches the RFC example', () => {
@@ -75,5 +75,25 @@ describe('mentions', () => {
 
   it('finds schedule blocks with real dates', () => {
     expect(findScheduleBlockIds('SB 20190308-0083 and 20190230-0001')).toEqual(['20190308-0083']);
+  });
+
+  it('accepts a schedule block id when its date exists', () => {
+    const digits = (count: number) => fc.string({ unit: fc.constantFrom(...'0123456789'), minLength: count, maxLength: count });
+    const ids = fc.oneof(
+      fc.tuple(fc.integer({ min: 1999, max: 2100 }), fc.integer({ min: 0, max: 13 }), fc.integer({ min: 0, max: 32 }), digits(4)).map(
+        ([year, month, day, sequence]) => `${year}${String(month).padStart(2, '0')}${String(day).padStart(2, '0')}-${sequence}`,
+      ),
+      fc.string(),
+    );
+    fc.assert(
+      fc.property(ids, (id) => {
+        const match = /^(20\d{2})(\d{2})(\d{2})-(\d{4})$/.exec(id);
+        const [year, month, day] = [Number(match?.[1]), Number(match?.[2]), Number(match?.[3])];
+        const date = new Date(Date.UTC(year, month - 1, day));
+        const exists = match !== null && date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+        expect(isScheduleBlockId(id)).toBe(exists);
+      }),
+      { numRuns: 5000 },
+    );
   });
 });
