@@ -20,8 +20,8 @@ export interface ObservationKeys {
 }
 
 /**
- * What the index knows of one observation. The ids are arrays, not sets: an observation has one or
- * two, and the index keeps an entry for every observation in the log.
+ * The identifiers and start time the index keeps for one observation. The ids are arrays, not sets:
+ * an observation has one or two, and the index keeps an entry for every observation in the log.
  */
 export interface KnownObservation {
   captureBlockIds: string[];

@@ -415,9 +415,9 @@ class ImportSession {
   }
 
   /**
-   * Settles a command before it is decided when the stream already tells what to do: an entry
-   * edited since its import is skipped, and a plan entry for a proposed feature revises it.
-   * Returns true when the command was settled so.
+   * Settles a command before it is decided where the cached stream determines the outcome: an
+   * entry edited since its import is skipped, and a plan entry for a proposed feature revises it.
+   * Returns true when it did.
    */
   private settledBeforeDeciding(routed: ImportCommand, line: number, file: string, tally: Tally): boolean {
     const edited = this.editedSinceImport(routed);
@@ -1003,8 +1003,8 @@ interface Tally {
 }
 
 /**
- * Whether deciding a command waits on the log: a verification reads its evidence, a deployment
- * runs the policy, and a delivery or suspicion checks that its change exists.
+ * Tests whether deciding a command waits on the log: a verification reads its evidence, a
+ * deployment runs the policy, and a delivery or suspicion checks that its change exists.
  */
 function waitsOnLog(command: OnskyCommand): boolean {
   return command.type === 'RecordVerification' || command.type === 'DeployChange' || namesChange(command);

@@ -176,7 +176,7 @@ function isLinked(state: ObservationState, observationId: string, kind: Observat
   return false;
 }
 
-/** Whether an identifier's stream-id form (`identifierKey`) is `key`, compared without building it. */
+/** Tests whether an identifier's stream-id form (`identifierKey`) is `key`, without building it. */
 function hasKey(kind: ObservationIdentifier['kind'], value: string, key: string): boolean {
   if (kind === 'capture-block') return value === key;
   return key.length === value.length + 3 && key.startsWith('sb-') && key.endsWith(value);

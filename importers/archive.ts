@@ -118,7 +118,7 @@ class ArchiveHandler implements LineHandler<ArchiveEntry> {
   }
 }
 
-/** The trimmed text of a column, or '' for a column the header lacks. */
+/** Returns the trimmed text of a column, or '' for a column the header lacks. */
 function fieldOf(fields: readonly string[], columns: ReadonlyMap<Column, number>, column: Column): string {
   const index = columns.get(column);
   return index === undefined ? '' : (fields[index] ?? '').trim();

@@ -18,7 +18,7 @@ const HEX_CODES = Buffer.from('0123456789abcdef', 'latin1');
  */
 const UUID_TEXT = Buffer.from('00000000-0000-5000-8000-000000000000', 'latin1');
 
-/** Where in `UUID_TEXT` the two hex digits of each of the digest's first 16 bytes go. */
+/** Offsets in `UUID_TEXT` of the two hex digits of each of the digest's first 16 bytes. */
 const DIGIT_OFFSETS = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34];
 
 /** The last namespace's bytes, followed by room for a name; an import hashes millions of names in one namespace. */
@@ -50,8 +50,8 @@ export function uuidV5(name: string, namespace: string = ONSKY_IMPORT_NAMESPACE)
   const input = 16 + name.length * 3 <= hashInput.length ? hashInput : namespaceBuffer(namespaceUsed, 16 + Buffer.byteLength(name, 'utf8'));
   const length = 16 + input.write(name, 16, 'utf8');
   // One-shot hashing of a reused buffer costs a third of a Hash object per name. The digest comes
-  // as a string of one character per byte (Latin-1), and the id's text is written into a reused buffer:
-  // slicing and joining a hex digest made a dozen strings per id, and an import makes two ids a record.
+  // as one Latin-1 character per byte, and the id's text is written into a reused buffer. Slicing
+  // and joining a hex digest made a dozen strings per id, and an import makes two ids a record.
   const view = input === hashInput ? viewOfInput(length) : input.subarray(0, length);
   const digest = hash('sha1', view, 'binary');
   for (let byte = 0; byte < 16; byte++) {

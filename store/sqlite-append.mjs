@@ -36,7 +36,7 @@
 /**
  * An event checked but not yet serialised, as the store hands it to the writer thread, which
  * serialises it there. `data` and `metadata` are plain data (validate.ts `checkAppend`); the
- * metadata holds `recordedAt` only when the caller gave one.
+ * metadata contains `recordedAt` only when the caller gave one.
  * @typedef {Omit<WriteEvent, 'dataJson' | 'metadataJson'> & { data: unknown, metadata: object }} PayloadEvent
  */
 

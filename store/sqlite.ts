@@ -233,10 +233,10 @@ export class SqliteEventStore implements EventStore {
     }
     if (onThread) return this.afterEarlierWrites(() => this.writeThere(writer, prepared));
     // Off the thread, every event was serialised above.
-    const here = prepared as WriteRequest[];
-    if (this.writesInFlight !== undefined) return this.afterEarlierWrites(() => Promise.resolve(this.writeHere(here)));
+    const serialisedRequests = prepared as WriteRequest[];
+    if (this.writesInFlight !== undefined) return this.afterEarlierWrites(() => Promise.resolve(this.writeHere(serialisedRequests)));
     try {
-      return Promise.resolve(this.writeHere(here));
+      return Promise.resolve(this.writeHere(serialisedRequests));
     } catch (error) {
       return Promise.reject(error);
     }
@@ -665,9 +665,9 @@ function eventCount(requests: readonly AppendRequest[]): number {
 /** Converts a request's checked events to the form the writer thread takes and serialises. */
 function toPayloadEvents(stream: string, events: readonly NewEvent[]): PayloadEvent[] {
   return events.map((event) => {
-    const given = givenRecordTime(stream, event);
-    const metadata = given === undefined || given.recordedAt === given.recordedAtGiven ? event.metadata : { ...event.metadata, recordedAt: given.recordedAt };
-    return { id: event.id, type: event.type, schemaVersion: event.schemaVersion, data: event.data, metadata, recordedAt: given?.recordedAt, recordedAtGiven: given?.recordedAtGiven };
+    const recordTime = givenRecordTime(stream, event);
+    const metadata = recordTime === undefined || recordTime.recordedAt === recordTime.recordedAtGiven ? event.metadata : { ...event.metadata, recordedAt: recordTime.recordedAt };
+    return { id: event.id, type: event.type, schemaVersion: event.schemaVersion, data: event.data, metadata, recordedAt: recordTime?.recordedAt, recordedAtGiven: recordTime?.recordedAtGiven };
   });
 }
 
@@ -678,10 +678,10 @@ function toPayloadEvents(stream: string, events: readonly NewEvent[]): PayloadEv
  */
 function toWriteEvents(stream: string, events: readonly SerialisedEvent[]): WriteEvent[] {
   return events.map(({ event, dataJson, metadataJson }) => {
-    const given = givenRecordTime(stream, event);
-    const written = { id: event.id, type: event.type, schemaVersion: event.schemaVersion, dataJson, metadataJson, recordedAt: given?.recordedAt, recordedAtGiven: given?.recordedAtGiven };
-    if (given === undefined || given.recordedAt === given.recordedAtGiven) return written;
-    return { ...written, metadataJson: JSON.stringify({ ...event.metadata, recordedAt: given.recordedAt }) };
+    const recordTime = givenRecordTime(stream, event);
+    const written = { id: event.id, type: event.type, schemaVersion: event.schemaVersion, dataJson, metadataJson, recordedAt: recordTime?.recordedAt, recordedAtGiven: recordTime?.recordedAtGiven };
+    if (recordTime === undefined || recordTime.recordedAt === recordTime.recordedAtGiven) return written;
+    return { ...written, metadataJson: JSON.stringify({ ...event.metadata, recordedAt: recordTime.recordedAt }) };
   });
 }
 

@@ -32,7 +32,7 @@ export function validateAppend(
  * that serialises on another thread refuses a bad request before handing it over. Throws
  * `InvalidAppendError` on the first problem. Returns true when every payload is plain data
  * (objects, arrays, strings, finite numbers, booleans, null), which serialises alike after a copy
- * to another thread; a class instance loses its prototype, and with it any `toJSON`, in the copy.
+ * to another thread. A class instance loses its prototype in the copy, and with it any `toJSON`.
  */
 export function checkAppend(
   stream: string,
@@ -91,7 +91,7 @@ function checkExpectedRevision(stream: string, expected: ExpectedRevision): void
 
 /**
  * Rejects a value that JSON would drop or mangle silently, naming where in it the problem is.
- * Returns true for plain data, false for a value JSON takes that holds class instances.
+ * Returns true for plain data, false for a value JSON takes that contains class instances.
  */
 function checkJson(value: unknown, what: () => string, stream: string, index: number): boolean {
   // The allocation-free check passes almost every payload; the slower walk only runs to name

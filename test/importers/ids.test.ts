@@ -77,7 +77,7 @@ describe('mentions', () => {
     expect(findScheduleBlockIds('SB 20190308-0083 and 20190230-0001')).toEqual(['20190308-0083']);
   });
 
-  it('accepts a schedule block id when its date exists', () => {
+  it('needs schedule block dates to exist', () => {
     const digits = (count: number) => fc.string({ unit: fc.constantFrom(...'0123456789'), minLength: count, maxLength: count });
     const ids = fc.oneof(
       fc.tuple(fc.integer({ min: 1999, max: 2100 }), fc.integer({ min: 0, max: 13 }), fc.integer({ min: 0, max: 32 }), digits(4)).map(

@@ -70,7 +70,7 @@ describe('SQLite store with a writer thread', () => {
       expect((await collect(store.readAll())).length).toBe(1);
     }));
 
-  it('stores what JSON makes of a class with toJSON', () =>
+  it('serialises toJSON classes here', () =>
     withWriter(async (store) => {
       // A copy to the thread would keep the fields and lose the method, so such a payload is serialised here.
       class Temperature {
@@ -87,7 +87,7 @@ describe('SQLite store with a writer thread', () => {
       expect(stored[7]?.data).toEqual({ index: 7, temperature: '7 K' });
     }));
 
-  it('stores a payload the thread cannot be sent', () =>
+  it('sends uncopyable payloads as JSON', () =>
     withWriter(async (store) => {
       // JSON reads through a Proxy; a structured clone refuses one.
       const events = Array.from({ length: 100 }, (_, index) => newEvent('Proxied', new Proxy({ index, nested: { ok: true } }, {})));
