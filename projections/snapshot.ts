@@ -327,8 +327,9 @@ export function readSnapshot(file: string, codeVersion: string, onDamage?: Damag
  * read into shared memory, so the worker hashes the very bytes parsed here.
  */
 export async function openSnapshot(file: string, codeVersion: string, onDamage?: DamageListener): Promise<SnapshotReadResult> {
-  // Started first, so that its start-up overlaps the read.
-  const hasher = new Worker(new URL('./snapshot-hash.worker.mjs', import.meta.url));
+  // Started first, so that its start-up overlaps the read. Without the main thread's loader flags
+  // (tsx), which cost a worker about 100 ms to start, because it runs plain JavaScript.
+  const hasher = new Worker(new URL('./snapshot-hash.worker.mjs', import.meta.url), { execArgv: [] });
   try {
     let bytes: Buffer;
     try {
