@@ -656,6 +656,7 @@ function conflictOf({ stream, expected, actual }: WriteRejection): WrongExpected
   };
 }
 
+/** Counts the events of requests; events that are not an array count none, and the check rejects them. */
 function eventCount(requests: readonly AppendRequest[]): number {
   let count = 0;
   for (const request of requests) count += Array.isArray(request.events) ? request.events.length : 0;
