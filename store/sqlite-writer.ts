@@ -6,15 +6,13 @@
  * (sqlite-append.mjs).
  */
 import { Worker } from 'node:worker_threads';
-import type { ThreadRequest, WriteRejection, WriteResult } from './sqlite-append.mjs';
+import type { WriteRejection, WriteResult } from './sqlite-append.mjs';
 
 /** The worker's reply to one write. */
 export type WriterReply =
   | { readonly kind: 'written'; readonly id: number; readonly results: WriteResult[] }
   | { readonly kind: 'rejected'; readonly id: number; readonly rejection: Pick<WriteRejection, 'kind' | 'stream' | 'requestIndex' | 'expected' | 'actual' | 'message'> }
-  | { readonly kind: 'failed'; readonly id: number; readonly message: string; readonly code: string }
-  /** The requests could not be copied to the worker, so nothing was written. */
-  | { readonly kind: 'uncopyable'; readonly id: number; readonly message: string };
+  | { readonly kind: 'failed'; readonly id: number; readonly message: string; readonly code: string };
 
 /** The worker's report that it could not open the store file. */
 interface Unavailable {
@@ -59,19 +57,16 @@ export class WriterThread {
     return !this.stopped && Atomics.load(this.opened, 0) === OPEN;
   }
 
-  /** Hands requests to the worker; call only when `ready`. */
-  write(requests: readonly ThreadRequest[]): Promise<WriterReply> {
+  /**
+   * Hands requests to the worker, as `v8.serialize` wrote them (`ThreadRequest[]`, see
+   * sqlite-append.mjs); call only when `ready`.
+   */
+  write(requests: Uint8Array): Promise<WriterReply> {
     const id = this.nextId++;
-    try {
-      // Copies the requests now, so the caller may change its objects once this returns.
-      this.worker.postMessage({ id, requests });
-    } catch (error) {
-      // A value the structured clone cannot copy, such as a Proxy, which JSON would have taken.
-      return Promise.resolve({ kind: 'uncopyable', id, message: error instanceof Error ? error.message : String(error) });
-    }
     return new Promise((resolve) => {
       this.waiting.set(id, resolve);
       this.worker.ref();
+      this.worker.postMessage({ id, requests });
     });
   }
 

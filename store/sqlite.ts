@@ -15,6 +15,7 @@ import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, statSync, watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
+import { serialize } from 'node:v8';
 import { left, right, type Either } from 'fp-ts/lib/Either.js';
 import {
   InvalidAppendError,
@@ -231,7 +232,12 @@ export class SqliteEventStore implements EventStore {
     } catch (error) {
       return Promise.reject(error);
     }
-    if (onThread) return this.afterEarlierWrites(() => this.writeThere(writer, prepared));
+    if (onThread) {
+      // Copied now, as checked: the message goes out only after earlier writes, and the caller
+      // may change its objects once this returns.
+      const copy = copyForThread(prepared);
+      return this.afterEarlierWrites(() => this.writeThere(writer, copy));
+    }
     // Off the thread, every event was serialised above.
     const serialisedRequests = prepared as WriteRequest[];
     if (this.writesInFlight !== undefined) return this.afterEarlierWrites(() => Promise.resolve(this.writeHere(serialisedRequests)));
@@ -268,10 +274,8 @@ export class SqliteEventStore implements EventStore {
     }
   }
 
-  private async writeThere(writer: WriterThread, prepared: readonly ThreadRequest[]): Promise<WriteResult[] | WriteRejection> {
-    let reply = await writer.write(prepared);
-    // Serialised strings always copy, and JSON takes what the copy could not (a Proxy).
-    if (reply.kind === 'uncopyable') reply = await writer.write(serialised(prepared));
+  private async writeThere(writer: WriterThread, copy: Uint8Array): Promise<WriteResult[] | WriteRejection> {
+    const reply = await writer.write(copy);
     this.threadWrites += 1;
     if (reply.kind === 'written') {
       this.afterWrite(reply.results.reduce((sum, result) => sum + result.appended, 0));
@@ -281,8 +285,6 @@ export class SqliteEventStore implements EventStore {
       const { kind, stream, requestIndex, expected, actual, message } = reply.rejection;
       return this.rejectionOrThrow(new WriteRejection(kind, stream, requestIndex, expected, actual, message));
     }
-    // Only strings were sent the second time, so this is out of reach unless structured clone changes.
-    if (reply.kind === 'uncopyable') throw new StoreUnavailableError(`cannot hand the append to the writer thread of ${this.file}: ${reply.message}`, 'WRITER_FAILED');
     // The thread stopped or failed outside SQLite, and its message states what is known of the write.
     if (reply.code.startsWith('WRITER_')) throw new StoreUnavailableError(`cannot write to the event store ${this.file}: ${reply.message}`, reply.code);
     return this.rejectionOrThrow(new Database.SqliteError(reply.message, reply.code));
@@ -654,6 +656,18 @@ function conflictOf({ stream, expected, actual }: WriteRejection): WrongExpected
     actual,
     message: `stream "${stream}" ${actualText}, but the append expected ${expectedText}; reload the stream and decide again`,
   };
+}
+
+/**
+ * Copies requests for the writer thread with the structured clone `postMessage` uses. A payload
+ * the clone cannot copy but JSON can (a Proxy) is serialised here instead, and strings always copy.
+ */
+function copyForThread(requests: readonly ThreadRequest[]): Uint8Array {
+  try {
+    return serialize(requests);
+  } catch {
+    return serialize(serialised(requests));
+  }
 }
 
 /** Counts the events of requests; events that are not an array count none, and the check rejects them. */

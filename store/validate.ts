@@ -29,7 +29,7 @@ export function validateAppend(
 
 /**
  * Checks an append's arguments, payloads included, without serialising them, so that an adapter
- * that serialises on another thread refuses a bad request before handing it over. Throws
+ * that serialises on another thread rejects a bad request before handing it over. Throws
  * `InvalidAppendError` on the first problem. Returns true when every payload is plain data
  * (objects, arrays, strings, finite numbers, booleans, null), which serialises alike after a copy
  * to another thread. A class instance loses its prototype in the copy, and with it any `toJSON`.
@@ -97,7 +97,7 @@ function checkJson(value: unknown, what: () => string, stream: string, index: nu
   // The allocation-free check passes almost every payload; the slower walk only runs to name
   // the problem.
   if (isPlainJson(value, 0)) return true;
-  const problem = findNonJson(value, '$', new Set());
+  const problem = findNonJson(value, '$', new Set(), 0);
   if (problem !== undefined) {
     throw new InvalidAppendError(`${what()} is not JSON-serialisable: ${problem}`, stream, index);
   }
@@ -118,6 +118,8 @@ function isPlainJson(value: unknown, depth: number): boolean {
       if (value === null) return true;
       if (depth > MAX_DEPTH) return false;
       if (Array.isArray(value)) {
+        // A subclass may carry toJSON, which a copy to another thread drops.
+        if (Object.getPrototypeOf(value) !== Array.prototype) return false;
         for (let i = 0; i < value.length; i++) {
           const item: unknown = value[i];
           if (item === undefined || !isPlainJson(item, depth + 1)) return false;
@@ -137,7 +139,13 @@ function isPlainJson(value: unknown, depth: number): boolean {
   }
 }
 
-function findNonJson(value: unknown, path: string, ancestors: Set<object>): string | undefined {
+/**
+ * Nesting depth past which a payload is rejected: JSON.stringify recurses once per level and
+ * overflows the stack some thousands of levels down, depending on the stack size.
+ */
+const MAX_NESTING = 1000;
+
+function findNonJson(value: unknown, path: string, ancestors: Set<object>, depth: number): string | undefined {
   switch (typeof value) {
     case 'string':
     case 'boolean':
@@ -154,13 +162,15 @@ function findNonJson(value: unknown, path: string, ancestors: Set<object>): stri
     case 'object': {
       if (value === null) return undefined;
       if (ancestors.has(value)) return `${path} refers back to itself`;
+      if (depth >= MAX_NESTING) return `${path} is nested ${MAX_NESTING} levels deep; flatten the payload`;
       if (value instanceof Date) return `${path} is a Date; store it as an ISO 8601 string`;
       if (value instanceof Map || value instanceof Set) return `${path} is a ${value.constructor.name}; store it as an array or object`;
       ancestors.add(value);
       try {
-        const entries = Array.isArray(value) ? value.map((v, i) => [String(i), v] as const) : Object.entries(value);
+        // By index, so that a hole (which JSON writes as null) is visited as undefined.
+        const entries = Array.isArray(value) ? Array.from({ length: value.length }, (_, i) => [String(i), (value as unknown[])[i]] as const) : Object.entries(value);
         for (const [key, child] of entries) {
-          const problem = findNonJson(child, Array.isArray(value) ? `${path}[${key}]` : `${path}.${key}`, ancestors);
+          const problem = findNonJson(child, Array.isArray(value) ? `${path}[${key}]` : `${path}.${key}`, ancestors, depth + 1);
           if (problem !== undefined) return problem;
         }
         return undefined;

@@ -26,6 +26,13 @@ export interface OpenedStore {
 
 export type OpenStore = (options?: ContractStoreOptions) => Promise<OpenedStore>;
 
+/** Returns an array nested `levels` deep, for payloads past the store's nesting limit. */
+function nested(levels: number): unknown {
+  let value: unknown = [];
+  for (let level = 0; level < levels; level++) value = [value];
+  return value;
+}
+
 export function newEvent(type: string, data: unknown = {}, overrides: Partial<NewEvent> = {}): NewEvent {
   return {
     id: randomUUID(),
@@ -287,6 +294,7 @@ export function eventStoreContract(adapterName: string, open: OpenStore): void {
         ['bigint in the payload', () => ['s', [newEvent('A', { size: 10n })], 'any']],
         ['NaN in the payload', () => ['s', [newEvent('A', { offset: Number.NaN })], 'any']],
         ['function in the payload', () => ['s', [newEvent('A', { f: () => 1 })], 'any']],
+        ['payload nested 5000 levels deep', () => ['s', [newEvent('A', nested(5000))], 'any']],
         ['missing actor', () => ['s', [newEvent('A', {}, { metadata: {} as NewEvent['metadata'] })], 'any']],
       ];
 
@@ -298,6 +306,13 @@ export function eventStoreContract(adapterName: string, open: OpenStore): void {
             expect(await collect(store.readAll())).toEqual([]);
           }));
       }
+
+      it('stores array holes as null', () =>
+        withStore(async (store) => {
+          expectRight(await store.append('s', [newEvent('A', { holes: [1, , 3] })], 'any'));
+          const [stored] = await collect(store.readAll());
+          expect(stored?.data).toEqual({ holes: [1, null, 3] });
+        }));
 
       it('writes nothing when a later event is bad', () =>
         withStore(async (store) => {

@@ -87,6 +87,36 @@ describe('SQLite store with a writer thread', () => {
       expect(stored[7]?.data).toEqual({ index: 7, temperature: '7 K' });
     }));
 
+  it('serialises toJSON arrays here', () =>
+    withWriter(async (store) => {
+      class Range extends Array<number> {
+        toJSON(): string {
+          return `${this[0]}..${this.at(-1)}`;
+        }
+      }
+      const events = Array.from({ length: 100 }, (_, index) => newEvent('Ranged', { range: Range.of(index, index + 1, index + 2) }));
+      expect(isRight(await store.appendBatch([{ stream: 'r', events, expectedRevision: 'no-stream' }]))).toBe(true);
+      expect(store.writesOnThread).toBe(1);
+      const stored = await collect(store.readStream('r'));
+      expect(stored[3]?.data).toEqual({ range: '3..5' });
+    }));
+
+  it('writes payloads as checked at the call', () =>
+    withWriter(async (store) => {
+      // The second append's message waits for the first write, after the caller has changed its data.
+      const first = store.appendBatch(batch('a', 500, 'no-stream'));
+      const data = Array.from({ length: 100 }, () => ({ value: 'checked', list: [1] }));
+      const second = store.appendBatch([{ stream: 'b', events: data.map((payload) => newEvent('Changed', payload)), expectedRevision: 'no-stream' }]);
+      for (const payload of data) {
+        payload.value = 'changed';
+        payload.list.push(Number.NaN);
+      }
+      expect(isRight(await first)).toBe(true);
+      expect(isRight(await second)).toBe(true);
+      const stored = await collect(store.readStream('b'));
+      expect(stored.every((event) => JSON.stringify(event.data) === '{"value":"checked","list":[1]}')).toBe(true);
+    }));
+
   it('sends uncopyable payloads as JSON', () =>
     withWriter(async (store) => {
       // JSON reads through a Proxy; a structured clone refuses one.
