@@ -34,21 +34,6 @@
  */
 
 /**
- * An event checked but not yet serialised, as the store hands it to the writer thread, which
- * serialises it there. `data` and `metadata` are plain data (validate.ts `checkAppend`); the
- * metadata contains `recordedAt` only when the caller gave one.
- * @typedef {Omit<WriteEvent, 'dataJson' | 'metadataJson'> & { data: unknown, metadata: object }} PayloadEvent
- */
-
-/**
- * A request as the writer thread receives it: each event serialised already, or plain data.
- * @typedef {object} ThreadRequest
- * @property {string} stream
- * @property {ExpectedRevision} expectedRevision
- * @property {readonly (WriteEvent | PayloadEvent)[]} events
- */
-
-/**
  * @typedef {object} WriteResult
  * @property {number} nextExpectedRevision Revision of the stream's last event after the write.
  * @property {bigint} position Position of the stream's last written event, or the log head when nothing was written.
@@ -74,31 +59,6 @@ export class WriteRejection {
     this.actual = actual;
     this.message = message;
   }
-}
-
-/**
- * Serialises the events of requests the writer thread received.
- * @param {readonly ThreadRequest[]} requests
- * @returns {WriteRequest[]}
- */
-export function serialised(requests) {
-  return requests.map(({ stream, expectedRevision, events }) => ({
-    stream,
-    expectedRevision,
-    events: events.map((event) =>
-      'dataJson' in event
-        ? event
-        : {
-            id: event.id,
-            type: event.type,
-            schemaVersion: event.schemaVersion,
-            dataJson: JSON.stringify(event.data),
-            metadataJson: JSON.stringify(event.metadata),
-            recordedAt: event.recordedAt,
-            recordedAtGiven: event.recordedAtGiven,
-          },
-    ),
-  }));
 }
 
 /**

@@ -6,7 +6,7 @@
  * (sqlite-append.mjs).
  */
 import { Worker } from 'node:worker_threads';
-import type { WriteRejection, WriteResult } from './sqlite-append.mjs';
+import type { WriteRejection, WriteRequest, WriteResult } from './sqlite-append.mjs';
 
 /** The worker's reply to one write. */
 export type WriterReply =
@@ -57,11 +57,8 @@ export class WriterThread {
     return !this.stopped && Atomics.load(this.opened, 0) === OPEN;
   }
 
-  /**
-   * Hands requests to the worker, as `v8.serialize` wrote them (`ThreadRequest[]`, see
-   * sqlite-append.mjs); call only when `ready`.
-   */
-  write(requests: Uint8Array): Promise<WriterReply> {
+  /** Hands requests to the worker; call only when `ready`. */
+  write(requests: readonly WriteRequest[]): Promise<WriterReply> {
     const id = this.nextId++;
     return new Promise((resolve) => {
       this.waiting.set(id, resolve);

@@ -6,17 +6,13 @@
  * in a worker thread.
  *
  * The worker sets `opened[0]` to 1 once its connection is open, or to 2 when it cannot be, and then
- * posts `{ kind: 'unavailable', message, code }`.
- *
- * Messages in: `{ id, requests }`, the requests as `v8.serialize` wrote them, their events
- * serialised or as plain data, which this thread serialises. Messages out, one per request:
- * `{ kind: 'written', id, results }`, `{ kind: 'rejected', id, rejection }` or
+ * posts `{ kind: 'unavailable', message, code }`. Messages in: `{ id, requests }`. Messages out,
+ * one per request: `{ kind: 'written', id, results }`, `{ kind: 'rejected', id, rejection }` or
  * `{ kind: 'failed', id, message, code }`.
  */
-import { deserialize } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import { appender, serialised, WriteRejection } from './sqlite-append.mjs';
+import { appender, WriteRejection } from './sqlite-append.mjs';
 
 /** @type {{ file: string, busyTimeoutMs: number, opened: Int32Array }} */
 const plan = workerData;
@@ -52,13 +48,13 @@ try {
   port.postMessage({ kind: 'unavailable', message: messageOf(error), code: codeOf(error) });
 }
 
-port.on('message', (/** @type {{ id: number, requests: Uint8Array }} */ { id, requests }) => {
+port.on('message', (/** @type {{ id: number, requests: import('./sqlite-append.mjs').WriteRequest[] }} */ { id, requests }) => {
   if (write === undefined) {
     port.postMessage({ kind: 'failed', id, message: 'the writer thread has no connection to the store', code: 'WRITER_FAILED' });
     return;
   }
   try {
-    port.postMessage({ kind: 'written', id, results: write(serialised(/** @type {import('./sqlite-append.mjs').ThreadRequest[]} */ (deserialize(requests)))) });
+    port.postMessage({ kind: 'written', id, results: write(requests) });
   } catch (error) {
     if (error instanceof WriteRejection) port.postMessage({ kind: 'rejected', id, rejection: { ...error } });
     else port.postMessage({ kind: 'failed', id, message: messageOf(error), code: codeOf(error) });

@@ -15,7 +15,6 @@ import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, statSync, watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import { serialize } from 'node:v8';
 import { left, right, type Either } from 'fp-ts/lib/Either.js';
 import {
   InvalidAppendError,
@@ -39,10 +38,10 @@ import {
   type WrongExpectedRevision,
 } from './port.js';
 import { UpcasterChain, type Upcaster } from './upcast.js';
-import { checkAppend, validateAppend, type SerialisedEvent } from './validate.js';
+import { validateAppend, type SerialisedEvent } from './validate.js';
 import { CatchUpSubscription, ChangeSignal } from './subscription.js';
 import { PageReader, type RowPage } from './page-reader.js';
-import { appender, serialised, WriteRejection, type PayloadEvent, type ThreadRequest, type WriteEvent, type WriteRequest, type WriteResult } from './sqlite-append.mjs';
+import { appender, WriteRejection, type WriteEvent, type WriteRequest, type WriteResult } from './sqlite-append.mjs';
 import { WriterThread } from './sqlite-writer.js';
 
 /** Store file format; a file written by a newer onsky is refused instead of misread. */
@@ -212,37 +211,30 @@ export class SqliteEventStore implements EventStore {
   }
 
   /**
-   * Validates the requests on this thread, then writes them here or, for a large batch once the
-   * writer thread runs, there. The writer thread serialises plain payloads itself, which takes
-   * that work off the thread that decides the next batch. A write waits for the writer's writes
-   * before it, so appends land in the order they were made. Resolves with a result per request or
-   * the conflict; rejects with `InvalidAppendError` or `StoreUnavailableError`, having written nothing.
+   * Validates and serialises the requests on this thread, then writes them here or, for a large
+   * batch once the writer thread runs, there. A write waits for the writer's writes before it, so
+   * appends land in the order they were made. Resolves with a result per request or the conflict;
+   * rejects with `InvalidAppendError` or `StoreUnavailableError`, having written nothing.
    */
   private submit(requests: readonly AppendRequest[]): Promise<WriteResult[] | WriteRejection> {
-    const writer = this.writer;
-    const onThread = writer?.ready === true && eventCount(requests) >= this.writerMinEvents;
-    let prepared: ThreadRequest[];
+    let prepared: WriteRequest[];
     try {
       this.assertOpen();
       prepared = requests.map(({ stream, events, expectedRevision }) => ({
         stream,
         expectedRevision,
-        events: onThread && checkAppend(stream, events, expectedRevision) ? toPayloadEvents(stream, events) : toWriteEvents(stream, validateAppend(stream, events, expectedRevision)),
+        events: toWriteEvents(stream, validateAppend(stream, events, expectedRevision)),
       }));
     } catch (error) {
       return Promise.reject(error);
     }
-    if (onThread) {
-      // Copied now, as checked: the message goes out only after earlier writes, and the caller
-      // may change its objects once this returns.
-      const copy = copyForThread(prepared);
-      return this.afterEarlierWrites(() => this.writeThere(writer, copy));
+    const writer = this.writer;
+    if (writer?.ready === true && prepared.reduce((sum, request) => sum + request.events.length, 0) >= this.writerMinEvents) {
+      return this.afterEarlierWrites(() => this.writeThere(writer, prepared));
     }
-    // Off the thread, every event was serialised above.
-    const serialisedRequests = prepared as WriteRequest[];
-    if (this.writesInFlight !== undefined) return this.afterEarlierWrites(() => Promise.resolve(this.writeHere(serialisedRequests)));
+    if (this.writesInFlight !== undefined) return this.afterEarlierWrites(() => Promise.resolve(this.writeHere(prepared)));
     try {
-      return Promise.resolve(this.writeHere(serialisedRequests));
+      return Promise.resolve(this.writeHere(prepared));
     } catch (error) {
       return Promise.reject(error);
     }
@@ -274,8 +266,8 @@ export class SqliteEventStore implements EventStore {
     }
   }
 
-  private async writeThere(writer: WriterThread, copy: Uint8Array): Promise<WriteResult[] | WriteRejection> {
-    const reply = await writer.write(copy);
+  private async writeThere(writer: WriterThread, prepared: readonly WriteRequest[]): Promise<WriteResult[] | WriteRejection> {
+    const reply = await writer.write(prepared);
     this.threadWrites += 1;
     if (reply.kind === 'written') {
       this.afterWrite(reply.results.reduce((sum, result) => sum + result.appended, 0));
@@ -659,55 +651,21 @@ function conflictOf({ stream, expected, actual }: WriteRejection): WrongExpected
 }
 
 /**
- * Copies requests for the writer thread with the structured clone `postMessage` uses. A payload
- * the clone cannot copy but JSON can (a Proxy) is serialised here instead, and strings always copy.
- */
-function copyForThread(requests: readonly ThreadRequest[]): Uint8Array {
-  try {
-    return serialize(requests);
-  } catch {
-    return serialize(serialised(requests));
-  }
-}
-
-/** Counts the events of requests; events that are not an array count none, and the check rejects them. */
-function eventCount(requests: readonly AppendRequest[]): number {
-  let count = 0;
-  for (const request of requests) count += Array.isArray(request.events) ? request.events.length : 0;
-  return count;
-}
-
-/** Converts a request's checked events to the form the writer thread takes and serialises. */
-function toPayloadEvents(stream: string, events: readonly NewEvent[]): PayloadEvent[] {
-  return events.map((event) => {
-    const recordTime = givenRecordTime(stream, event);
-    const metadata = recordTime === undefined || recordTime.recordedAt === recordTime.recordedAtGiven ? event.metadata : { ...event.metadata, recordedAt: recordTime.recordedAt };
-    return { id: event.id, type: event.type, schemaVersion: event.schemaVersion, data: event.data, metadata, recordedAt: recordTime?.recordedAt, recordedAtGiven: recordTime?.recordedAtGiven };
-  });
-}
-
-/**
  * Converts a request's serialised events to the form the append transaction takes. A record
  * time the caller gave (restore, migration) is checked and brought to the clock's form here,
  * because record times are compared as strings: "…08:00:00Z" sorts after "…08:00:00.500Z".
  */
-function toWriteEvents(stream: string, events: readonly SerialisedEvent[]): WriteEvent[] {
-  return events.map(({ event, dataJson, metadataJson }) => {
-    const recordTime = givenRecordTime(stream, event);
-    const written = { id: event.id, type: event.type, schemaVersion: event.schemaVersion, dataJson, metadataJson, recordedAt: recordTime?.recordedAt, recordedAtGiven: recordTime?.recordedAtGiven };
-    if (recordTime === undefined || recordTime.recordedAt === recordTime.recordedAtGiven) return written;
-    return { ...written, metadataJson: JSON.stringify({ ...event.metadata, recordedAt: recordTime.recordedAt }) };
+function toWriteEvents(stream: string, serialised: readonly SerialisedEvent[]): WriteEvent[] {
+  return serialised.map(({ event, dataJson, metadataJson }) => {
+    const callerTime: unknown = event.metadata.recordedAt;
+    const written = { id: event.id, type: event.type, schemaVersion: event.schemaVersion, dataJson, metadataJson, recordedAt: undefined, recordedAtGiven: undefined };
+    if (callerTime === undefined) return written;
+    if (typeof callerTime !== 'string' || Number.isNaN(Date.parse(callerTime))) {
+      throw new InvalidAppendError(`metadata.recordedAt ${JSON.stringify(callerTime)} of a ${event.type} event is not an ISO 8601 time`, stream);
+    }
+    const recordedAt = new Date(callerTime).toISOString();
+    return { ...written, metadataJson: recordedAt === callerTime ? metadataJson : JSON.stringify({ ...event.metadata, recordedAt }), recordedAt, recordedAtGiven: callerTime };
   });
-}
-
-/** Returns the record time a caller gave, checked and in the clock's form; `undefined` when none was given. */
-function givenRecordTime(stream: string, event: NewEvent): { recordedAt: string; recordedAtGiven: string } | undefined {
-  const callerTime: unknown = event.metadata.recordedAt;
-  if (callerTime === undefined) return undefined;
-  if (typeof callerTime !== 'string' || Number.isNaN(Date.parse(callerTime))) {
-    throw new InvalidAppendError(`metadata.recordedAt ${JSON.stringify(callerTime)} of a ${event.type} event is not an ISO 8601 time`, stream);
-  }
-  return { recordedAt: new Date(callerTime).toISOString(), recordedAtGiven: callerTime };
 }
 
 /**

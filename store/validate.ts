@@ -23,22 +23,6 @@ export function validateAppend(
   events: readonly NewEvent[],
   expectedRevision: ExpectedRevision,
 ): SerialisedEvent[] {
-  checkAppend(stream, events, expectedRevision);
-  return events.map((event) => ({ event, dataJson: JSON.stringify(event.data), metadataJson: JSON.stringify(event.metadata) }));
-}
-
-/**
- * Checks an append's arguments, payloads included, without serialising them, so that an adapter
- * that serialises on another thread rejects a bad request before handing it over. Throws
- * `InvalidAppendError` on the first problem. Returns true when every payload is plain data
- * (objects, arrays, strings, finite numbers, booleans, null), which serialises alike after a copy
- * to another thread. A class instance loses its prototype in the copy, and with it any `toJSON`.
- */
-export function checkAppend(
-  stream: string,
-  events: readonly NewEvent[],
-  expectedRevision: ExpectedRevision,
-): boolean {
   if (typeof stream !== 'string' || stream.trim() === '') {
     throw new InvalidAppendError('stream name is empty; pass a name such as "feature-CBF-123"', String(stream));
   }
@@ -52,8 +36,7 @@ export function checkAppend(
 
   // An import appends one event to each of many streams; one event cannot repeat an id.
   const seen = events.length > 1 ? new Set<string>() : undefined;
-  let plain = true;
-  events.forEach((event, index) => {
+  return events.map((event, index) => {
     // Worded only for a message: every imported event passes through here.
     const where = (): string => `event ${index} of the append to "${stream}"`;
     if (typeof event.type !== 'string' || event.type.trim() === '') {
@@ -72,11 +55,12 @@ export function checkAppend(
     if (event.metadata === null || typeof event.metadata !== 'object' || typeof event.metadata.actor !== 'string') {
       throw new InvalidAppendError(`${where()} (${event.type}) has no metadata.actor; say who caused it`, stream, index);
     }
-    const plainData = checkJson(event.data, () => `${where()} (${event.type}) data`, stream, index);
-    const plainMetadata = checkJson(event.metadata, () => `${where()} (${event.type}) metadata`, stream, index);
-    plain = plain && plainData && plainMetadata;
+    return {
+      event,
+      dataJson: toJson(event.data, () => `${where()} (${event.type}) data`, stream, index),
+      metadataJson: toJson(event.metadata, () => `${where()} (${event.type}) metadata`, stream, index),
+    };
   });
-  return plain;
 }
 
 function checkExpectedRevision(stream: string, expected: ExpectedRevision): void {
@@ -89,19 +73,16 @@ function checkExpectedRevision(stream: string, expected: ExpectedRevision): void
   );
 }
 
-/**
- * Rejects a value that JSON would drop or mangle silently, naming where in it the problem is.
- * Returns true for plain data, false for a value JSON takes that contains class instances.
- */
-function checkJson(value: unknown, what: () => string, stream: string, index: number): boolean {
+/** Serialises to JSON, rejecting values that JSON would drop or mangle silently. */
+function toJson(value: unknown, what: () => string, stream: string, index: number): string {
   // The allocation-free check passes almost every payload; the slower walk only runs to name
   // the problem.
-  if (isPlainJson(value, 0)) return true;
+  if (isPlainJson(value, 0)) return JSON.stringify(value);
   const problem = findNonJson(value, '$', new Set(), 0);
   if (problem !== undefined) {
     throw new InvalidAppendError(`${what()} is not JSON-serialisable: ${problem}`, stream, index);
   }
-  return false;
+  return JSON.stringify(value);
 }
 
 /** Nesting depth past which a payload is treated as suspect (a cycle, most likely). */
@@ -118,8 +99,6 @@ function isPlainJson(value: unknown, depth: number): boolean {
       if (value === null) return true;
       if (depth > MAX_DEPTH) return false;
       if (Array.isArray(value)) {
-        // A subclass may carry toJSON, which a copy to another thread drops.
-        if (Object.getPrototypeOf(value) !== Array.prototype) return false;
         for (let i = 0; i < value.length; i++) {
           const item: unknown = value[i];
           if (item === undefined || !isPlainJson(item, depth + 1)) return false;

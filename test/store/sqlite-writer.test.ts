@@ -70,9 +70,9 @@ describe('SQLite store with a writer thread', () => {
       expect((await collect(store.readAll())).length).toBe(1);
     }));
 
-  it('serialises toJSON classes here', () =>
+  it('stores what toJSON returns', () =>
     withWriter(async (store) => {
-      // A copy to the thread would keep the fields and lose the method, so such a payload is serialised here.
+      // A copy of the object to the thread would keep its fields and lose the method.
       class Temperature {
         constructor(readonly kelvin: number) {}
         toJSON(): string {
@@ -87,7 +87,7 @@ describe('SQLite store with a writer thread', () => {
       expect(stored[7]?.data).toEqual({ index: 7, temperature: '7 K' });
     }));
 
-  it('serialises toJSON arrays here', () =>
+  it('stores toJSON of an array', () =>
     withWriter(async (store) => {
       class Range extends Array<number> {
         toJSON(): string {
@@ -117,9 +117,9 @@ describe('SQLite store with a writer thread', () => {
       expect(stored.every((event) => JSON.stringify(event.data) === '{"value":"checked","list":[1]}')).toBe(true);
     }));
 
-  it('sends uncopyable payloads as JSON', () =>
+  it('stores a proxied payload', () =>
     withWriter(async (store) => {
-      // JSON reads through a Proxy; a structured clone refuses one.
+      // JSON reads through a Proxy, which a structured clone rejects.
       const events = Array.from({ length: 100 }, (_, index) => newEvent('Proxied', new Proxy({ index, nested: { ok: true } }, {})));
       const result = await store.appendBatch([{ stream: 'p', events, expectedRevision: 'no-stream' }]);
       expect(isRight(result)).toBe(true);
