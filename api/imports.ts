@@ -794,7 +794,8 @@ class ImportSession {
     const handler = this.options.handler ?? new CommandHandler({ store: this.options.store, verifiedFeatures: this.features });
     for (const featureKey of proposed) {
       const command: DeliverFeature = { type: 'DeliverFeature', data: { featureKey, changeId: data.changeId, deliveredAt: data.deployedAt } };
-      const outcome = await handler.handle(command, { actor: this.actor, causationId: deploymentId, idSeed: `policy:${deploymentId}` });
+      // The deployment's own correlation id: its command id, which a re-import repeats.
+      const outcome = await handler.handle(command, { actor: this.actor, correlationId: item.commandId, causationId: deploymentId, idSeed: `policy:${deploymentId}` });
       if (E.isLeft(outcome)) continue;
       this.streams.delete(outcome.right.stream);
       for (const event of outcome.right.events) {
@@ -853,17 +854,22 @@ class ImportSession {
     const deployed = requests.flatMap((request) => request.events.filter((event) => event.type === 'ChangeDeployed'));
     if (deployed.length === 0 || this.lastPosition === undefined) return;
     await this.applyPolicy(
-      deployed.map((event) => ({ id: event.id, type: event.type as OnskyEvent['type'], data: event.data as OnskyEvent['data'] })),
+      deployed.map((event) => ({ id: event.id, type: event.type as OnskyEvent['type'], data: event.data as OnskyEvent['data'], correlationId: event.metadata.correlationId })),
       this.lastPosition,
     );
   }
 
-  /** Runs the deployment policy on stored deployments; a reaction the domain rejects becomes a warning on the deployment's line. */
-  private async applyPolicy(deployed: readonly AppendedEvent[], position: Position): Promise<void> {
+  /**
+   * Runs the deployment policy on stored deployments; a reaction the domain rejects becomes a
+   * warning on the deployment's line. Reactions carry the deployment's correlation id, so that an
+   * import run twice into two stores writes the same events.
+   */
+  private async applyPolicy(deployed: ReadonlyArray<AppendedEvent & { readonly correlationId?: string }>, position: Position): Promise<void> {
     const handler = this.options.handler ?? new CommandHandler({ store: this.options.store, verifiedFeatures: this.features });
     const file = this.options.fileLabel ?? this.options.path;
     for (const event of deployed) {
-      const { followUps, followUpErrors } = await handler.runPolicies([event], position, { actor: this.actor });
+      const context = event.correlationId === undefined ? { actor: this.actor } : { actor: this.actor, correlationId: event.correlationId };
+      const { followUps, followUpErrors } = await handler.runPolicies([event], position, context);
       const changeId = (event.data as { changeId?: string }).changeId ?? event.id;
       for (const error of followUpErrors) {
         this.warnings.push({

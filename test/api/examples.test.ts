@@ -148,6 +148,14 @@ describe('example data in another order', () => {
         'SDP-CAPTURE-LIFECYCLE': 'verified',
         'SDP-L0-ARCHIVE': 'suspect',
       });
+
+      // Deliveries caught up this way carry their deployment's correlation id too.
+      const events = await collect(store.readAll());
+      const deployments = new Map(events.filter((event) => event.type === 'ChangeDeployed').map((event) => [event.id, event.metadata.correlationId]));
+      // A journal's deliver entries are deliveries too, caused by no deployment.
+      const deliveries = events.filter((event) => event.type === 'FeatureDelivered' && deployments.has(event.metadata.causationId));
+      expect(deliveries.length).toBeGreaterThan(0);
+      for (const delivery of deliveries) expect(delivery.metadata.correlationId).toBe(deployments.get(delivery.metadata.causationId));
     } finally {
       await projections.close();
       await store.close();

@@ -229,6 +229,13 @@ describe('importing a journal', () => {
       // the first release and one FeatureMarkedSuspect from the third, so 8 + 3.
       expect(summary.eventTypes).toEqual({ ChangeRecorded: 3, ChangeDeployed: 3, FeatureDelivered: 2, FeatureMarkedSuspect: 1, VerificationRecorded: 1, SuspicionCleared: 1 });
       expect(summary.appended).toBe(11);
+
+      // The policy's events carry their deployment's correlation id, which a re-import repeats.
+      const events = await collectEvents(store.readAll());
+      const deployments = new Map(events.filter((event) => event.type === 'ChangeDeployed').map((event) => [event.id, event.metadata.correlationId]));
+      const reactions = events.filter((event) => event.type === 'FeatureDelivered' || event.type === 'FeatureMarkedSuspect');
+      expect(reactions).toHaveLength(3);
+      for (const reaction of reactions) expect(reaction.metadata.correlationId).toBe(deployments.get(reaction.metadata.causationId));
       expect(summary.warnings).toEqual([
         {
           file: 'journal.yaml',
