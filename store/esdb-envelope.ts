@@ -6,7 +6,7 @@
  */
 import type { AllStreamResolvedEvent, EventData, JSONType, ResolvedEvent } from '@eventstore/db-client';
 import type { EventMetadata, RecordedEvent } from './port.js';
-import type { SerialisedEvent } from './validate.js';
+import { inClockForm, type SerialisedEvent } from './validate.js';
 
 /** The metadata JSON as stored; every field optional because other writers share the log. */
 interface StoredMetadata {
@@ -19,10 +19,9 @@ interface StoredMetadata {
   readonly schemaVersion?: number;
 }
 
-/** Returns an ISO 8601 time as `Date.toISOString` writes it, or the text unchanged when it is no time. */
+/** Returns a record time as `Date.toISOString` writes it; validateAppend has checked it is one. */
 function canonicalTime(value: string): string {
-  const ms = Date.parse(value);
-  return Number.isNaN(ms) ? value : new Date(ms).toISOString();
+  return inClockForm(value) ?? value;
 }
 
 /** Builds the client's event; `recordedAt` fills in when the event does not carry one. */

@@ -38,7 +38,7 @@ import {
   type WrongExpectedRevision,
 } from './port.js';
 import { UpcasterChain, type Upcaster } from './upcast.js';
-import { validateAppend, type SerialisedEvent } from './validate.js';
+import { inClockForm, validateAppend, type SerialisedEvent } from './validate.js';
 import { CatchUpSubscription, ChangeSignal } from './subscription.js';
 import { PageReader, type RowPage } from './page-reader.js';
 import { appender, WriteRejection, type WriteEvent, type WriteRequest, type WriteResult } from './sqlite-append.mjs';
@@ -660,10 +660,11 @@ function toWriteEvents(stream: string, serialised: readonly SerialisedEvent[]): 
     const callerTime: unknown = event.metadata.recordedAt;
     const written = { id: event.id, type: event.type, schemaVersion: event.schemaVersion, dataJson, metadataJson, recordedAt: undefined, recordedAtGiven: undefined };
     if (callerTime === undefined) return written;
-    if (typeof callerTime !== 'string' || Number.isNaN(Date.parse(callerTime))) {
-      throw new InvalidAppendError(`metadata.recordedAt ${JSON.stringify(callerTime)} of a ${event.type} event is not an ISO 8601 time`, stream);
+    // Checked by validateAppend, so neither case below is reached.
+    const recordedAt = typeof callerTime === 'string' ? inClockForm(callerTime) : undefined;
+    if (typeof callerTime !== 'string' || recordedAt === undefined) {
+      throw new InvalidAppendError(`metadata.recordedAt ${JSON.stringify(callerTime)} of a ${event.type} event is not an ISO 8601 time such as 2019-03-08T10:12:26Z`, stream);
     }
-    const recordedAt = new Date(callerTime).toISOString();
     return { ...written, metadataJson: recordedAt === callerTime ? metadataJson : JSON.stringify({ ...event.metadata, recordedAt }), recordedAt, recordedAtGiven: callerTime };
   });
 }

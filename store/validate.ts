@@ -55,6 +55,10 @@ export function validateAppend(
     if (event.metadata === null || typeof event.metadata !== 'object' || typeof event.metadata.actor !== 'string') {
       throw new InvalidAppendError(`${where()} (${event.type}) has no metadata.actor; say who caused it`, stream, index);
     }
+    const recordedAt: unknown = event.metadata.recordedAt;
+    if (recordedAt !== undefined && (typeof recordedAt !== 'string' || inClockForm(recordedAt) === undefined)) {
+      throw new InvalidAppendError(`${where()} (${event.type}) has metadata.recordedAt ${JSON.stringify(recordedAt)}, which is not an ISO 8601 time such as 2019-03-08T10:12:26Z`, stream, index);
+    }
     return {
       event,
       dataJson: toJson(event.data, () => `${where()} (${event.type}) data`, stream, index),
@@ -83,6 +87,22 @@ function toJson(value: unknown, what: () => string, stream: string, index: numbe
     throw new InvalidAppendError(`${what()} is not JSON-serialisable: ${problem}`, stream, index);
   }
   return JSON.stringify(value);
+}
+
+/** An ISO 8601 date and time with seconds optional and a zone: `Z` or an offset such as +02:00. */
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
+
+/** The clock's form of a record time, which `toISOString` gives for the years 0000–9999. */
+const CLOCK_FORM = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/**
+ * Returns an ISO 8601 time in the clock's form, or `undefined` for other text. Record times compare
+ * as strings, so a time outside the years 0000–9999 (which `toISOString` writes ±YYYYYY) is refused.
+ */
+export function inClockForm(text: string): string | undefined {
+  if (!ISO_TIME.test(text) || Number.isNaN(Date.parse(text))) return undefined;
+  const time = new Date(text).toISOString();
+  return CLOCK_FORM.test(time) ? time : undefined;
 }
 
 /** Nesting depth past which a payload is treated as suspect (a cycle, most likely). */
@@ -124,7 +144,12 @@ function isPlainJson(value: unknown, depth: number): boolean {
  */
 const MAX_NESTING = 1000;
 
-function findNonJson(value: unknown, path: string, ancestors: Set<object>, depth: number): string | undefined {
+/**
+ * Returns where a value JSON would drop or mangle is, and why, or `undefined` when there is none.
+ * `key` is the property the value is under, which JSON passes to `toJSON`. `applyToJson` is false
+ * for what a `toJSON` returned, because JSON calls it once per value.
+ */
+function findNonJson(value: unknown, path: string, ancestors: Set<object>, depth: number, key = '', applyToJson = true): string | undefined {
   switch (typeof value) {
     case 'string':
     case 'boolean':
@@ -141,21 +166,45 @@ function findNonJson(value: unknown, path: string, ancestors: Set<object>, depth
     case 'object': {
       if (value === null) return undefined;
       if (ancestors.has(value)) return `${path} refers back to itself`;
-      if (depth >= MAX_NESTING) return `${path} is nested ${MAX_NESTING} levels deep; flatten the payload`;
+      if (depth >= MAX_NESTING) return `${path} is nested more than ${MAX_NESTING} levels deep; flatten the payload`;
       if (value instanceof Date) return `${path} is a Date; store it as an ISO 8601 string`;
       if (value instanceof Map || value instanceof Set) return `${path} is a ${value.constructor.name}; store it as an array or object`;
       ancestors.add(value);
       try {
-        // By index, so that a hole (which JSON writes as null) is visited as undefined.
-        const entries = Array.isArray(value) ? Array.from({ length: value.length }, (_, i) => [String(i), (value as unknown[])[i]] as const) : Object.entries(value);
-        for (const [key, child] of entries) {
-          const problem = findNonJson(child, Array.isArray(value) ? `${path}[${key}]` : `${path}.${key}`, ancestors, depth + 1);
-          if (problem !== undefined) return problem;
-        }
-        return undefined;
+        const withToJson = applyToJson && typeof (value as { toJSON?: unknown }).toJSON === 'function';
+        return withToJson ? findInToJson(value as { toJSON: (key: string) => unknown }, path, ancestors, depth, key) : findInChildren(value, path, ancestors, depth);
       } finally {
         ancestors.delete(value);
       }
     }
   }
+}
+
+/** Checks what JSON writes for an object with `toJSON`: the method's result, under the same key. */
+function findInToJson(value: { toJSON: (key: string) => unknown }, path: string, ancestors: Set<object>, depth: number, key: string): string | undefined {
+  let written: unknown;
+  try {
+    written = value.toJSON(key);
+  } catch (error) {
+    return `${path}.toJSON() failed (${error instanceof Error ? error.message : String(error)})`;
+  }
+  // A toJSON that returns its own object has JSON write that object's fields.
+  return written === value ? findInChildren(value, path, ancestors, depth) : findNonJson(written, path, ancestors, depth + 1, key, false);
+}
+
+function findInChildren(value: object, path: string, ancestors: Set<object>, depth: number): string | undefined {
+  if (Array.isArray(value)) {
+    // By index, without copying: a sparse array may be millions long.
+    for (let index = 0; index < value.length; index++) {
+      if (!(index in value)) return `${path}[${index}] is a hole in a sparse array; fill it, with null for nothing`;
+      const problem = findNonJson((value as unknown[])[index], `${path}[${index}]`, ancestors, depth + 1, String(index));
+      if (problem !== undefined) return problem;
+    }
+    return undefined;
+  }
+  for (const [key, child] of Object.entries(value)) {
+    const problem = findNonJson(child, `${path}.${key}`, ancestors, depth + 1, key);
+    if (problem !== undefined) return problem;
+  }
+  return undefined;
 }

@@ -26,11 +26,39 @@ export interface OpenedStore {
 
 export type OpenStore = (options?: ContractStoreOptions) => Promise<OpenedStore>;
 
-/** Returns an array nested `levels` deep, for payloads past the store's nesting limit. */
+/** Returns arrays nested `levels` deep (`[[]]` is two), for payloads at the store's nesting limit. */
 function nested(levels: number): unknown {
   let value: unknown = [];
-  for (let level = 0; level < levels; level++) value = [value];
+  for (let level = 1; level < levels; level++) value = [value];
   return value;
+}
+
+/** A size JSON writes as a bigint, which its own field is not. */
+class Size {
+  constructor(readonly bytes: number) {}
+  toJSON(): unknown {
+    return { bytes: BigInt(this.bytes) };
+  }
+}
+
+/** A tree JSON writes nested `depth` levels deep, from one number. */
+class Tree {
+  constructor(readonly depth: number) {}
+  toJSON(): unknown {
+    return nested(this.depth);
+  }
+}
+
+/** A value whose toJSON fails. */
+class Broken {
+  toJSON(): never {
+    throw new Error('cannot write this');
+  }
+}
+
+/** Returns an event whose metadata gives a record time, as a restore does. */
+function recordedAt(time: string): NewEvent {
+  return newEvent('A', {}, { metadata: { actor: 'restore', recordedAt: time, correlationId: 'c', causationId: 'c' } });
 }
 
 export function newEvent(type: string, data: unknown = {}, overrides: Partial<NewEvent> = {}): NewEvent {
@@ -294,7 +322,14 @@ export function eventStoreContract(adapterName: string, open: OpenStore): void {
         ['bigint in the payload', () => ['s', [newEvent('A', { size: 10n })], 'any']],
         ['NaN in the payload', () => ['s', [newEvent('A', { offset: Number.NaN })], 'any']],
         ['function in the payload', () => ['s', [newEvent('A', { f: () => 1 })], 'any']],
+        ['payload nested 1001 levels deep', () => ['s', [newEvent('A', nested(1001))], 'any']],
         ['payload nested 5000 levels deep', () => ['s', [newEvent('A', nested(5000))], 'any']],
+        ['sparse array in the payload', () => ['s', [newEvent('A', { holes: [1, , 3] })], 'any']],
+        ['bigint from toJSON', () => ['s', [newEvent('A', { size: new Size(10) })], 'any']],
+        ['deep nesting from toJSON', () => ['s', [newEvent('A', { tree: new Tree(5000) })], 'any']],
+        ['toJSON that throws', () => ['s', [newEvent('A', { broken: new Broken() })], 'any']],
+        ['recordedAt that is not ISO 8601', () => ['s', [recordedAt('March 8, 2019')], 'any']],
+        ['recordedAt past the year 9999', () => ['s', [recordedAt('+275760-09-13T00:00:00Z')], 'any']],
         ['missing actor', () => ['s', [newEvent('A', {}, { metadata: {} as NewEvent['metadata'] })], 'any']],
       ];
 
@@ -307,11 +342,19 @@ export function eventStoreContract(adapterName: string, open: OpenStore): void {
           }));
       }
 
-      it('stores array holes as null', () =>
+      it('stores 1000 levels of nesting', () =>
         withStore(async (store) => {
-          expectRight(await store.append('s', [newEvent('A', { holes: [1, , 3] })], 'any'));
+          expectRight(await store.append('s', [newEvent('A', nested(1000))], 'any'));
+          expect(await collect(store.readAll())).toHaveLength(1);
+        }));
+
+      it('stores what toJSON returns', () =>
+        withStore(async (store) => {
+          // The Date is inside the object; JSON writes only what toJSON returns.
+          const when = new Date(0);
+          expectRight(await store.append('s', [newEvent('A', { at: { when, toJSON: () => ({ when: when.toISOString() }) } })], 'any'));
           const [stored] = await collect(store.readAll());
-          expect(stored?.data).toEqual({ holes: [1, null, 3] });
+          expect(stored?.data).toEqual({ at: { when: '1970-01-01T00:00:00.000Z' } });
         }));
 
       it('writes nothing when a later event is bad', () =>
