@@ -97,7 +97,7 @@ const CLOCK_FORM = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 /**
  * Returns an ISO 8601 time in the clock's form, or `undefined` for other text. Record times compare
- * as strings, so a time outside the years 0000–9999 (which `toISOString` writes ±YYYYYY) is refused.
+ * as strings, so a time outside the years 0000–9999 (which `toISOString` writes ±YYYYYY) is rejected.
  */
 export function inClockForm(text: string): string | undefined {
   if (!ISO_TIME.test(text) || Number.isNaN(Date.parse(text))) return undefined;
