@@ -79,14 +79,20 @@ function checkExpectedRevision(stream: string, expected: ExpectedRevision): void
 
 /** Serialises to JSON, rejecting values that JSON would drop or mangle silently. */
 function toJson(value: unknown, what: () => string, stream: string, index: number): string {
-  // The allocation-free check passes almost every payload; the slower walk only runs to name
-  // the problem.
-  if (isPlainJson(value, 0)) return JSON.stringify(value);
-  const problem = findNonJson(value, '$', new Set(), 0);
-  if (problem !== undefined) {
-    throw new InvalidAppendError(`${what()} is not JSON-serialisable: ${problem}`, stream, index);
+  try {
+    // The allocation-free check passes almost every payload; the slower walk only runs to name
+    // the problem.
+    if (isPlainJson(value, 0)) return JSON.stringify(value);
+    const problem = findNonJson(value, '$', new Set(), 0);
+    if (problem !== undefined) {
+      throw new InvalidAppendError(`${what()} is not JSON-serialisable: ${problem}`, stream, index);
+    }
+    return JSON.stringify(value);
+  } catch (error) {
+    // A getter that throws, or a Proxy that reads differently each time, fails in JSON itself.
+    if (error instanceof InvalidAppendError) throw error;
+    throw new InvalidAppendError(`${what()} could not be serialised: ${error instanceof Error ? error.message : String(error)}`, stream, index);
   }
-  return JSON.stringify(value);
 }
 
 /** An ISO 8601 date and time with seconds optional and a zone: `Z` or an offset such as +02:00. */

@@ -328,6 +328,7 @@ export function eventStoreContract(adapterName: string, open: OpenStore): void {
         ['bigint from toJSON', () => ['s', [newEvent('A', { size: new Size(10) })], 'any']],
         ['deep nesting from toJSON', () => ['s', [newEvent('A', { tree: new Tree(5000) })], 'any']],
         ['toJSON that throws', () => ['s', [newEvent('A', { broken: new Broken() })], 'any']],
+        ['getter that throws', () => ['s', [newEvent('A', Object.defineProperty({}, 'size', { enumerable: true, get: () => { throw new Error('cannot read size'); } }))], 'any']],
         ['recordedAt that is not ISO 8601', () => ['s', [recordedAt('March 8, 2019')], 'any']],
         ['recordedAt past the year 9999', () => ['s', [recordedAt('+275760-09-13T00:00:00Z')], 'any']],
         ['missing actor', () => ['s', [newEvent('A', {}, { metadata: {} as NewEvent['metadata'] })], 'any']],
