@@ -198,6 +198,7 @@ function findInToJson(value: { toJSON: (key: string) => unknown }, path: string,
   return written === value ? findInChildren(value, path, ancestors, depth) : findNonJson(written, path, ancestors, depth + 1, key, false);
 }
 
+/** Checks the elements of an array, or the own enumerable fields of an object, as JSON writes them. */
 function findInChildren(value: object, path: string, ancestors: Set<object>, depth: number): string | undefined {
   if (Array.isArray(value)) {
     // By index, without copying: a sparse array may be millions long.
