@@ -3,7 +3,7 @@
  * Jira-style issue keys, capture block ids and schedule block ids.
  */
 import { isCalendarDate } from './time.js';
-import { daysInMonth, digitsAt } from '../domain/index.js';
+import { digitsAt } from '../domain/index.js';
 
 export type MentionKind = 'issue-key' | 'capture-block' | 'schedule-block';
 
@@ -75,9 +75,7 @@ export function findCaptureBlockIds(text: string): string[] {
 }
 
 export function isScheduleBlockId(value: string): boolean {
-  if (!SCHEDULE_BLOCK_ID.test(value)) return false;
-  const month = digitsAt(value, 4, 2);
-  return month >= 1 && month <= 12 && digitsAt(value, 6, 2) >= 1 && digitsAt(value, 6, 2) <= daysInMonth(digitsAt(value, 0, 4), month);
+  return SCHEDULE_BLOCK_ID.test(value) && isCalendarDate(digitsAt(value, 0, 4), digitsAt(value, 4, 2), digitsAt(value, 6, 2));
 }
 
 /** A whole schedule block id: YYYYMMDD (the year from 2000), a dash and four digits. */

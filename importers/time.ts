@@ -1,4 +1,5 @@
 /** Timestamp readers shared by the log formats. All results are ISO 8601 strings in UTC. */
+import { daysInMonth } from '../domain/index.js';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
@@ -102,8 +103,7 @@ export function pad2(value: number): string {
   return String(value).padStart(2, '0');
 }
 
-/** True when the year, month and day name a real calendar date. */
+/** True when the year, month and day (whole numbers) name a real Gregorian calendar date. */
 export function isCalendarDate(year: number, month: number, day: number): boolean {
-  const date = new Date(Date.UTC(year, month - 1, day));
-  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month);
 }

@@ -6,7 +6,7 @@
  */
 import type { AllStreamResolvedEvent, EventData, JSONType, ResolvedEvent } from '@eventstore/db-client';
 import type { EventMetadata, RecordedEvent } from './port.js';
-import { inClockForm, type SerialisedEvent } from './validate.js';
+import type { SerialisedEvent } from './validate.js';
 
 /** The metadata JSON as stored; every field optional because other writers share the log. */
 interface StoredMetadata {
@@ -19,11 +19,6 @@ interface StoredMetadata {
   readonly schemaVersion?: number;
 }
 
-/** Returns a record time as `Date.toISOString` writes it; validateAppend has checked it is one. */
-function canonicalTime(value: string): string {
-  return inClockForm(value) ?? value;
-}
-
 /** Builds the client's event; `recordedAt` fills in when the event does not carry one. */
 export function toEventData(entry: SerialisedEvent, recordedAt: string): EventData {
   const { correlationId, causationId, ...rest } = entry.event.metadata;
@@ -31,7 +26,7 @@ export function toEventData(entry: SerialisedEvent, recordedAt: string): EventDa
     ...rest,
     // A given time is kept in the clock's form (milliseconds, Z), as the SQLite store keeps it,
     // because as-of reads compare record times as strings.
-    recordedAt: rest.recordedAt === undefined ? recordedAt : canonicalTime(rest.recordedAt),
+    recordedAt: entry.recordedAt ?? recordedAt,
     $correlationId: correlationId,
     $causationId: causationId,
     schemaVersion: entry.event.schemaVersion,

@@ -38,7 +38,7 @@ import {
   type WrongExpectedRevision,
 } from './port.js';
 import { UpcasterChain, type Upcaster } from './upcast.js';
-import { inClockForm, validateAppend, type SerialisedEvent } from './validate.js';
+import { validateAppend, type SerialisedEvent } from './validate.js';
 import { CatchUpSubscription, ChangeSignal } from './subscription.js';
 import { PageReader, type RowPage } from './page-reader.js';
 import { appender, WriteRejection, type WriteEvent, type WriteRequest, type WriteResult } from './sqlite-append.mjs';
@@ -223,7 +223,7 @@ export class SqliteEventStore implements EventStore {
       prepared = requests.map(({ stream, events, expectedRevision }) => ({
         stream,
         expectedRevision,
-        events: toWriteEvents(stream, validateAppend(stream, events, expectedRevision)),
+        events: toWriteEvents(validateAppend(stream, events, expectedRevision)),
       }));
     } catch (error) {
       return Promise.reject(error);
@@ -651,21 +651,15 @@ function conflictOf({ stream, expected, actual }: WriteRejection): WrongExpected
 }
 
 /**
- * Converts a request's serialised events to the form the append transaction takes. A record
- * time the caller gave (restore, migration) is checked and brought to the clock's form here,
- * because record times are compared as strings: "…08:00:00Z" sorts after "…08:00:00.500Z".
+ * Converts a request's serialised events to the form the append transaction takes. A record time
+ * the caller gave replaces the one in the metadata when its text differs from the clock's form.
  */
-function toWriteEvents(stream: string, serialised: readonly SerialisedEvent[]): WriteEvent[] {
-  return serialised.map(({ event, dataJson, metadataJson }) => {
-    const callerTime: unknown = event.metadata.recordedAt;
-    const written = { id: event.id, type: event.type, schemaVersion: event.schemaVersion, dataJson, metadataJson, recordedAt: undefined, recordedAtGiven: undefined };
-    if (callerTime === undefined) return written;
-    // Checked by validateAppend, so neither case below is reached.
-    const recordedAt = typeof callerTime === 'string' ? inClockForm(callerTime) : undefined;
-    if (typeof callerTime !== 'string' || recordedAt === undefined) {
-      throw new InvalidAppendError(`metadata.recordedAt ${JSON.stringify(callerTime)} of a ${event.type} event is not an ISO 8601 time such as 2019-03-08T10:12:26Z`, stream);
-    }
-    return { ...written, metadataJson: recordedAt === callerTime ? metadataJson : JSON.stringify({ ...event.metadata, recordedAt }), recordedAt, recordedAtGiven: callerTime };
+function toWriteEvents(serialised: readonly SerialisedEvent[]): WriteEvent[] {
+  return serialised.map(({ event, dataJson, metadataJson, recordedAt }) => {
+    const callerTime = event.metadata.recordedAt;
+    const written = { id: event.id, type: event.type, schemaVersion: event.schemaVersion, dataJson, metadataJson, recordedAt, recordedAtGiven: callerTime };
+    if (recordedAt === undefined || recordedAt === callerTime) return written;
+    return { ...written, metadataJson: JSON.stringify({ ...event.metadata, recordedAt }) };
   });
 }
 

@@ -10,6 +10,12 @@ export interface SerialisedEvent {
   readonly dataJson: string;
   /** Metadata without `recordedAt`, which the adapter adds at write time when absent. */
   readonly metadataJson: string;
+  /**
+   * The record time the caller gave (restore, migration) in the clock's form, such as
+   * 2019-03-08T10:12:26.000Z, or `undefined` when none was given. Adapters store this form because
+   * record times compare as strings.
+   */
+  readonly recordedAt: string | undefined;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -55,14 +61,16 @@ export function validateAppend(
     if (event.metadata === null || typeof event.metadata !== 'object' || typeof event.metadata.actor !== 'string') {
       throw new InvalidAppendError(`${where()} (${event.type}) has no metadata.actor; say who caused it`, stream, index);
     }
-    const recordedAt: unknown = event.metadata.recordedAt;
-    if (recordedAt !== undefined && (typeof recordedAt !== 'string' || inClockForm(recordedAt) === undefined)) {
-      throw new InvalidAppendError(`${where()} (${event.type}) has metadata.recordedAt ${JSON.stringify(recordedAt)}, which is not an ISO 8601 time such as 2019-03-08T10:12:26Z`, stream, index);
+    const callerTime: unknown = event.metadata.recordedAt;
+    const recordedAt = typeof callerTime === 'string' ? inClockForm(callerTime) : undefined;
+    if (callerTime !== undefined && recordedAt === undefined) {
+      throw new InvalidAppendError(`${where()} (${event.type}) has metadata.recordedAt ${JSON.stringify(callerTime)}, which is not an ISO 8601 time such as 2019-03-08T10:12:26Z`, stream, index);
     }
     return {
       event,
       dataJson: toJson(event.data, () => `${where()} (${event.type}) data`, stream, index),
       metadataJson: toJson(event.metadata, () => `${where()} (${event.type}) metadata`, stream, index),
+      recordedAt,
     };
   });
 }
@@ -105,7 +113,7 @@ const CLOCK_FORM = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
  * Returns an ISO 8601 time in the clock's form, or `undefined` for other text. Record times compare
  * as strings, so a time outside the years 0000–9999 (which `toISOString` writes ±YYYYYY) is rejected.
  */
-export function inClockForm(text: string): string | undefined {
+function inClockForm(text: string): string | undefined {
   if (!ISO_TIME.test(text) || Number.isNaN(Date.parse(text))) return undefined;
   const time = new Date(text).toISOString();
   return CLOCK_FORM.test(time) ? time : undefined;
